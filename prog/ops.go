@@ -1,0 +1,180 @@
+package prog
+
+// The op table: the single source of truth for the operations a program can
+// contain. Parsing, printing, (later) byte decoding, generation and the
+// simulator's dispatch all read it; sim has a test that every entry has a
+// handler and no handler lacks an entry.
+
+// OpID indexes Ops.
+type OpID uint8
+
+// ArgKind says how an argument value is written and checked.
+type ArgKind uint8
+
+const (
+	// KindFile names a file of the program archive (blob=x.dtso).
+	KindFile ArgKind = iota
+	// KindRef names a value bound by an earlier op (ov=ov). For TypeOverlay
+	// a decimal literal is accepted too: the raw overlay changeset id, as a
+	// user writing to configfs or a buggy caller would pass it.
+	KindRef
+	// KindNode is a device-tree node: an absolute path ("/soc/i2c@3000"),
+	// looked up in the live tree when the op runs, or a name bound to a
+	// node reference by an earlier op.
+	KindNode
+	// KindInt is a non-negative decimal integer.
+	KindInt
+	// KindEnum is one of ArgDesc.Values.
+	KindEnum
+	// KindSched is a comma-separated list of sched points from
+	// OpDesc.Sched, each optionally suffixed ":N" (run at most N pending
+	// work items there; without it, run every pending item).
+	KindSched
+)
+
+// Type is the type of a value an op binds with "name = op …".
+type Type uint8
+
+const (
+	// TypeNone is the result type of an op that binds nothing.
+	TypeNone Type = iota
+	// TypeOverlay is an overlay changeset id (int *ovcs_id in the kernel).
+	TypeOverlay
+	// TypeNode is a struct device_node * on which the program holds the
+	// reference the op took.
+	TypeNode
+	// TypeNotifier is a registered overlay notifier block.
+	TypeNotifier
+)
+
+var typeNames = [...]string{"none", "overlay", "node", "notifier"}
+
+// String returns the type's name as error messages use it ("overlay").
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "any"
+}
+
+// ArgDesc describes one key=value argument.
+type ArgDesc struct {
+	Key      string
+	Kind     ArgKind
+	Type     Type     // KindRef, KindNode: the type of the bound value
+	Values   []string // KindEnum: the allowed values
+	Optional bool
+	Doc      string
+}
+
+// OpDesc describes one operation. Name is the kernel function it models.
+type OpDesc struct {
+	ID     OpID
+	Name   string
+	Args   []ArgDesc
+	Result Type     // what "name = op" binds; TypeNone: the op binds nothing
+	Sched  []string // sched points inside the op, in the order they are reached
+	Doc    string
+}
+
+// Sched point names inside of_overlay_remove(), in execution order.
+const (
+	// SchedAfterRevertNotify is between __of_changeset_revert_notify() and
+	// free_overlay_changeset(): where device teardown has queued work that
+	// the changeset destroy may race with (seeds/000).
+	SchedAfterRevertNotify = "after-revert-notify"
+)
+
+// Notifier behaviours for of_overlay_notifier_register.
+const (
+	// NotifyKeepOverlay stores nd->overlay at OF_OVERLAY_PRE_APPLY and,
+	// unlike the rule at of_overlay_notifier_register() ("not supposed to
+	// store pointers ... beyond OF_OVERLAY_POST_REMOVE"), keeps it until
+	// unregistered, as FPGA-region users did (seeds/002);
+	// overlay_notifier_deref reads through it.
+	NotifyKeepOverlay = "keep-overlay"
+	// NotifyFailPreApply returns an error (-EINVAL) at OF_OVERLAY_PRE_APPLY.
+	NotifyFailPreApply = "fail-pre-apply"
+	// NotifyFailPostApply returns an error (-EINVAL) at OF_OVERLAY_POST_APPLY.
+	NotifyFailPostApply = "fail-post-apply"
+	// NotifyFailPreRemove returns an error (-EBUSY) at OF_OVERLAY_PRE_REMOVE.
+	NotifyFailPreRemove = "fail-pre-remove"
+)
+
+// Ops is the op table. The index of an entry is its OpID.
+var Ops = []OpDesc{
+	{
+		Name:   "of_overlay_fdt_apply",
+		Args:   []ArgDesc{{Key: "blob", Kind: KindFile, Doc: "overlay source (.dtso) in the archive"}},
+		Result: TypeOverlay,
+		Doc:    "apply an overlay; returns the overlay changeset id (also on most failures, as current kernels do)",
+	},
+	{
+		Name: "of_overlay_remove",
+		Args: []ArgDesc{
+			{Key: "ov", Kind: KindRef, Type: TypeOverlay, Doc: "overlay id (bound name or literal)"},
+			{Key: "sched", Kind: KindSched, Optional: true, Doc: "where pending work runs inside the removal"},
+		},
+		Sched: []string{SchedAfterRevertNotify},
+		Doc:   "remove an overlay; the bound id is zeroed on success, as *ovcs_id is",
+	},
+	{
+		Name: "of_overlay_remove_all",
+		Doc:  "remove every overlay, topmost first",
+	},
+	{
+		Name:   "of_node_get",
+		Args:   []ArgDesc{{Key: "node", Kind: KindNode, Type: TypeNode}},
+		Result: TypeNode,
+		Doc:    "take a reference on a node, as a driver keeping a pointer does",
+	},
+	{
+		Name: "of_node_put",
+		Args: []ArgDesc{{Key: "node", Kind: KindNode, Type: TypeNode}},
+		Doc:  "drop a reference on a node",
+	},
+	{
+		Name: "of_overlay_notifier_register",
+		Args: []ArgDesc{{Key: "action", Kind: KindEnum,
+			Values: []string{NotifyKeepOverlay, NotifyFailPreApply, NotifyFailPostApply, NotifyFailPreRemove}}},
+		Result: TypeNotifier,
+		Doc:    "register an overlay notifier with the given behaviour",
+	},
+	{
+		Name: "of_overlay_notifier_unregister",
+		Args: []ArgDesc{{Key: "nb", Kind: KindRef, Type: TypeNotifier}},
+		Doc:  "unregister an overlay notifier",
+	},
+	{
+		Name: "overlay_notifier_deref",
+		Args: []ArgDesc{{Key: "nb", Kind: KindRef, Type: TypeNotifier}},
+		Doc:  "a keep-overlay notifier's owner reads the overlay node it kept (fpga-region reading its overlay later)",
+	},
+}
+
+func init() {
+	for i := range Ops {
+		Ops[i].ID = OpID(i)
+	}
+}
+
+var opsByName = func() map[string]*OpDesc {
+	m := make(map[string]*OpDesc, len(Ops))
+	for i := range Ops {
+		m[Ops[i].Name] = &Ops[i]
+	}
+	return m
+}()
+
+// Lookup returns the op called name, or nil.
+func Lookup(name string) *OpDesc { return opsByName[name] }
+
+// Arg returns the description of the argument called key, or nil.
+func (d *OpDesc) Arg(key string) *ArgDesc {
+	for i := range d.Args {
+		if d.Args[i].Key == key {
+			return &d.Args[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package prog
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+const (
+	hdr  = "dangle program v1\n"
+	ovly = "-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n"
+	app  = "ov = of_overlay_fdt_apply blob=o.dtso\n"
+)
+
+// TestParseErrors checks every class of error Parse reports, with the exact
+// file:line of each message.
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // the error lines, in order
+	}{
+		{"empty", "", []string{`t.prog:1: missing header line "dangle program v1"`}},
+		{"file marker on line 1", "-- o.dtso --\n", []string{`t.prog:1: missing header line "dangle program v1"`}},
+		{"bad header", "dangle program v2\nof_overlay_remove_all\n",
+			[]string{`t.prog:1: bad header line "dangle program v2": want "dangle program v1"`}},
+		{"header with trailing space", "dangle program v1 \n",
+			[]string{`t.prog:1: bad header line "dangle program v1 ": want "dangle program v1"`}},
+		{"unknown op", hdr + "# c\nof_frobnicate node=/\n", []string{`t.prog:3: unknown op "of_frobnicate"`}},
+		{"unknown key", hdr + "of_overlay_remove_all force=1\n",
+			[]string{`t.prog:2: of_overlay_remove_all: unknown argument "force"`}},
+		{"missing key", hdr + "\nof_overlay_remove\n", []string{`t.prog:3: of_overlay_remove: missing argument ov`}},
+		{"missing key, optional present", hdr + "of_overlay_remove sched=after-revert-notify\n",
+			[]string{`t.prog:2: of_overlay_remove: missing argument ov`}},
+		{"duplicate key", hdr + app + "of_overlay_remove ov=ov ov=ov\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: duplicate argument ov`}},
+		{"not key=value", hdr + "of_overlay_remove ov\n",
+			[]string{`t.prog:2: of_overlay_remove: argument "ov" is not key=value`}},
+		{"empty key", hdr + "of_overlay_remove ov=1 =x\n",
+			[]string{`t.prog:2: of_overlay_remove: argument "=x" is not key=value`}},
+		{"empty value", hdr + "of_overlay_remove ov=\n", []string{`t.prog:2: of_overlay_remove: ov: empty value`}},
+		{"missing op after binding", hdr + "x =\n", []string{`t.prog:2: missing op after "x" =`}},
+		{"unbound name", hdr + "of_overlay_remove ov=ov\n",
+			[]string{`t.prog:2: of_overlay_remove: ov: unbound name "ov"`}},
+		{"use before own binding", hdr + "n = of_node_get node=n\n",
+			[]string{`t.prog:2: of_node_get: node: unbound name "n"`}},
+		{"wrong type of bound name", hdr + "nb = of_overlay_notifier_register action=keep-overlay\nof_overlay_remove ov=nb\n",
+			[]string{`t.prog:3: of_overlay_remove: ov: "nb" has type notifier, want overlay`}},
+		{"wrong type after shadowing", hdr + app + "ov = of_node_get node=/soc\nof_overlay_remove ov=ov\n" + ovly,
+			[]string{`t.prog:4: of_overlay_remove: ov: "ov" has type node, want overlay`}},
+		{"node name of wrong type", hdr + app + "of_node_put node=ov\n" + ovly,
+			[]string{`t.prog:3: of_node_put: node: "ov" has type overlay, want node`}},
+		{"notifier by number", hdr + "overlay_notifier_deref nb=1\n",
+			[]string{`t.prog:2: overlay_notifier_deref: nb: bad value "1": want a name of type notifier`}},
+		{"negative overlay id", hdr + "of_overlay_remove ov=-1\n",
+			[]string{`t.prog:2: of_overlay_remove: ov: bad value "-1": want a name of type overlay or an overlay id`}},
+		{"overlay id overflow", hdr + "of_overlay_remove ov=4294967296\n",
+			[]string{`t.prog:2: of_overlay_remove: ov: bad overlay id "4294967296": want a decimal integer`}},
+		{"overlay id leading zero", hdr + "of_overlay_remove ov=07\n",
+			[]string{`t.prog:2: of_overlay_remove: ov: bad overlay id "07": want a decimal integer`}},
+		{"relative node path", hdr + "of_node_get node=soc/bus\n",
+			[]string{`t.prog:2: of_node_get: node: bad value "soc/bus": want an absolute node path or a name of type node`}},
+		{"bad node path", hdr + "of_node_get node=/soc//bus\nof_node_get node=/soc/\nof_node_get node=/a{b}\n",
+			[]string{
+				`t.prog:2: of_node_get: node: bad node path "/soc//bus"`,
+				`t.prog:3: of_node_get: node: bad node path "/soc/"`,
+				`t.prog:4: of_node_get: node: bad node path "/a{b}"`,
+			}},
+		{"result on op without result", hdr + "x = of_overlay_remove_all\n",
+			[]string{`t.prog:2: of_overlay_remove_all: returns nothing to bind to "x"`}},
+		{"bad binding name", hdr + "Ov = of_overlay_fdt_apply blob=o.dtso\n" + ovly,
+			[]string{`t.prog:2: of_overlay_fdt_apply: bad name "Ov": want [a-z_][a-z0-9_]*`}},
+		{"bad enum", hdr + "nb = of_overlay_notifier_register action=keep\n",
+			[]string{`t.prog:2: of_overlay_notifier_register: action: bad value "keep": want one of keep-overlay, fail-pre-apply, fail-post-apply, fail-pre-remove`}},
+		{"bad sched point", hdr + app + "of_overlay_remove ov=ov sched=before-destroy\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: sched: unknown sched point "before-destroy": want one of after-revert-notify`}},
+		{"empty sched point", hdr + app + "of_overlay_remove ov=ov sched=after-revert-notify,\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: sched: unknown sched point "": want one of after-revert-notify`}},
+		{"duplicate sched point", hdr + app + "of_overlay_remove ov=ov sched=after-revert-notify:1,after-revert-notify\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: sched: duplicate sched point "after-revert-notify"`}},
+		{"sched count zero", hdr + app + "of_overlay_remove ov=ov sched=after-revert-notify:0\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: sched: bad count "0" for sched point "after-revert-notify": want an integer >= 1`}},
+		{"sched count not a number", hdr + app + "of_overlay_remove ov=ov sched=after-revert-notify:x\n" + ovly,
+			[]string{`t.prog:3: of_overlay_remove: sched: bad count "x" for sched point "after-revert-notify": want an integer >= 1`}},
+		{"missing file", hdr + "ov = of_overlay_fdt_apply blob=nope.dtso\n" + ovly,
+			[]string{`t.prog:2: of_overlay_fdt_apply: blob: no file "nope.dtso" in the archive`}},
+		{"duplicate file", hdr + app + ovly + ovly,
+			[]string{`t.prog:7: duplicate file "o.dtso" (first at line 3)`}},
+		{"bad file suffix", hdr + "-- o.dtso.txt --\n",
+			[]string{`t.prog:2: bad file name "o.dtso.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`}},
+		{"bad file name", hdr + "-- my overlay.dtso --\n-- .dtso --\n-- sub/o.dtso --\n",
+			[]string{
+				`t.prog:2: bad file name "my overlay.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+				`t.prog:3: bad file name ".dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+				`t.prog:4: bad file name "sub/o.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+			}},
+		{"kernel twice", hdr + "kernel v6.8\n# c\nkernel v6.9\n",
+			[]string{`t.prog:4: duplicate kernel line (first at line 2)`}},
+		{"kernel after ops", hdr + "of_overlay_remove_all\nkernel v6.8\n",
+			[]string{`t.prog:3: kernel line after the first op`}},
+		{"kernel after a broken op", hdr + "of_frobnicate\nkernel v6.8\n",
+			[]string{`t.prog:2: unknown op "of_frobnicate"`, `t.prog:3: kernel line after the first op`}},
+		{"kernel without profile", hdr + "kernel\n", []string{`t.prog:2: kernel: missing profile`}},
+		{"kernel with #", hdr + "kernel v6.8 #latest\n", []string{`t.prog:2: kernel: profile "v6.8 #latest" contains '#'`}},
+		{"broken binding does not cascade", hdr + "x = of_frobnicate\nof_overlay_remove ov=x\nx = of_overlay_remove_all\nof_overlay_remove ov=x\n",
+			[]string{`t.prog:2: unknown op "of_frobnicate"`, `t.prog:4: of_overlay_remove_all: returns nothing to bind to "x"`}},
+		{"all errors in one pass", hdr + "of_frobnicate\nkernel v6.8\nof_overlay_remove ov=ov\n" + ovly + "-- o.dtso --\n-- x.txt --\n",
+			[]string{
+				`t.prog:2: unknown op "of_frobnicate"`,
+				`t.prog:3: kernel line after the first op`,
+				`t.prog:4: of_overlay_remove: ov: unbound name "ov"`,
+				`t.prog:9: duplicate file "o.dtso" (first at line 5)`,
+				`t.prog:10: bad file name "x.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse("t.prog", []byte(tt.in))
+			if err == nil {
+				t.Fatalf("Parse succeeded, want errors:\n%s\nprinted:\n%s", strings.Join(tt.want, "\n"), p.Print())
+			}
+			if p != nil {
+				t.Errorf("Parse returned a program with an error")
+			}
+			if got := err.Error(); got != strings.Join(tt.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", got, strings.Join(tt.want, "\n"))
+			}
+			var pe *Error
+			if !errors.As(err, &pe) || pe.File != "t.prog" || pe.Line < 1 {
+				t.Errorf("errors.As(*Error) = %+v", pe)
+			}
+			if n := len(Errors(err)); n != len(tt.want) {
+				t.Errorf("Errors: %d, want %d", n, len(tt.want))
+			}
+		})
+	}
+}
+
+func TestParseTooManyErrors(t *testing.T) {
+	in := hdr + strings.Repeat("of_frobnicate\n", 3*maxErrors)
+	_, err := Parse("t.prog", []byte(in))
+	errs := Errors(err)
+	if len(errs) != maxErrors+1 || errs[maxErrors].Msg != "too many errors" {
+		t.Fatalf("got %d errors, last %v", len(errs), errs[len(errs)-1])
+	}
+}
+
+// TestParseModel checks what Parse builds: comment attachment, kernel
+// normalization, argument order, file lines and data normalization.
+func TestParseModel(t *testing.T) {
+	p, err := ParseFile("testdata/features.prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := p.Header, []string{"# title: every feature of the format", "# A header may run over several lines."}; !equalStrings(got, want) {
+		t.Errorf("Header = %q, want %q", got, want)
+	}
+	if p.Title() != "every feature of the format" {
+		t.Errorf("Title = %q", p.Title())
+	}
+	if len(p.Ops[0].Comments) != 2 || p.Ops[0].Line != 7 {
+		t.Errorf("op 0: comments %q, line %d", p.Ops[0].Comments, p.Ops[0].Line)
+	}
+	if got := p.Ops[3].Comments; !equalStrings(got, []string{"# leading white space is dropped"}) {
+		t.Errorf("op 3 comments = %q", got)
+	}
+	rm := p.Ops[6]
+	if rm.String() != "of_overlay_remove ov=ov2 sched=after-revert-notify:3" {
+		t.Errorf("op 6 = %q (args must be in op-table order)", rm)
+	}
+	if v, ok := rm.Get("sched"); !ok || v != "after-revert-notify:3" {
+		t.Errorf("Get(sched) = %q, %v", v, ok)
+	}
+	if _, ok := rm.Get("nope"); ok {
+		t.Errorf("Get(nope) found")
+	}
+	if got, want := p.Trailer, []string{"# trailing comments are kept", "#   after the last op"}; !equalStrings(got, want) {
+		t.Errorf("Trailer = %q, want %q", got, want)
+	}
+	a := p.File("a.dtso")
+	if a == nil || a.Line != 45 || !bytes.HasSuffix(a.Data, []byte("};\n};\n")) {
+		t.Errorf("a.dtso = %+v", a)
+	}
+	if f := p.File("unreferenced.dtso"); f == nil || f.Data != nil {
+		t.Errorf("unreferenced.dtso = %+v", f)
+	}
+	if name, data := p.Base(); name != DefaultBaseName || !bytes.Equal(data, p.File("base.dts").Data) {
+		t.Errorf("Base() = %s, %q", name, data)
+	}
+
+	p, err = ParseFile("testdata/crlf-kernel.prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kernel != "v6.8+wait-early devlink_wait=none" || p.Ops[0].Result != "ov" ||
+		!equalStrings(p.Ops[0].Comments, []string{"# a kernel line ends the header"}) {
+		t.Errorf("crlf-kernel: %+v", p)
+	}
+	if name, data := p.Base(); name != DefaultBaseName || !bytes.Equal(data, DefaultBase) || len(data) == 0 {
+		t.Errorf("Base() = %s, %d bytes", name, len(data))
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	return strings.Join(a, "\n") == strings.Join(b, "\n") && len(a) == len(b)
+}
+
+// TestValidateSource checks that DTS errors found by the hook are reported
+// at the .prog line (and column) that holds them.
+func TestValidateSource(t *testing.T) {
+	old := ValidateSource
+	defer func() { ValidateSource = old }()
+	var seen []string
+	ValidateSource = func(name string, data []byte) (int, int, string, bool) {
+		seen = append(seen, name)
+		for i, l := range strings.Split(string(data), "\n") {
+			if j := strings.Index(l, "BAD"); j >= 0 {
+				return i + 1, j + 1, "syntax error", false
+			}
+		}
+		return 0, 0, "", true
+	}
+	in := hdr + app + // lines 1-2
+		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { BAD };\n" + // marker 3, BAD on 6
+		"-- base.dts --\n/dts-v1/;\n/ { BAD };\n" // marker 7, BAD on 9
+	_, err := Parse("t.prog", []byte(in))
+	want := "t.prog:6:8: syntax error\nt.prog:9:5: syntax error"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	if !equalStrings(seen, []string{"o.dtso", "base.dts"}) {
+		t.Errorf("hook saw %q", seen)
+	}
+	if _, err := Parse("t.prog", []byte(hdr+app+ovly)); err != nil {
+		t.Errorf("valid source: %v", err)
+	}
+}
