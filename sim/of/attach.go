@@ -1,0 +1,69 @@
+package of
+
+// attachNode is __of_attach_node() (drivers/of/dynamic.c): link np as the
+// FIRST child of its parent, clear OF_DETACHED, mark the fwnode
+// FWNODE_FLAG_NOT_DEVICE, then __of_attach_node_sysfs().
+func (t *OF) attachNode(np *Node) {
+	if !np.Check(OF_OVERLAY) {
+		np.Phandle = phandleOf(np)
+	}
+	np.Children = nil // np->child = NULL
+	p := np.Parent
+	p.Children = append([]*Node{np}, p.Children...)
+	np.Flags &^= OF_DETACHED
+	np.FwnodeFlags |= FWNODE_FLAG_NOT_DEVICE
+	t.attachNodeSysfs(np)
+}
+
+// phandleOf reads "phandle", else "linux,phandle" (sz >= 4), else 0.
+func phandleOf(np *Node) uint32 {
+	for _, name := range []string{"phandle", "linux,phandle"} {
+		if p := np.Prop(name); p != nil {
+			v, _ := p.U32()
+			return v
+		}
+	}
+	return 0
+}
+
+// detachNode is __of_detach_node(): WARN_ON and do nothing if np is already
+// detached or has no parent; else unlink, set OF_DETACHED, drop its phandle
+// cache entry and __of_detach_node_sysfs().
+func (t *OF) detachNode(np *Node) {
+	parent := np.Parent
+	if np.Check(OF_DETACHED) || parent == nil {
+		t.warn("dynamic.c:__of_detach_node", np.Path())
+		return
+	}
+	for i, c := range parent.Children {
+		if c == np {
+			parent.Children = append(parent.Children[:i:i], parent.Children[i+1:]...)
+			break
+		}
+	}
+	np.Flags |= OF_DETACHED
+	t.detachNodeSysfs(np)
+}
+
+// attachNodeSysfs is __of_attach_node_sysfs() (drivers/of/kobj.c):
+// kobject_add() takes a reference on the parent kobject, then the node
+// takes one on itself.
+func (t *OF) attachNodeSysfs(np *Node) {
+	if np.Parent != nil {
+		t.NodeGet(np.Parent, "kobject_add", "sysfs: child "+np.FullName)
+	}
+	np.inSysfs = true
+	t.NodeGet(np, "__of_attach_node_sysfs", "sysfs")
+}
+
+// detachNodeSysfs is __of_detach_node_sysfs(): kobject_del() (which puts
+// the parent) if the node is in sysfs, then of_node_put().
+func (t *OF) detachNodeSysfs(np *Node) {
+	if np.inSysfs {
+		np.inSysfs = false
+		if np.Parent != nil {
+			t.NodePut(np.Parent, "kobject_del", "sysfs: child "+np.FullName)
+		}
+	}
+	t.NodePut(np, "__of_detach_node_sysfs", "sysfs")
+}

@@ -1,0 +1,205 @@
+package of
+
+import "strings"
+
+// target is struct target: where the current level of the overlay goes,
+// and whether that node is in the live tree (else it is a node the
+// changeset creates).
+type target struct {
+	np         *Node
+	inLivetree bool
+}
+
+// buildChangeset is build_changeset(): every fragment but the symbols one,
+// then the symbols fragment, then the duplicate-entry check.
+func (t *OF) buildChangeset(ovcs *Overlay) error {
+	n := ovcs.count
+	if ovcs.symbolsFragment {
+		n--
+	}
+	for i := 0; i < n; i++ {
+		f := &ovcs.Fragments[i]
+		if err := t.buildNextLevel(ovcs, target{f.Target, true}, f.Overlay); err != nil {
+			return err
+		}
+	}
+	if ovcs.symbolsFragment {
+		f := &ovcs.Fragments[ovcs.count-1]
+		for _, prop := range f.Overlay.Props {
+			if err := t.addChangesetProperty(ovcs, target{f.Target, true}, prop, true); err != nil {
+				return err
+			}
+		}
+	}
+	return t.changesetDupEntryCheck(ovcs)
+}
+
+// buildNextLevel is build_changeset_next_level(): properties, then nodes.
+func (t *OF) buildNextLevel(ovcs *Overlay, tg target, overlayNode *Node) error {
+	if !t.Touch(overlayNode, "build_changeset_next_level") {
+		return EINVAL
+	}
+	for _, prop := range overlayNode.Props {
+		if err := t.addChangesetProperty(ovcs, tg, prop, false); err != nil {
+			return err
+		}
+	}
+	for _, child := range overlayNode.Children {
+		if err := t.addChangesetNode(ovcs, tg, child); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addChangesetProperty is add_changeset_property(): an ADD entry if the
+// property is new (pre-pushed on the deadprops of a node the changeset
+// creates), else an UPDATE entry; "name" and phandles of live nodes are
+// skipped; #address-cells/#size-cells may not change; every property aimed
+// at a node the overlay did not create prints the memory-leak warning
+// (seeds/002: those copies can never be freed).
+func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Property, isSymbolsProp bool) error {
+	if tg.inLivetree && (overlayProp.Name == "name" || overlayProp.Name == "phandle" || overlayProp.Name == "linux,phandle") {
+		return nil
+	}
+	var prop *Property
+	if tg.inLivetree {
+		prop = tg.np.Prop(overlayProp.Name)
+	}
+	if prop != nil && (prop.Name == "#address-cells" || prop.Name == "#size-cells") {
+		if !prop.valueEq(overlayProp) {
+			t.prOverlay("ERROR: changing value of %s is not allowed in %s", prop.Name, tg.np.Path())
+			return EINVAL
+		}
+		return nil
+	}
+	var newProp *Property
+	if isSymbolsProp {
+		if prop != nil {
+			return EINVAL
+		}
+		newProp = t.dupAndFixupSymbolProp(ovcs, overlayProp)
+	} else {
+		newProp = t.propDup(overlayProp, tg.np.DisplayPath(), "add_changeset_property")
+	}
+	if newProp == nil {
+		return ENOMEM
+	}
+	if prop == nil {
+		if !tg.inLivetree {
+			tg.np.pushDead(newProp)
+		}
+		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ADD_PROPERTY, tg.np, newProp)
+	} else {
+		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_UPDATE_PROPERTY, tg.np, newProp)
+	}
+	if !tg.np.Check(OF_OVERLAY) {
+		t.prOverlay("WARNING: memory leak will occur if overlay removed, property: %s/%s", tg.np.Path(), newProp.Name)
+	}
+	return nil
+}
+
+// dupAndFixupSymbolProp is dup_and_fixup_symbol_prop(): rewrite an
+// overlay __symbols__ path "/fragment@N/__overlay__/tail" into the live
+// path "<target>/tail". nil (-> -ENOMEM) when the value is not a path into
+// a fragment.
+func (t *OF) dupAndFixupSymbolProp(ovcs *Overlay, prop *Property) *Property {
+	path, ok := prop.String()
+	if !ok || len(path) < 1 {
+		return nil
+	}
+	comp := path[1:]
+	if i := strings.IndexAny(comp, "/:"); i >= 0 {
+		comp = comp[:i]
+	}
+	var fragmentNode, overlayNode *Node
+	if comp != "" {
+		fragmentNode = ovcs.Root.Child(comp)
+	}
+	if fragmentNode != nil {
+		overlayNode = fragmentNode.Child("__overlay__")
+	}
+	k := 0
+	for ; k < ovcs.count; k++ {
+		if ovcs.Fragments[k].Overlay == overlayNode {
+			break
+		}
+	}
+	if k >= ovcs.count || overlayNode == nil {
+		return nil
+	}
+	f := &ovcs.Fragments[k]
+	overlayName := f.Overlay.Path()
+	if len(overlayName) > len(path) {
+		return nil
+	}
+	value := f.Target.Path() + path[len(overlayName):]
+	np := &Property{Name: prop.Name, Value: append([]byte(value), 0)}
+	np.obj = t.reg.Alloc("property", "/__symbols__/"+prop.Name, "dup_and_fixup_symbol_prop", true, false, "")
+	return np
+}
+
+// addChangesetNode is add_changeset_node(): recurse into a live child of
+// the same name (of_node_cmp: case-insensitive), or create the node
+// (__of_node_dup: OF_DYNAMIC|OF_DETACHED, refcount 1, then OF_OVERLAY),
+// give it an ATTACH entry, recurse, and drop the builder's reference.
+func (t *OF) addChangesetNode(ovcs *Overlay, tg target, node *Node) error {
+	kbasename := node.FullName
+	var tchild *Node
+	for _, c := range tg.np.Children {
+		if strings.EqualFold(kbasename, c.FullName) {
+			tchild = c
+			break
+		}
+	}
+	if tchild == nil {
+		tchild = &Node{FullName: kbasename, Parent: tg.np, Flags: OF_DYNAMIC | OF_DETACHED}
+		tchild.obj = t.reg.Alloc("device_node", tchild.DisplayPath(), "add_changeset_node", true, true, "__of_node_dup")
+		if p := node.Prop("phandle"); p != nil && len(p.Value) == 4 {
+			tchild.Phandle, _ = p.U32()
+		}
+		tchild.Flags |= OF_OVERLAY
+		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ATTACH_NODE, tchild, nil)
+		err := t.buildNextLevel(ovcs, target{tchild, false}, node)
+		t.NodePut(tchild, "add_changeset_node", "__of_node_dup")
+		return err
+	}
+	if node.Phandle != 0 && tchild.Phandle != 0 {
+		return EINVAL
+	}
+	return t.buildNextLevel(ovcs, target{tchild, tg.inLivetree}, node)
+}
+
+// changesetDupEntryCheck is changeset_dup_entry_check(): every pair of
+// node entries for the same path, and of property entries for the same
+// path and name, is an error; all are reported.
+func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
+	dup := false
+	entries := ovcs.Cset.Entries
+	for i, ce1 := range entries {
+		if isNodeAction(ce1.Action) {
+			for _, ce2 := range entries[i+1:] {
+				if isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) && ce1.Np.Path() == ce2.Np.Path() {
+					t.prOverlay("ERROR: multiple fragments add and/or delete node %s", ce1.Np.Path())
+					dup = true
+					break
+				}
+			}
+		} else {
+			for _, ce2 := range entries[i+1:] {
+				if !isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) &&
+					ce1.Np.Path() == ce2.Np.Path() && ce1.Prop.Name == ce2.Prop.Name {
+					t.prOverlay("ERROR: multiple fragments add, update, and/or delete property %s/%s", ce1.Np.Path(), ce1.Prop.Name)
+					dup = true
+					break
+				}
+			}
+		}
+	}
+	if dup {
+		return EINVAL
+	}
+	return nil
+}
+
+func isNodeAction(a Action) bool { return a == OF_RECONFIG_ATTACH_NODE || a == OF_RECONFIG_DETACH_NODE }

@@ -1,0 +1,215 @@
+package of
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Action is an of_reconfig_change action (include/linux/of.h).
+type Action uint8
+
+const (
+	OF_RECONFIG_ATTACH_NODE     Action = 1
+	OF_RECONFIG_DETACH_NODE     Action = 2
+	OF_RECONFIG_ADD_PROPERTY    Action = 3
+	OF_RECONFIG_REMOVE_PROPERTY Action = 4
+	OF_RECONFIG_UPDATE_PROPERTY Action = 5
+)
+
+var actionNames = [...]string{"INVALID", "ATTACH_NODE", "DETACH_NODE", "ADD_PROPERTY", "REMOVE_PROPERTY", "UPDATE_PROPERTY"}
+
+func (a Action) String() string { return actionNames[a] }
+
+// Entry is a struct of_changeset_entry. It holds a reference on Np from
+// of_changeset_action() until __of_changeset_entry_destroy().
+type Entry struct {
+	Action  Action
+	Np      *Node
+	Prop    *Property
+	OldProp *Property
+	holder  string
+}
+
+// Changeset is a struct of_changeset: its entries in list order.
+type Changeset struct {
+	Name    string // log name of the owner ("overlay #1")
+	Entries []*Entry
+	seq     int
+}
+
+// ChangesetAction is of_changeset_action(): append an entry, taking a
+// reference on np.
+func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Property) {
+	cs.seq++
+	ce := &Entry{Action: action, Np: np, Prop: prop,
+		holder: fmt.Sprintf("%s cset entry %d (%s)", cs.Name, cs.seq, action)}
+	// get a reference to the node
+	t.NodeGet(np, "of_changeset_action", ce.holder)
+	cs.Entries = append(cs.Entries, ce)
+}
+
+// invert is __of_changeset_entry_invert().
+func (ce *Entry) invert() Entry {
+	rce := *ce
+	switch ce.Action {
+	case OF_RECONFIG_ATTACH_NODE:
+		rce.Action = OF_RECONFIG_DETACH_NODE
+	case OF_RECONFIG_DETACH_NODE:
+		rce.Action = OF_RECONFIG_ATTACH_NODE
+	case OF_RECONFIG_ADD_PROPERTY:
+		rce.Action = OF_RECONFIG_REMOVE_PROPERTY
+	case OF_RECONFIG_REMOVE_PROPERTY:
+		rce.Action = OF_RECONFIG_ADD_PROPERTY
+	case OF_RECONFIG_UPDATE_PROPERTY:
+		rce.OldProp = ce.Prop
+		rce.Prop = ce.OldProp
+		// update was used but original property did not exist
+		if rce.Prop == nil {
+			rce.Action = OF_RECONFIG_REMOVE_PROPERTY
+			rce.Prop = ce.Prop
+		}
+	}
+	return rce
+}
+
+// actionErr is of_changeset_action_err(): "changeset: %s%-15s %pOF%s%s".
+func (t *OF) actionErr(prefix string, a Action, np *Node, prop *Property) {
+	p := ""
+	if prop != nil {
+		p = ":" + prop.Name
+	}
+	t.pr("changeset: %s%-15s %s%s", prefix, a.String(), np.Path(), p)
+}
+
+// entryApply is __of_changeset_entry_apply(). For UPDATE it stores the
+// replaced property in ce.OldProp, as the kernel's &ce->old_prop does.
+func (t *OF) entryApply(ce *Entry) error {
+	if !t.Touch(ce.Np, "__of_changeset_entry_apply") {
+		return EINVAL
+	}
+	var err error
+	switch ce.Action {
+	case OF_RECONFIG_ATTACH_NODE:
+		t.attachNode(ce.Np)
+	case OF_RECONFIG_DETACH_NODE:
+		t.detachNode(ce.Np)
+	case OF_RECONFIG_ADD_PROPERTY:
+		err = t.addProperty(ce.Np, ce.Prop)
+	case OF_RECONFIG_REMOVE_PROPERTY:
+		err = t.removeProperty(ce.Np, ce.Prop)
+	case OF_RECONFIG_UPDATE_PROPERTY:
+		ce.OldProp = t.updateProperty(ce.Np, ce.Prop)
+	default:
+		err = EINVAL
+	}
+	if err != nil {
+		if t.prof.Is("cset_err_msg", "per-action") {
+			// before 914d9d831e61 (v6.5) each property action had its own text
+			t.pr("changeset: %s failed @%s/%s", strings.ToLower(ce.Action.String()), ce.Np.Path(), ce.Prop.Name)
+		} else {
+			t.actionErr("apply failed: ", ce.Action, ce.Np, ce.Prop)
+		}
+	}
+	return err
+}
+
+// entryRevert is __of_changeset_entry_revert(): apply the inverse.
+func (t *OF) entryRevert(ce *Entry) error {
+	rce := ce.invert()
+	return t.entryApply(&rce)
+}
+
+// applyEntries is __of_changeset_apply_entries(): forward; on the first
+// failure print the error and revert the already-applied entries in
+// reverse. A failed revert is returned as retRevert.
+func (t *OF) applyEntries(cs *Changeset) (err, retRevert error) {
+	for i, ce := range cs.Entries {
+		if err = t.entryApply(ce); err != nil {
+			t.pr("Error applying changeset (%d)", Errno(err))
+			for j := i - 1; j >= 0; j-- {
+				if e := t.entryRevert(cs.Entries[j]); e != nil {
+					retRevert = e
+				}
+			}
+			return err, retRevert
+		}
+	}
+	return nil, nil
+}
+
+// revertEntries is __of_changeset_revert_entries(): reverse; on the first
+// failure print the error and re-apply the entries after it. A failed
+// re-apply is returned as retApply.
+func (t *OF) revertEntries(cs *Changeset) (err, retApply error) {
+	for i := len(cs.Entries) - 1; i >= 0; i-- {
+		if err = t.entryRevert(cs.Entries[i]); err != nil {
+			t.pr("Error reverting changeset (%d)", Errno(err))
+			for _, ce := range cs.Entries[i+1:] {
+				if e := t.entryApply(ce); e != nil {
+					retApply = e
+				}
+			}
+			return err, retApply
+		}
+	}
+	return nil, nil
+}
+
+// applyNotify is __of_changeset_apply_notify(): drops of_mutex while the
+// reconfig chain runs for every entry in order; the last error is returned.
+func (t *OF) applyNotify(cs *Changeset) error {
+	holder := t.OfMutex.Holder
+	t.OfMutex.unlock()
+	var ret error
+	for _, ce := range cs.Entries {
+		if err := t.entryNotify(ce, false); err != nil {
+			ret = err
+		}
+	}
+	t.OfMutex.lock(holder)
+	return ret
+}
+
+// revertNotify is __of_changeset_revert_notify(): as applyNotify, in
+// reverse, with inverted entries.
+func (t *OF) revertNotify(cs *Changeset) error {
+	holder := t.OfMutex.Holder
+	t.OfMutex.unlock()
+	var ret error
+	for i := len(cs.Entries) - 1; i >= 0; i-- {
+		if err := t.entryNotify(cs.Entries[i], true); err != nil {
+			ret = err
+		}
+	}
+	t.OfMutex.lock(holder)
+	return ret
+}
+
+// Destroy is of_changeset_destroy(): since 8917e7385346 (v6.9-rc3) it
+// first waits for device-link removals (devlink_wait=changeset-destroy),
+// then destroys the entries in reverse order.
+func (t *OF) Destroy(cs *Changeset) {
+	if t.prof.Is("devlink_wait", "changeset-destroy") {
+		t.deviceLinkWaitRemoval()
+	}
+	for i := len(cs.Entries) - 1; i >= 0; i-- {
+		t.entryDestroy(cs.Entries[i])
+	}
+	cs.Entries = nil
+}
+
+// entryDestroy is __of_changeset_entry_destroy(): the refcount check for
+// attached overlay nodes, then drop the entry's reference.
+func (t *OF) entryDestroy(ce *Entry) {
+	if ce.Action == OF_RECONFIG_ATTACH_NODE && t.Touch(ce.Np, "__of_changeset_entry_destroy") && ce.Np.Check(OF_OVERLAY) {
+		if ref := ce.Np.obj.Ref(); ref > 1 {
+			mark := t.log.Mark()
+			t.pr("ERROR: memory leak, expected refcount 1 instead of %d, of_node_get()/of_node_put() unbalanced - destroy cset entry: attach overlay node %s",
+				ref, ce.Np.Path())
+			t.reportHolders("memory leak in of_changeset_destroy", ce.Np, ce.holder, mark)
+		} else {
+			ce.Np.Flags |= OF_OVERLAY_FREE_CSET
+		}
+	}
+	t.NodePut(ce.Np, "__of_changeset_entry_destroy", ce.holder)
+}

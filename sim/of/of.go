@@ -1,0 +1,133 @@
+package of
+
+import (
+	"fmt"
+
+	"dangle/sim/kobj"
+	"dangle/sim/profile"
+	"dangle/sim/report"
+)
+
+// Mutex is a modelled kernel mutex: who holds it, for lock-order and
+// flush-under-lock checks. The simulation is single-threaded, so a mutex
+// is a record, not a lock.
+type Mutex struct {
+	Name   string
+	Holder string // "" when free
+}
+
+func (m *Mutex) lock(holder string) { m.Holder = holder }
+func (m *Mutex) unlock()            { m.Holder = "" }
+
+// Held reports whether the mutex is held.
+func (m *Mutex) Held() bool { return m.Holder != "" }
+
+// Hooks are the calls the OF layer makes into layers above it (the driver
+// core's workqueues). A nil hook is a no-op.
+type Hooks struct {
+	// DeviceLinkWaitRemoval is device_link_wait_removal(): flush
+	// device_link_wq.
+	DeviceLinkWaitRemoval func()
+	// Sched runs pending work at a sched point the program chose inside a
+	// long operation; n <= 0 means every pending item.
+	Sched func(point string, n int)
+}
+
+// OF is the state of the device-tree layer of one simulated kernel: the
+// live tree, the overlay changesets, the notifier chains and the locks.
+type OF struct {
+	reg  *kobj.Registry
+	log  *report.Log
+	prof *profile.Profile
+
+	// Root is of_root.
+	Root *Node
+	// ovcsList is ovcs_list: applied (and failed-but-listed) overlay
+	// changesets, tail = topmost. Entries may be freed objects when the
+	// kernel leaves dangling pointers (of_overlay_remove_all).
+	ovcsList []*Overlay
+	// ovcsIDR is ovcs_idr: id -> changeset, entries may dangle.
+	ovcsIDR map[int]*Overlay
+	// devicetreeStateFlags are the sticky DTSF_* flags.
+	devicetreeStateFlags int
+
+	reconfigChain []ReconfigNotifier
+	overlayChain  []*OverlayNotifier
+
+	OfMutex               Mutex
+	OfOverlayPhandleMutex Mutex
+
+	Hooks Hooks
+
+	// synthName: unflatten synthesizes the "name" property (fdt.c
+	// populate_properties) for blobs that lack it.
+	synthName bool
+
+	// schedPoints are the sched points chosen for the op now running.
+	schedPoints map[string]int
+}
+
+// New returns an empty OF layer (no tree yet; see LoadBase).
+func New(reg *kobj.Registry, log *report.Log, prof *profile.Profile) *OF {
+	return &OF{
+		reg: reg, log: log, prof: prof,
+		ovcsIDR:               map[int]*Overlay{},
+		OfMutex:               Mutex{Name: "of_mutex"},
+		OfOverlayPhandleMutex: Mutex{Name: "of_overlay_phandle_mutex"},
+		synthName:             true,
+	}
+}
+
+// Profile returns the run's kernel profile.
+func (t *OF) Profile() *profile.Profile { return t.prof }
+
+// SetSched sets the sched points for the op about to run (nil: none).
+func (t *OF) SetSched(points map[string]int) { t.schedPoints = points }
+
+// sched runs pending work at point if the program chose it.
+func (t *OF) sched(point string) {
+	if n, ok := t.schedPoints[point]; ok && t.Hooks.Sched != nil {
+		t.Hooks.Sched(point, n)
+	}
+}
+
+func (t *OF) deviceLinkWaitRemoval() {
+	if t.Hooks.DeviceLinkWaitRemoval != nil {
+		t.Hooks.DeviceLinkWaitRemoval()
+	}
+}
+
+// pr prints a message with the dynamic.c/base.c prefix.
+func (t *OF) pr(format string, args ...any) { t.log.Printf("OF: "+format, args...) }
+
+// prOverlay prints a message with the overlay.c prefix.
+func (t *OF) prOverlay(format string, args ...any) { t.log.Printf("OF: overlay: "+format, args...) }
+
+// warn models WARN_ON(1) at fn: the splat line and a finding.
+func (t *OF) warn(fn, what string) {
+	t.log.Printf("WARNING: CPU: 0 PID: 1 at drivers/of/%s", fn)
+	t.log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
+}
+
+// reportHolders reports a kernel-detected refcount problem on np, naming
+// every holder of a reference except self (the reference the checking
+// code itself holds).
+func (t *OF) reportHolders(title string, np *Node, self string, mark int) {
+	f := report.Finding{Kind: report.KernelError, Title: title, Objects: []string{np.DisplayPath()}, Log: t.log.Since(mark)}
+	for _, h := range np.obj.Holds() {
+		if h.Holder == self {
+			continue
+		}
+		f.Holders = append(f.Holders, FormatHold(h))
+	}
+	t.log.Report(f)
+}
+
+// FormatHold renders a reference holder for reports.
+func FormatHold(h kobj.Hold) string {
+	where := "boot/teardown"
+	if h.Op > 0 {
+		where = fmt.Sprintf("op %d", h.Op)
+	}
+	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, where)
+}

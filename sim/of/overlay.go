@@ -1,0 +1,299 @@
+package of
+
+import (
+	"fmt"
+	"sort"
+
+	"dangle/dt"
+	"dangle/sim/kobj"
+)
+
+// NotifyAction is enum of_overlay_notify_action (OF_OVERLAY_INIT added in
+// v5.19 by 1ac17586c950).
+type NotifyAction uint8
+
+const (
+	OF_OVERLAY_INIT NotifyAction = iota
+	OF_OVERLAY_PRE_APPLY
+	OF_OVERLAY_POST_APPLY
+	OF_OVERLAY_PRE_REMOVE
+	OF_OVERLAY_POST_REMOVE
+)
+
+var overlayActionNames = [...]string{"init", "pre-apply", "post-apply", "pre-remove", "post-remove"}
+
+func (a NotifyAction) String() string { return overlayActionNames[a] }
+
+// Fragment is a struct fragment: both nodes are held (+1) until
+// free_overlay_changeset().
+type Fragment struct {
+	Overlay, Target *Node
+	holder          string
+}
+
+// Overlay is a struct overlay_changeset.
+//
+// Invariants (kernel-model oracle 10): an ovcs that is not freed is in
+// ovcsIDR under ID and in ovcsList, or in neither once removed; the
+// kernel breaks this in of_overlay_remove_all(), and Check reports it.
+type Overlay struct {
+	obj *kobj.Object
+	// ID is ovcs->id. of_overlay_remove_all() passes &ovcs->id as the
+	// caller's id, so the "*ovcs_id = 0" of a removal writes here.
+	ID     int
+	newFdt *kobj.Object
+	mem    *kobj.Object // overlay_mem
+	// Root is overlay_root, the unflattened overlay tree.
+	Root            *Node
+	treeNodes       []*Node
+	notifyState     NotifyAction
+	count           int // ovcs->count: fragments[0:count] are valid
+	Fragments       []Fragment
+	symbolsFragment bool
+	Cset            Changeset
+	name            string
+}
+
+// Obj returns the ovcs allocation.
+func (o *Overlay) Obj() *kobj.Object { return o.obj }
+
+// Name returns the log name, "overlay #N" as allocated.
+func (o *Overlay) Name() string { return o.name }
+
+// devicetreeCorrupt is devicetree_corrupt().
+func (t *OF) devicetreeCorrupt() bool {
+	return t.devicetreeStateFlags&(dtsfApplyFail|dtsfRevertFail) != 0
+}
+
+const (
+	dtsfApplyFail  = 0x01
+	dtsfRevertFail = 0x02
+)
+
+// idrAlloc is idr_alloc(&ovcs_idr, ovcs, 1, 0): the lowest free id >= 1.
+func (t *OF) idrAlloc(ovcs *Overlay) int {
+	id := 1
+	for t.ovcsIDR[id] != nil {
+		id++
+	}
+	t.ovcsIDR[id] = ovcs
+	return id
+}
+
+func (t *OF) listDel(ovcs *Overlay) {
+	for i, o := range t.ovcsList {
+		if o == ovcs {
+			t.ovcsList = append(t.ovcsList[:i:i], t.ovcsList[i+1:]...)
+			return
+		}
+	}
+}
+
+// Overlays returns the ovcs_list, bottom first (entries may be freed).
+func (t *OF) Overlays() []*Overlay { return t.ovcsList }
+
+// IDs returns the ids present in ovcs_idr, ascending.
+func (t *OF) IDs() []int {
+	ids := make([]int, 0, len(t.ovcsIDR))
+	for id := range t.ovcsIDR {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
+}
+
+// newOverlay allocates the ovcs and, as of_overlay_fdt_apply() does before
+// applying, copies the blob (new_fdt) and unflattens it into overlay_mem.
+func (t *OF) newOverlay(tree *dt.Tree, blob string) *Overlay {
+	ovcs := &Overlay{}
+	ovcs.obj = t.reg.Alloc("overlay_changeset", "overlay changeset ("+blob+")", "of_overlay_fdt_apply", true, false, "")
+	ovcs.newFdt = t.reg.Alloc("overlay_fdt", "new_fdt ("+blob+")", "of_overlay_fdt_apply", true, false, "")
+	return ovcs
+}
+
+// unflattenOverlay is of_fdt_unflatten_tree(): overlay_mem holds every
+// node; only the root gets OF_DETACHED; nothing is OF_DYNAMIC.
+func (t *OF) unflattenOverlay(ovcs *Overlay, tree *dt.Tree, blob string) {
+	ovcs.mem = t.reg.Alloc("overlay_mem", "overlay_mem ("+blob+")", "of_fdt_unflatten_tree", true, false, "")
+	ovcs.Root = t.unflatten(tree.Root, nil, blob+":", ovcs.mem, &ovcs.treeNodes)
+	ovcs.Root.Flags |= OF_DETACHED
+}
+
+// freeOverlayMem kfree()s overlay_mem: every node of the overlay tree dies
+// with it (later touches are use-after-free).
+func (t *OF) freeOverlayMem(ovcs *Overlay, fn string) {
+	if ovcs.mem == nil {
+		return
+	}
+	t.reg.Free(ovcs.mem, fn)
+	for _, n := range ovcs.treeNodes {
+		if !n.obj.Freed() {
+			t.reg.Free(n.obj, fn)
+		}
+	}
+}
+
+// OverlayFdtApply is of_overlay_fdt_apply(blob, size, &id, NULL). It
+// returns the id handed back through *ovcs_id and the return value.
+func (t *OF) OverlayFdtApply(tree *dt.Tree, blob string) (int, error) {
+	if t.prof.Is("overlay_list_del", "remove") {
+		return t.overlayFdtApplyPre519(tree, blob)
+	}
+	// v5.19+ (067c098766c6 and 1ac17586c950; newest overlay.c).
+	id := 0
+	if t.devicetreeCorrupt() {
+		t.prOverlay("devicetree state suspect, refuse to apply overlay")
+		return 0, EBUSY
+	}
+	ovcs := t.newOverlay(tree, blob)
+	t.OfOverlayPhandleMutex.lock("of_overlay_fdt_apply")
+	t.OfMutex.lock("of_overlay_fdt_apply")
+	ovcs.ID = t.idrAlloc(ovcs)
+	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
+	ovcs.Cset.Name = ovcs.name
+	t.ovcsList = append(t.ovcsList, ovcs)
+	t.unflattenOverlay(ovcs, tree, blob)
+
+	err := t.overlayApply(ovcs)
+	// If of_overlay_apply() failed, the caller is expected to call
+	// of_overlay_remove() with the id to clean up.
+	id = ovcs.ID
+	t.OfMutex.unlock()
+	t.OfOverlayPhandleMutex.unlock()
+	return id, err
+}
+
+// overlayApply is of_overlay_apply(ovcs, base) of v5.19+.
+func (t *OF) overlayApply(ovcs *Overlay) error {
+	if err := t.resolvePhandles(ovcs.Root); err != nil {
+		return err
+	}
+	if err := t.initOverlayChangeset(ovcs); err != nil {
+		return err
+	}
+	if err := t.overlayNotify(ovcs, OF_OVERLAY_PRE_APPLY); err != nil {
+		return err
+	}
+	if err := t.buildChangeset(ovcs); err != nil {
+		return err
+	}
+	err, retRevert := t.applyEntries(&ovcs.Cset)
+	if err != nil {
+		if retRevert != nil {
+			t.devicetreeStateFlags |= dtsfApplyFail
+		}
+		return err
+	}
+	if err = t.applyNotify(&ovcs.Cset); err != nil {
+		t.prOverlay("overlay apply changeset entry notify error %d", Errno(err))
+	}
+	// notify failure is not fatal, continue
+	if e := t.overlayNotify(ovcs, OF_OVERLAY_POST_APPLY); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// findTarget is find_target(): "target" phandle, else "target-path".
+func (t *OF) findTarget(info *Node) *Node {
+	if p := info.Prop("target"); p != nil {
+		if val, ok := p.U32(); ok {
+			node := t.FindNodeByPhandle(val)
+			if node == nil {
+				t.prOverlay("find target, node: %s, phandle 0x%x not found", info.Path(), val)
+			}
+			return node
+		}
+	}
+	if p := info.Prop("target-path"); p != nil {
+		if path, ok := p.String(); ok {
+			node := t.FindNodeByPath(path)
+			if node == nil {
+				t.prOverlay("find target, node: %s, path '%s' not found", info.Path(), path)
+			}
+			return node
+		}
+	}
+	t.prOverlay("find target, node: %s, no target property", info.Path())
+	return nil
+}
+
+// initOverlayChangeset is init_overlay_changeset(): one fragment per root
+// child that has an __overlay__ child, then the __symbols__ fragment.
+// On failure ovcs->count stays 0, so the references already taken for
+// earlier fragments are never put (as in the kernel).
+func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
+	defer func() {
+		if err != nil {
+			t.prOverlay("init_overlay_changeset() failed, ret = %d", Errno(err))
+		}
+	}()
+	cnt := 0
+	for _, node := range ovcs.Root.Children {
+		if node.ChildByName("__overlay__") != nil {
+			cnt++
+		}
+	}
+	if ovcs.Root.ChildByName("__symbols__") != nil {
+		cnt++
+	}
+	ovcs.Fragments = make([]Fragment, cnt)
+	cnt = 0
+	for _, node := range ovcs.Root.Children {
+		ov := node.ChildByName("__overlay__")
+		if ov == nil {
+			continue
+		}
+		f := &ovcs.Fragments[cnt]
+		f.holder = fmt.Sprintf("%s fragment %d", ovcs.name, cnt)
+		f.Overlay = t.NodeGet(ov, "of_get_child_by_name", f.holder)
+		f.Target = t.NodeGet(t.findTarget(node), "init_overlay_changeset", f.holder)
+		if f.Target == nil {
+			t.NodePut(f.Overlay, "init_overlay_changeset", f.holder)
+			return EINVAL
+		}
+		cnt++
+	}
+	if node := ovcs.Root.ChildByName("__symbols__"); node != nil {
+		ovcs.symbolsFragment = true
+		f := &ovcs.Fragments[cnt]
+		f.holder = fmt.Sprintf("%s symbols fragment", ovcs.name)
+		f.Overlay = t.NodeGet(node, "of_get_child_by_name", f.holder)
+		f.Target = t.NodeGet(t.FindNodeByPath("/__symbols__"), "init_overlay_changeset", f.holder)
+		if f.Target == nil {
+			t.prOverlay("symbols in overlay, but not in live tree")
+			t.NodePut(node, "init_overlay_changeset", f.holder)
+			return EINVAL
+		}
+		cnt++
+	}
+	if cnt == 0 {
+		t.prOverlay("no fragments or symbols in overlay")
+		return EINVAL
+	}
+	ovcs.count = cnt
+	return nil
+}
+
+// overlayNotify is overlay_notify(): the chain once per fragment. Before
+// v5.19 (5f756a2eaa44) a NOTIFY_OK/NOTIFY_STOP result ended the walk over
+// fragments early; since then only an errno does.
+func (t *OF) overlayNotify(ovcs *Overlay, action NotifyAction) error {
+	pre519 := t.prof.Is("overlay_list_del", "remove")
+	if !pre519 {
+		ovcs.notifyState = action
+	}
+	for i := 0; i < ovcs.count; i++ {
+		f := &ovcs.Fragments[i]
+		nd := &OverlayNotifyData{Overlay: f.Overlay, Target: f.Target}
+		ok, err := t.callOverlayChain(action, nd)
+		if pre519 && ok {
+			return nil
+		}
+		if err != nil {
+			t.prOverlay("overlay changeset %s notifier error %d, target: %s", action, Errno(err), nd.Target.Path())
+			return err
+		}
+	}
+	return nil
+}

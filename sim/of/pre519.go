@@ -1,0 +1,81 @@
+package of
+
+import (
+	"fmt"
+
+	"dangle/dt"
+)
+
+// overlayFdtApplyPre519 is of_overlay_fdt_apply() + of_overlay_apply() as
+// they were before the v5.19 rework (067c098766c6, 1ac17586c950): the
+// changeset is listed and its id handed back only after a successful
+// apply; every earlier failure frees it and returns id 0; the callers of
+// overlay_notify() print their own error line.
+func (t *OF) overlayFdtApplyPre519(tree *dt.Tree, blob string) (int, error) {
+	ovcs := t.newOverlay(tree, blob)
+	t.unflattenOverlay(ovcs, tree, blob)
+	// As of this point, fdt and tree belong to the overlay changeset.
+	if t.devicetreeCorrupt() {
+		t.prOverlay("devicetree state suspect, refuse to apply overlay")
+		t.freeOverlayMem(ovcs, "of_overlay_apply")
+		t.reg.Free(ovcs.newFdt, "of_overlay_apply")
+		t.reg.Free(ovcs.obj, "of_overlay_apply")
+		return 0, EBUSY
+	}
+	t.OfOverlayPhandleMutex.lock("of_overlay_apply")
+	t.OfMutex.lock("of_overlay_apply")
+	defer t.OfOverlayPhandleMutex.unlock()
+	defer t.OfMutex.unlock()
+
+	freeTree := func() error {
+		t.freeOverlayMem(ovcs, "of_overlay_apply")
+		t.reg.Free(ovcs.newFdt, "of_overlay_apply")
+		ovcs.mem, ovcs.newFdt = nil, nil
+		t.freeOverlayChangeset(ovcs)
+		return nil
+	}
+	if err := t.resolvePhandles(ovcs.Root); err != nil {
+		freeTree()
+		return 0, err
+	}
+	// init_overlay_changeset() allocated the id itself then.
+	ovcs.ID = t.idrAlloc(ovcs)
+	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
+	ovcs.Cset.Name = ovcs.name
+	if err := t.initOverlayChangeset(ovcs); err != nil {
+		delete(t.ovcsIDR, ovcs.ID)
+		ovcs.ID = 0
+		freeTree()
+		return 0, err
+	}
+	fail := func(err error) (int, error) {
+		t.freeOverlayChangeset(ovcs)
+		return 0, err
+	}
+	if err := t.overlayNotify(ovcs, OF_OVERLAY_PRE_APPLY); err != nil {
+		t.prOverlay("overlay changeset pre-apply notify error %d", Errno(err))
+		return fail(err)
+	}
+	if err := t.buildChangeset(ovcs); err != nil {
+		return fail(err)
+	}
+	err, retRevert := t.applyEntries(&ovcs.Cset)
+	if err != nil {
+		if retRevert != nil {
+			t.devicetreeStateFlags |= dtsfApplyFail
+		}
+		return fail(err)
+	}
+	if err = t.applyNotify(&ovcs.Cset); err != nil {
+		t.prOverlay("overlay apply changeset entry notify error %d", Errno(err))
+	}
+	t.ovcsList = append(t.ovcsList, ovcs)
+	id := ovcs.ID
+	if e := t.overlayNotify(ovcs, OF_OVERLAY_POST_APPLY); e != nil {
+		t.prOverlay("overlay changeset post-apply notify error %d", Errno(e))
+		if err == nil {
+			err = e
+		}
+	}
+	return id, err
+}

@@ -1,0 +1,141 @@
+package of
+
+import (
+	"strings"
+
+	"dangle/dt"
+	"dangle/sim/kobj"
+)
+
+// unflatten builds device_nodes from a compiled tree, as
+// of_fdt_unflatten_tree()/unflatten_device_tree() do: every node starts
+// with a kref of one (of_node_init), full_name is the node name with unit
+// address ("" for the root), phandle comes from "phandle" or
+// "linux,phandle", children and properties keep blob order. Properties are
+// static (they live in the blob or in overlay_mem, not OF_DYNAMIC).
+//
+// prefix names the tree in object names ("" for the live tree,
+// "overlay #1 tree:" for an overlay); mem is the overlay_mem allocation
+// the nodes live in (nil for the boot tree); all collects every node.
+func (t *OF) unflatten(src *dt.Node, parent *Node, prefix string, mem *kobj.Object, all *[]*Node) *Node {
+	// full_name is the blob's node name: "" for the root (since
+	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
+	np := &Node{FullName: src.Name, Parent: parent, mem: mem}
+	for _, p := range src.Props {
+		np.Props = append(np.Props, &Property{Name: p.Name, Value: p.Value})
+	}
+	if t.synthName {
+		np.addSynthName()
+	}
+	np.Phandle = phandleOf(np)
+	np.obj = t.reg.Alloc("device_node", prefix+np.DisplayPath(), "of_node_init", false, true, "of_node_init")
+	np.obj.In = mem
+	*all = append(*all, np)
+	for _, c := range src.Children {
+		np.Children = append(np.Children, t.unflatten(c, np, prefix, mem, all))
+	}
+	return np
+}
+
+// addSynthName appends the "name" property populate_properties() creates
+// from the unit name when a v16+ blob has none.
+func (np *Node) addSynthName() {
+	if np.Prop("name") != nil {
+		return
+	}
+	name := np.FullName
+	if i := strings.LastIndexByte(name, '@'); i >= 0 {
+		name = name[:i]
+	}
+	np.Props = append(np.Props, &Property{Name: "name", Value: append([]byte(name), 0)})
+}
+
+// LoadBase installs the boot-time live tree: unflatten_device_tree()
+// followed by of_core_init(), which attaches every node to sysfs
+// (__of_attach_node_sysfs: +1 on the node, +1 on its parent through
+// kobject_add), so a leaf idles at a refcount of 2 and a node with k
+// children at 2+k.
+func (t *OF) LoadBase(tree *dt.Tree) {
+	var all []*Node
+	t.Root = t.unflatten(tree.Root, nil, "", nil, &all)
+	for _, np := range all {
+		t.attachNodeSysfs(np)
+	}
+}
+
+// AllNodes walks the live tree in for_each_of_allnodes() order (depth
+// first, children in list order) and calls fn until it returns false.
+func (t *OF) AllNodes(fn func(*Node) bool) {
+	var walk func(*Node) bool
+	walk = func(n *Node) bool {
+		if !fn(n) {
+			return false
+		}
+		for _, c := range n.Children {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	if t.Root != nil {
+		walk(t.Root)
+	}
+}
+
+// FindNodeByPath is of_find_node_by_path() for absolute paths, without
+// taking the reference (callers that keep the node call NodeGet).
+func (t *OF) FindNodeByPath(path string) *Node {
+	return findPath(t.Root, path)
+}
+
+// findPath is __of_find_node_by_full_path(): each component must equal a
+// child's full name (with unit address) exactly.
+func findPath(root *Node, path string) *Node {
+	if root == nil || len(path) == 0 || path[0] != '/' {
+		return nil
+	}
+	np := root
+	rest := path[1:]
+	for rest != "" {
+		comp := rest
+		for i := 0; i < len(rest); i++ {
+			if rest[i] == '/' || rest[i] == ':' {
+				comp = rest[:i]
+				break
+			}
+		}
+		if comp == "" {
+			break
+		}
+		np = np.Child(comp)
+		if np == nil {
+			return nil
+		}
+		rest = rest[len(comp):]
+		if rest != "" && rest[0] == ':' {
+			break
+		}
+		if rest != "" {
+			rest = rest[1:]
+		}
+	}
+	return np
+}
+
+// FindNodeByPhandle is of_find_node_by_phandle() without the reference:
+// the first attached node with that phandle, in allnodes order.
+func (t *OF) FindNodeByPhandle(ph uint32) *Node {
+	if ph == 0 {
+		return nil
+	}
+	var found *Node
+	t.AllNodes(func(n *Node) bool {
+		if n.Phandle == ph && !n.Check(OF_DETACHED) {
+			found = n
+			return false
+		}
+		return true
+	})
+	return found
+}

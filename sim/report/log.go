@@ -1,0 +1,99 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Log collects the kernel-style log of a run and its findings. It is the
+// one sink every simulated subsystem writes to. The zero value is ready.
+type Log struct {
+	lines    []string
+	kernel   []bool // lines[i] is a kernel message (else a harness line)
+	findings []Finding
+	// Op is the 1-based index of the op now running (0: setup/teardown).
+	Op int
+	// Quiet drops log lines (findings are still kept): the soak and the
+	// fuzzer do not read the log of runs that find nothing.
+	Quiet bool
+}
+
+// Printf appends one kernel message line, exactly as the kernel prints it
+// (pr_fmt prefix included by the caller).
+func (l *Log) Printf(format string, args ...any) {
+	if l.Quiet {
+		return
+	}
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	l.kernel = append(l.kernel, true)
+}
+
+// Line appends a literal kernel line.
+func (l *Log) Line(s string) {
+	if l.Quiet {
+		return
+	}
+	l.lines = append(l.lines, s)
+	l.kernel = append(l.kernel, true)
+}
+
+// Harness appends a line of dangle's own (an op starting or returning,
+// a teardown step), printed unindented between the kernel's messages.
+func (l *Log) Harness(format string, args ...any) {
+	if l.Quiet {
+		return
+	}
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+	l.kernel = append(l.kernel, false)
+}
+
+// Lines returns the log so far.
+func (l *Log) Lines() []string { return l.lines }
+
+// Mark returns the current length of the log, for Since.
+func (l *Log) Mark() int { return len(l.lines) }
+
+// Since returns the kernel lines logged after mark (a finding's excerpt).
+func (l *Log) Since(mark int) []string {
+	var out []string
+	for i := mark; i < len(l.lines); i++ {
+		if l.kernel[i] {
+			out = append(out, l.lines[i])
+		}
+	}
+	return out
+}
+
+// Report records a finding raised during the current op.
+func (l *Log) Report(f Finding) {
+	if f.Op == 0 {
+		f.Op = l.Op
+	}
+	l.findings = append(l.findings, f)
+	l.Harness("  ==> %s: %s", f.Kind, f.Title)
+}
+
+// Findings returns the findings raised so far, in the order raised.
+func (l *Log) Findings() []Finding { return l.findings }
+
+// Reset empties the log for reuse by the next run without reallocating.
+func (l *Log) Reset() {
+	l.lines = l.lines[:0]
+	l.kernel = l.kernel[:0]
+	l.findings = l.findings[:0]
+	l.Op = 0
+}
+
+// String returns the whole log, one line per message; kernel messages
+// are indented under the op that caused them.
+func (l *Log) String() string {
+	var b strings.Builder
+	for i, s := range l.lines {
+		if l.kernel[i] {
+			b.WriteString("  ")
+		}
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind classifies a finding.
+type Kind uint8
+
+const (
+	// KernelError is a bug the kernel itself detects and prints (the
+	// changeset entry refcount check, "memory leak before free overlay
+	// changeset", a bad of_node_put).
+	KernelError Kind = iota + 1
+	// Warning is a WARN()/WARN_ON() the kernel would splat.
+	Warning
+	// UseAfterFree is a touch of an object after it was freed.
+	UseAfterFree
+	// RefcountUnderflow is a put on a zero refcount.
+	RefcountUnderflow
+	// RefcountAddOnZero is a get on a zero refcount.
+	RefcountAddOnZero
+	// Leak is an object still allocated after teardown.
+	Leak
+	// Invariant is a broken simulator-visible kernel invariant (an
+	// overlay changeset freed but still listed, for example).
+	Invariant
+)
+
+var kindNames = [...]string{"", "kernel-error", "warning", "use-after-free",
+	"refcount-underflow", "refcount-add-on-zero", "leak", "invariant"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// Finding is one bug an oracle found.
+type Finding struct {
+	Kind  Kind
+	Title string
+	// Op is the 1-based index of the op during which the finding was
+	// raised; 0 means teardown.
+	Op      int
+	Objects []string // the objects involved, by log name
+	Holders []string // for leaks: who still holds a reference, and why
+	Log     []string // the kernel-style lines that show it
+}
+
+// String renders the finding as the block printed after the log.
+func (f *Finding) String() string {
+	var b strings.Builder
+	where := "teardown"
+	if f.Op > 0 {
+		where = fmt.Sprintf("op %d", f.Op)
+	}
+	fmt.Fprintf(&b, "FINDING: %s\n  kind: %s, at %s\n", f.Title, f.Kind, where)
+	for _, o := range f.Objects {
+		fmt.Fprintf(&b, "  object: %s\n", o)
+	}
+	for _, h := range f.Holders {
+		fmt.Fprintf(&b, "  holder: %s\n", h)
+	}
+	for _, l := range f.Log {
+		fmt.Fprintf(&b, "  | %s\n", l)
+	}
+	return b.String()
+}
