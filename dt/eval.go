@@ -1,0 +1,212 @@
+package dt
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+)
+
+// Evaluation and encoding of property values, as dtc's parser actions
+// and data.c do them: integers are uint64 with C's unsigned semantics,
+// every operand is evaluated (dtc reduces both sides of && and ?:, so a
+// division by zero anywhere is an error), and cells are big-endian.
+
+type compileError struct {
+	pos Pos
+	msg string
+}
+
+func (c *compiler) evalErr(pos Pos, format string, args ...any) {
+	panic(compileError{pos, fmt.Sprintf(format, args...)})
+}
+
+// eval computes the value of e.
+func (c *compiler) eval(e *Expr) uint64 {
+	if e == nil {
+		c.evalErr(Pos{}, "missing expression")
+	}
+	switch {
+	case e.Op == "":
+		return c.literal(e)
+	case e.Op == "()":
+		return c.eval(e.X)
+	case e.Op == "?:":
+		x, y, z := c.eval(e.X), c.eval(e.Y), c.eval(e.Z)
+		if x != 0 {
+			return y
+		}
+		return z
+	case e.IsUnary():
+		x := c.eval(e.X)
+		switch e.Op {
+		case "-":
+			return -x
+		case "~":
+			return ^x
+		case "!":
+			return b2u(x == 0)
+		}
+	default:
+		x, y := c.eval(e.X), c.eval(e.Y)
+		switch e.Op {
+		case "*":
+			return x * y
+		case "/", "%":
+			if y == 0 {
+				c.evalErr(e.X.Pos, "division by zero")
+			}
+			if e.Op == "/" {
+				return x / y
+			}
+			return x % y
+		case "+":
+			return x + y
+		case "-":
+			return x - y
+		case "<<", ">>":
+			// dtc: ($3 < 64) ? ($1 << $3) : 0, avoiding C's undefined shift.
+			if y >= 64 {
+				return 0
+			}
+			if e.Op == "<<" {
+				return x << y
+			}
+			return x >> y
+		case "<":
+			return b2u(x < y)
+		case ">":
+			return b2u(x > y)
+		case "<=":
+			return b2u(x <= y)
+		case ">=":
+			return b2u(x >= y)
+		case "==":
+			return b2u(x == y)
+		case "!=":
+			return b2u(x != y)
+		case "&":
+			return x & y
+		case "^":
+			return x ^ y
+		case "|":
+			return x | y
+		case "&&":
+			return b2u(x != 0 && y != 0)
+		case "||":
+			return b2u(x != 0 || y != 0)
+		}
+	}
+	c.evalErr(e.Pos, "unknown operator %q", e.Op)
+	return 0
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (c *compiler) literal(e *Expr) uint64 {
+	if strings.HasPrefix(e.Lit, "'") {
+		if len(e.Lit) < 2 || e.Lit[len(e.Lit)-1] != '\'' {
+			c.evalErr(e.Pos, "bad character literal %s", e.Lit)
+		}
+		v, err := decodeCharLiteral(e.Lit[1 : len(e.Lit)-1])
+		if err != nil {
+			c.evalErr(e.Pos, "%s", err)
+		}
+		return v
+	}
+	if e.Lit == "" || !isDigit(e.Lit[0]) || literalLen([]byte(e.Lit)) != len(e.Lit) {
+		c.evalErr(e.Pos, "bad integer literal %q", e.Lit)
+	}
+	v, err := parseLiteral(e.Lit)
+	if err != nil {
+		c.evalErr(e.Pos, "%s", err)
+	}
+	return v
+}
+
+// encodeValues builds a property value and its markers from the parts of
+// a PropDef (dtc's propdata actions).
+func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
+	var val []byte
+	var ms []*marker
+	mark := func(kind markerKind, ref string, pos Pos) {
+		ms = append(ms, &marker{kind: kind, offset: len(val), ref: ref, pos: pos})
+	}
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		switch v.Kind {
+		case StringValue:
+			val = append(append(val, v.Str...), 0)
+		case RefValue:
+			mark(refPath, string(v.Ref), v.Pos)
+		case LabelValue:
+			mark(labelMark, v.Label, v.Pos)
+		case BytesValue:
+			li := 0
+			for i := 0; i <= len(v.Bytes); i++ {
+				for ; li < len(v.ByteLabels) && v.ByteLabels[li].At <= i; li++ {
+					mark(labelMark, v.ByteLabels[li].Name, v.Pos)
+				}
+				if i < len(v.Bytes) {
+					val = append(val, v.Bytes[i])
+				}
+			}
+			for ; li < len(v.ByteLabels); li++ {
+				mark(labelMark, v.ByteLabels[li].Name, v.Pos)
+			}
+		case CellsValue:
+			bits := v.Bits
+			if bits == 0 {
+				bits = 32
+			}
+			if bits != 8 && bits != 16 && bits != 32 && bits != 64 {
+				c.evalErr(v.Pos, "array elements must be 8, 16, 32 or 64-bits")
+			}
+			for _, cell := range v.Cells {
+				switch {
+				case cell == nil:
+				case cell.Expr != nil:
+					x := c.eval(cell.Expr)
+					if bits < 64 {
+						// Bits above the element must be all zero, or all one
+						// for a sign-extended negative number.
+						mask := uint64(1)<<bits - 1
+						if x > mask && x|mask != ^uint64(0) {
+							c.evalErr(cell.Pos, "value out of range for %d-bit array element", bits)
+						}
+					}
+					val = appendInt(val, x, bits)
+				case cell.Ref != "":
+					if bits != 32 {
+						c.evalErr(cell.Pos, "references are only allowed in arrays with 32-bit elements")
+					}
+					mark(refPhandle, string(cell.Ref), cell.Pos)
+					val = appendInt(val, 0xffffffff, 32)
+				default:
+					mark(labelMark, cell.Label, cell.Pos)
+				}
+			}
+		default:
+			c.evalErr(v.Pos, "unknown value kind %d", v.Kind)
+		}
+	}
+	return val, ms
+}
+
+func appendInt(b []byte, x uint64, bits int) []byte {
+	switch bits {
+	case 8:
+		return append(b, byte(x))
+	case 16:
+		return binary.BigEndian.AppendUint16(b, uint16(x))
+	case 32:
+		return binary.BigEndian.AppendUint32(b, uint32(x))
+	}
+	return binary.BigEndian.AppendUint64(b, x)
+}
