@@ -12,6 +12,10 @@ type Hold struct {
 	Holder string
 	Func   string
 	Op     int
+	// Owner is the allocation that keeps this reference (the overlay
+	// changeset owning a changeset entry), if any: when the owner leaks,
+	// the reference leaks with it and is reported under the owner.
+	Owner *Object
 }
 
 // Event is one entry of an object's lifetime timeline (kept only when the
@@ -20,7 +24,7 @@ type Event struct {
 	Op     int
 	Func   string
 	Holder string
-	What   string // "get", "put", "alloc", "free", "touch"
+	What   string // "get", "put", "alloc", "free"
 	After  int32  // refcount after the event
 }
 
@@ -74,6 +78,14 @@ type Registry struct {
 	objs  []*Object
 	// warned: refcount_warn_saturate() uses WARN_ONCE, one per kind.
 	warnedAdd, warnedSub bool
+	// uafSeen: a tombstone read again by the same function is the same
+	// bug; KASAN reports it once.
+	uafSeen map[uafKey]bool
+}
+
+type uafKey struct {
+	o  *Object
+	fn string
 }
 
 // New returns an empty registry reporting to log.
@@ -102,6 +114,13 @@ func (r *Registry) event(o *Object, fn, holder, what string) {
 }
 
 func (r *Registry) uaf(o *Object, fn string) {
+	if r.uafSeen == nil {
+		r.uafSeen = map[uafKey]bool{}
+	}
+	if r.uafSeen[uafKey{o, fn}] {
+		return
+	}
+	r.uafSeen[uafKey{o, fn}] = true
 	r.Log.Printf("BUG: KASAN: slab-use-after-free in %s", fn)
 	r.Log.Report(report.Finding{
 		Kind:    report.UseAfterFree,
@@ -117,13 +136,17 @@ func (r *Registry) Touch(o *Object, fn string) bool {
 		r.uaf(o, fn)
 		return false
 	}
-	r.event(o, fn, "", "touch")
 	return true
 }
 
 // Get takes a reference for holder (kref_get / kobject_get). It returns
 // false, with a finding, on a freed object or a count of zero.
 func (r *Registry) Get(o *Object, fn, holder string) bool {
+	return r.GetOwned(o, fn, holder, nil)
+}
+
+// GetOwned is Get for a reference kept by the allocation owner.
+func (r *Registry) GetOwned(o *Object, fn, holder string, owner *Object) bool {
 	if o.freed {
 		r.uaf(o, fn)
 		return false
@@ -145,7 +168,7 @@ func (r *Registry) Get(o *Object, fn, holder string) bool {
 	if o.ref > o.max {
 		o.max = o.ref
 	}
-	o.holds = append(o.holds, Hold{Holder: holder, Func: fn, Op: r.Log.Op})
+	o.holds = append(o.holds, Hold{Holder: holder, Func: fn, Op: r.Log.Op, Owner: owner})
 	r.event(o, fn, holder, "get")
 	return true
 }

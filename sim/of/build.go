@@ -88,9 +88,16 @@ func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Propert
 	if prop == nil {
 		if !tg.inLivetree {
 			tg.np.pushDead(newProp)
+			// freed with the node by of_node_release()
+			newProp.obj.In = tg.np.obj
+		}
+		if tg.inLivetree {
+			// until applied, only the changeset knows it
+			newProp.obj.In = ovcs.obj
 		}
 		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ADD_PROPERTY, tg.np, newProp)
 	} else {
+		newProp.obj.In = ovcs.obj
 		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_UPDATE_PROPERTY, tg.np, newProp)
 	}
 	if !tg.np.Check(OF_OVERLAY) {

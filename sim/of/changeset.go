@@ -3,6 +3,8 @@ package of
 import (
 	"fmt"
 	"strings"
+
+	"dangle/sim/kobj"
 )
 
 // Action is an of_reconfig_change action (include/linux/of.h).
@@ -32,7 +34,8 @@ type Entry struct {
 
 // Changeset is a struct of_changeset: its entries in list order.
 type Changeset struct {
-	Name    string // log name of the owner ("overlay #1")
+	Name    string       // log name of the owner ("overlay #1")
+	Owner   *kobj.Object // the allocation the changeset is embedded in
 	Entries []*Entry
 	seq     int
 }
@@ -44,7 +47,7 @@ func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Prope
 	ce := &Entry{Action: action, Np: np, Prop: prop,
 		holder: fmt.Sprintf("%s cset entry %d (%s)", cs.Name, cs.seq, action)}
 	// get a reference to the node
-	t.NodeGet(np, "of_changeset_action", ce.holder)
+	t.nodeGetOwned(np, "of_changeset_action", ce.holder, cs.Owner)
 	cs.Entries = append(cs.Entries, ce)
 }
 

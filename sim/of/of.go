@@ -125,9 +125,5 @@ func (t *OF) reportHolders(title string, np *Node, self string, mark int) {
 
 // FormatHold renders a reference holder for reports.
 func FormatHold(h kobj.Hold) string {
-	where := "boot/teardown"
-	if h.Op > 0 {
-		where = fmt.Sprintf("op %d", h.Op)
-	}
-	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, where)
+	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, report.OpName(h.Op))
 }

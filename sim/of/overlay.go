@@ -108,6 +108,8 @@ func (t *OF) newOverlay(tree *dt.Tree, blob string) *Overlay {
 	ovcs := &Overlay{}
 	ovcs.obj = t.reg.Alloc("overlay_changeset", "overlay changeset ("+blob+")", "of_overlay_fdt_apply", true, false, "")
 	ovcs.newFdt = t.reg.Alloc("overlay_fdt", "new_fdt ("+blob+")", "of_overlay_fdt_apply", true, false, "")
+	ovcs.newFdt.In = ovcs.obj
+	ovcs.Cset.Owner = ovcs.obj
 	return ovcs
 }
 
@@ -115,6 +117,7 @@ func (t *OF) newOverlay(tree *dt.Tree, blob string) *Overlay {
 // node; only the root gets OF_DETACHED; nothing is OF_DYNAMIC.
 func (t *OF) unflattenOverlay(ovcs *Overlay, tree *dt.Tree, blob string) {
 	ovcs.mem = t.reg.Alloc("overlay_mem", "overlay_mem ("+blob+")", "of_fdt_unflatten_tree", true, false, "")
+	ovcs.mem.In = ovcs.obj
 	ovcs.Root = t.unflatten(tree.Root, nil, blob+":", ovcs.mem, &ovcs.treeNodes)
 	ovcs.Root.Flags |= OF_DETACHED
 }
@@ -246,8 +249,8 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		}
 		f := &ovcs.Fragments[cnt]
 		f.holder = fmt.Sprintf("%s fragment %d", ovcs.name, cnt)
-		f.Overlay = t.NodeGet(ov, "of_get_child_by_name", f.holder)
-		f.Target = t.NodeGet(t.findTarget(node), "init_overlay_changeset", f.holder)
+		f.Overlay = t.nodeGetOwned(ov, "of_get_child_by_name", f.holder, ovcs.obj)
+		f.Target = t.nodeGetOwned(t.findTarget(node), "init_overlay_changeset", f.holder, ovcs.obj)
 		if f.Target == nil {
 			t.NodePut(f.Overlay, "init_overlay_changeset", f.holder)
 			return EINVAL
@@ -258,8 +261,8 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		ovcs.symbolsFragment = true
 		f := &ovcs.Fragments[cnt]
 		f.holder = fmt.Sprintf("%s symbols fragment", ovcs.name)
-		f.Overlay = t.NodeGet(node, "of_get_child_by_name", f.holder)
-		f.Target = t.NodeGet(t.FindNodeByPath("/__symbols__"), "init_overlay_changeset", f.holder)
+		f.Overlay = t.nodeGetOwned(node, "of_get_child_by_name", f.holder, ovcs.obj)
+		f.Target = t.nodeGetOwned(t.FindNodeByPath("/__symbols__"), "init_overlay_changeset", f.holder, ovcs.obj)
 		if f.Target == nil {
 			t.prOverlay("symbols in overlay, but not in live tree")
 			t.NodePut(node, "init_overlay_changeset", f.holder)

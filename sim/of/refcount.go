@@ -1,6 +1,7 @@
 package of
 
 import (
+	"dangle/sim/kobj"
 	"dangle/sim/report"
 )
 
@@ -11,6 +12,16 @@ func (t *OF) NodeGet(np *Node, fn, holder string) *Node {
 		return nil
 	}
 	t.reg.Get(np.obj, fn, holder)
+	return np
+}
+
+// nodeGetOwned is NodeGet for a reference kept by the allocation owner
+// (an overlay changeset's entries and fragments).
+func (t *OF) nodeGetOwned(np *Node, fn, holder string, owner *kobj.Object) *Node {
+	if np == nil {
+		return nil
+	}
+	t.reg.GetOwned(np.obj, fn, holder, owner)
 	return np
 }
 

@@ -22,7 +22,9 @@ func (t *OF) unflatten(src *dt.Node, parent *Node, prefix string, mem *kobj.Obje
 	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
 	np := &Node{FullName: src.Name, Parent: parent, mem: mem}
 	for _, p := range src.Props {
-		np.Props = append(np.Props, &Property{Name: p.Name, Value: p.Value})
+		// a copy: the resolver patches overlay values in place, and the
+		// compiled tree may be shared by many runs (sim.Cache)
+		np.Props = append(np.Props, &Property{Name: p.Name, Value: append([]byte(nil), p.Value...)})
 	}
 	if t.synthName {
 		np.addSynthName()

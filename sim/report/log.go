@@ -11,7 +11,8 @@ type Log struct {
 	lines    []string
 	kernel   []bool // lines[i] is a kernel message (else a harness line)
 	findings []Finding
-	// Op is the 1-based index of the op now running (0: setup/teardown).
+	// Op is the 1-based index of the op now running (0: boot,
+	// Teardown: teardown).
 	Op int
 	// Quiet drops log lines (findings are still kept): the soak and the
 	// fuzzer do not read the log of runs that find nothing.

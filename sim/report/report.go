@@ -43,20 +43,31 @@ type Finding struct {
 	Kind  Kind
 	Title string
 	// Op is the 1-based index of the op during which the finding was
-	// raised; 0 means teardown.
+	// raised; 0 means boot, Teardown the end-of-run teardown.
 	Op      int
 	Objects []string // the objects involved, by log name
 	Holders []string // for leaks: who still holds a reference, and why
 	Log     []string // the kernel-style lines that show it
 }
 
+// Teardown is the op index of the end-of-run teardown.
+const Teardown = -1
+
+// OpName names an op index: "op 3", "boot", "teardown".
+func OpName(op int) string {
+	switch {
+	case op > 0:
+		return fmt.Sprintf("op %d", op)
+	case op == Teardown:
+		return "teardown"
+	}
+	return "boot"
+}
+
 // String renders the finding as the block printed after the log.
 func (f *Finding) String() string {
 	var b strings.Builder
-	where := "teardown"
-	if f.Op > 0 {
-		where = fmt.Sprintf("op %d", f.Op)
-	}
+	where := OpName(f.Op)
 	fmt.Fprintf(&b, "FINDING: %s\n  kind: %s, at %s\n", f.Title, f.Kind, where)
 	for _, o := range f.Objects {
 		fmt.Fprintf(&b, "  object: %s\n", o)

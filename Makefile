@@ -1,0 +1,41 @@
+# dangle: see README.md. `make test` is what CI runs.
+GO ?= go
+FUZZTIME ?= 60s
+STRESS_DURATION ?= 10m
+
+.PHONY: all build test fuzz stress bench lint fmt
+
+all: build test
+
+build:
+	$(GO) build ./...
+
+# The whole test suite: unit and scenario tests, the dtc differential
+# test (needs dtc: apt-get install device-tree-compiler), the seed corpora
+# of every fuzz target. Well under 10 minutes on 2 cores.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+# Coverage-guided fuzzing of each target for FUZZTIME (crashers land in
+# the package's testdata/fuzz/ and become regression tests).
+fuzz:
+	$(GO) test ./dt -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./prog -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./sim -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+
+# The long-running soak (cmd/stress arrives with its own issue).
+stress:
+	@if [ -f cmd/stress/main.go ]; then $(GO) run ./cmd/stress -duration $(STRESS_DURATION); \
+	else echo "cmd/stress is not built yet: run 'make fuzz' for now"; exit 2; fi
+
+# Benchmarks: medians over 10 runs; record the figures in BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./... | tee bench.out
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')

@@ -1,0 +1,131 @@
+// Command dangle is the toolbox around the simulator: run programs against
+// kernel profiles and print what the kernel would print.
+//
+//	dangle run [-kernel P] [-trace] FILE…
+//	dangle profiles
+//
+// Exit status: 0 clean, 1 findings, 2 usage or input error.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"dangle/dt"
+	"dangle/prog"
+	"dangle/sim"
+	"dangle/sim/profile"
+)
+
+const usage = `usage:
+  dangle run [-kernel PROFILE] [-trace] FILE.prog...
+  dangle profiles
+
+run       run programs and print the kernel-style log and findings
+profiles  print the kernel profiles and their behaviour knobs
+
+Exit status: 0 clean, 1 findings, 2 usage or input error.
+`
+
+func main() {
+	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func mainErr(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "profiles":
+		fmt.Fprint(stdout, profile.Table())
+		return 0
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "dangle: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+func init() {
+	// Programs' .dts/.dtso files are checked with the DTS parser at
+	// program parse time, so syntax errors name the .prog line.
+	prog.ValidateSource = func(name string, data []byte) (int, int, string, bool) {
+		if _, err := dt.Parse(name, data); err != nil {
+			if e, ok := err.(*dt.Error); ok {
+				return e.Line, e.Col, e.Msg, false
+			}
+			return 1, 1, err.Error(), false
+		}
+		return 0, 0, "", true
+	}
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
+	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "dangle run: no program files")
+		fs.Usage()
+		return 2
+	}
+	if *kernel != "" {
+		if _, err := profile.Parse(*kernel); err != nil {
+			fmt.Fprintf(stderr, "dangle run: -kernel: %v\n", err)
+			return 2
+		}
+	}
+	status := 0
+	for _, name := range fs.Args() {
+		s := runOne(name, *kernel, *trace, stdout, stderr)
+		if s > status {
+			status = s
+		}
+	}
+	return status
+}
+
+func runOne(name, kernel string, trace bool, stdout, stderr io.Writer) int {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		fmt.Fprintf(stderr, "dangle run: %v\n", err)
+		return 2
+	}
+	p, err := prog.Parse(name, data)
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 2
+	}
+	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace})
+	if err != nil {
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "=== %s\n", name)
+	fmt.Fprint(stdout, res.Log)
+	if trace {
+		fmt.Fprintf(stdout, "\n%s", res.Trace)
+	}
+	fmt.Fprintln(stdout)
+	for i := range res.Findings {
+		fmt.Fprint(stdout, res.Findings[i].String())
+	}
+	if len(res.Findings) == 0 {
+		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
+		return 0
+	}
+	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s' %s\n",
+		len(res.Findings), res.Profile, res.Profile, name)
+	return 1
+}

@@ -1,0 +1,34 @@
+package sim
+
+import (
+	"sort"
+	"testing"
+)
+
+// BenchmarkRunCorpus runs every corpus program once per iteration on the
+// built-in base tree with a warm compile cache and the log off, as the
+// soak will: programs/s = corpus size × iterations / time.
+func BenchmarkRunCorpus(b *testing.B) {
+	progs := corpusPrograms(b)
+	names := make([]string, 0, len(progs))
+	for n := range progs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	cache := NewCache()
+	ops := 0
+	for _, n := range names {
+		ops += len(progs[n].Ops)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, n := range names {
+			if _, err := Run(progs[n], Config{Filename: n, Quiet: true, Cache: cache}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(names)*b.N)/b.Elapsed().Seconds(), "programs/s")
+	b.ReportMetric(float64(ops*b.N)/b.Elapsed().Seconds(), "ops/s")
+}

@@ -1,0 +1,17 @@
+// Package sim is the simulator's composition root: it builds a simulated
+// kernel for one program and one profile, runs the program's ops through
+// the op table's dispatch, quiesces the kernel at teardown, and runs the
+// end-of-run oracles.
+//
+// A run is a pure function of (program, profile): no goroutines, clocks,
+// global state or map-order dependence. Run is the entry point; Kernel is
+// exposed for the tools that need to step a program op by op (the
+// exhaustive search, the fuzz targets).
+//
+// Errors are of three kinds, kept apart on purpose: input errors (a DTS
+// that does not compile, an unknown profile) are returned as errors naming
+// file:line; simulated kernel outcomes (a rejected overlay, a refused
+// removal) are op return values in the log; findings are bugs the oracles
+// saw. A panic inside the simulator is none of these: Run recovers it once
+// and returns a *Bug, never a finding.
+package sim

@@ -1,0 +1,69 @@
+package kobj
+
+import (
+	"strings"
+	"testing"
+
+	"dangle/sim/report"
+)
+
+func TestRefcountOracles(t *testing.T) {
+	log := &report.Log{}
+	r := New(log)
+	o := r.Alloc("device_node", "/x", "test_alloc", true, true, "init")
+	if !r.Get(o, "get_fn", "a") || o.Ref() != 2 {
+		t.Fatalf("get: ref %d", o.Ref())
+	}
+	if r.Put(o, "put_fn", "a") || o.Ref() != 1 {
+		t.Fatalf("put: ref %d", o.Ref())
+	}
+	if !r.Put(o, "put_fn", "init") {
+		t.Fatal("last put did not report zero")
+	}
+	r.Put(o, "put_fn", "x") // underflow
+	r.Get(o, "get_fn", "y") // addition on 0
+	r.Free(o, "free_fn")
+	r.Touch(o, "reader")
+	r.Touch(o, "reader") // same bug: reported once
+	r.Put(o, "late_put", "z")
+	var titles []string
+	for _, f := range log.Findings() {
+		titles = append(titles, f.Title)
+	}
+	want := []string{
+		"refcount underflow in put_fn",
+		"refcount addition on 0 in get_fn",
+		"use-after-free of device_node in reader",
+		"use-after-free of device_node in late_put",
+	}
+	if strings.Join(titles, "|") != strings.Join(want, "|") {
+		t.Errorf("findings:\n got %q\nwant %q", titles, want)
+	}
+	if !strings.Contains(log.String(), "refcount_t: underflow; use-after-free.") ||
+		!strings.Contains(log.String(), "refcount_t: addition on 0; use-after-free.") {
+		t.Errorf("log lacks the refcount_t warnings:\n%s", log.String())
+	}
+}
+
+func TestHoldsAndLeaks(t *testing.T) {
+	log := &report.Log{}
+	r := New(log)
+	a := r.Alloc("property", "/p", "alloc_p", true, false, "")
+	b := r.Alloc("device_node", "/n", "alloc_n", true, true, "init")
+	r.Get(b, "keeper", "driver")
+	r.Free(a, "kfree")
+	if got := r.Leaks(); len(got) != 1 || got[0] != b {
+		t.Fatalf("leaks = %v", got)
+	}
+	hs := b.Holds()
+	if len(hs) != 2 || hs[1].Holder != "driver" || hs[1].Func != "keeper" {
+		t.Fatalf("holds = %+v", hs)
+	}
+	r.Put(b, "dropper", "driver")
+	if hs := b.Holds(); len(hs) != 1 || hs[0].Holder != "init" {
+		t.Fatalf("after put, holds = %+v", hs)
+	}
+	if min, max := b.MinMax(); min != 1 || max != 2 {
+		t.Fatalf("min/max = %d/%d", min, max)
+	}
+}
