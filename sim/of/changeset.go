@@ -162,14 +162,14 @@ func (t *OF) revertEntries(cs *Changeset) (err, retApply error) {
 // reconfig chain runs for every entry in order; the last error is returned.
 func (t *OF) applyNotify(cs *Changeset) error {
 	holder := t.OfMutex.Holder
-	t.OfMutex.unlock()
+	t.OfMutex.Unlock()
 	var ret error
 	for _, ce := range cs.Entries {
 		if err := t.entryNotify(ce, false); err != nil {
 			ret = err
 		}
 	}
-	t.OfMutex.lock(holder)
+	t.OfMutex.Lock(holder)
 	return ret
 }
 
@@ -177,14 +177,14 @@ func (t *OF) applyNotify(cs *Changeset) error {
 // reverse, with inverted entries.
 func (t *OF) revertNotify(cs *Changeset) error {
 	holder := t.OfMutex.Holder
-	t.OfMutex.unlock()
+	t.OfMutex.Unlock()
 	var ret error
 	for i := len(cs.Entries) - 1; i >= 0; i-- {
 		if err := t.entryNotify(cs.Entries[i], true); err != nil {
 			ret = err
 		}
 	}
-	t.OfMutex.lock(holder)
+	t.OfMutex.Lock(holder)
 	return ret
 }
 

@@ -16,8 +16,11 @@ type Mutex struct {
 	Holder string // "" when free
 }
 
-func (m *Mutex) lock(holder string) { m.Holder = holder }
-func (m *Mutex) unlock()            { m.Holder = "" }
+// Lock records holder as the owner.
+func (m *Mutex) Lock(holder string) { m.Holder = holder }
+
+// Unlock records the mutex free.
+func (m *Mutex) Unlock() { m.Holder = "" }
 
 // Held reports whether the mutex is held.
 func (m *Mutex) Held() bool { return m.Holder != "" }

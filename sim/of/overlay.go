@@ -149,8 +149,8 @@ func (t *OF) OverlayFdtApply(tree *dt.Tree, blob string) (int, error) {
 		return 0, EBUSY
 	}
 	ovcs := t.newOverlay(tree, blob)
-	t.OfOverlayPhandleMutex.lock("of_overlay_fdt_apply")
-	t.OfMutex.lock("of_overlay_fdt_apply")
+	t.OfOverlayPhandleMutex.Lock("of_overlay_fdt_apply")
+	t.OfMutex.Lock("of_overlay_fdt_apply")
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
@@ -161,8 +161,8 @@ func (t *OF) OverlayFdtApply(tree *dt.Tree, blob string) (int, error) {
 	// If of_overlay_apply() failed, the caller is expected to call
 	// of_overlay_remove() with the id to clean up.
 	id = ovcs.ID
-	t.OfMutex.unlock()
-	t.OfOverlayPhandleMutex.unlock()
+	t.OfMutex.Unlock()
+	t.OfOverlayPhandleMutex.Unlock()
 	return id, err
 }
 

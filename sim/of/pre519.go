@@ -22,10 +22,10 @@ func (t *OF) overlayFdtApplyPre519(tree *dt.Tree, blob string) (int, error) {
 		t.reg.Free(ovcs.obj, "of_overlay_apply")
 		return 0, EBUSY
 	}
-	t.OfOverlayPhandleMutex.lock("of_overlay_apply")
-	t.OfMutex.lock("of_overlay_apply")
-	defer t.OfOverlayPhandleMutex.unlock()
-	defer t.OfMutex.unlock()
+	t.OfOverlayPhandleMutex.Lock("of_overlay_apply")
+	t.OfMutex.Lock("of_overlay_apply")
+	defer t.OfOverlayPhandleMutex.Unlock()
+	defer t.OfMutex.Unlock()
 
 	freeTree := func() error {
 		t.freeOverlayMem(ovcs, "of_overlay_apply")

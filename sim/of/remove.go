@@ -16,8 +16,8 @@ func (t *OF) OverlayRemove(idp *int) error {
 	if t.prof.Is("devlink_wait", "remove-start") {
 		t.deviceLinkWaitRemoval()
 	}
-	t.OfMutex.lock("of_overlay_remove")
-	defer t.OfMutex.unlock()
+	t.OfMutex.Lock("of_overlay_remove")
+	defer t.OfMutex.Unlock()
 
 	ovcs := t.ovcsIDR[*idp]
 	if ovcs == nil {
@@ -129,9 +129,9 @@ func (t *OF) freeOverlayChangeset(ovcs *Overlay) {
 	// Luca Ceresoli's / Hervé v2-v3 placement: wait with of_mutex dropped.
 	if t.prof.Is("devlink_wait", "before-free-unlocked") {
 		holder := t.OfMutex.Holder
-		t.OfMutex.unlock()
+		t.OfMutex.Unlock()
 		t.deviceLinkWaitRemoval()
-		t.OfMutex.lock(holder)
+		t.OfMutex.Lock(holder)
 	}
 	t.Destroy(&ovcs.Cset)
 	pre519 := t.prof.Is("overlay_list_del", "remove")
