@@ -42,13 +42,16 @@ func (p *Program) Validate() error {
 const typeAny Type = 255
 
 // fileSuffixes lists the archive file suffixes; source files are checked
-// with ValidateSource.
+// with ValidateSource, blob files (.dtb, .dtbo: flattened trees, stored
+// base64-encoded because txtar is text) must decode.
 var fileSuffixes = []struct {
 	suffix string
 	source bool
 }{
 	{".dts", true},
 	{".dtso", true},
+	{".dtb", false},
+	{".dtbo", false},
 }
 
 // checker holds the state of one Parse or Validate: the names bound so far
@@ -274,6 +277,16 @@ func (c *checker) checkFiles() {
 			if n := markerLine(f.Data); n > 0 {
 				c.errs.add("", 0, "%s%s: line %d would read as a txtar file marker", where, f.Name, n)
 			}
+		}
+		if IsBlob(f.Name) {
+			if l, msg := checkBase64(f.Data); msg != "" {
+				if c.parse {
+					c.errs.add(c.file, f.Line+l-1, "%s: %s", f.Name, msg)
+				} else {
+					c.errs.add("", 0, "%s%s:%d: %s", where, f.Name, l, msg)
+				}
+			}
+			continue
 		}
 		if !source || ValidateSource == nil {
 			continue

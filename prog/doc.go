@@ -64,9 +64,13 @@
 // Files follow the comment section, each starting with a "-- name --"
 // marker line; line 1 of a file is the line after its marker. Names are
 // unique, use [A-Za-z0-9_.,+-] (starting with a letter, digit or "_") and
-// end in .dts or .dtso. A file called base.dts replaces the built-in base
-// tree ([DefaultBase]); other files need not be referenced. A file's data
-// is kept as written except that trailing newlines collapse to one.
+// end in .dts, .dtso (device-tree sources), .dtb or .dtbo (flattened
+// blobs as dtc -@ writes them, stored base64-encoded in lines of at most
+// 76 characters — see [EncodeBlob] and [File.Blob] — so a program stays
+// a text file; "base64 -d" turns an extracted one back into the blob).
+// A file called base.dts (or base.dtb) replaces the built-in base tree
+// ([DefaultBase]); other files need not be referenced. A file's data is
+// kept as written except that trailing newlines collapse to one.
 //
 // Parsing is strict and reports every problem it can find in one pass, as
 // [*Error] values "file:line: message" (with the line of the .prog file),

@@ -88,12 +88,12 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate file", hdr + app + ovly + ovly,
 			[]string{`t.prog:7: duplicate file "o.dtso" (first at line 3)`}},
 		{"bad file suffix", hdr + "-- o.dtso.txt --\n",
-			[]string{`t.prog:2: bad file name "o.dtso.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`}},
+			[]string{`t.prog:2: bad file name "o.dtso.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`}},
 		{"bad file name", hdr + "-- my overlay.dtso --\n-- .dtso --\n-- sub/o.dtso --\n",
 			[]string{
-				`t.prog:2: bad file name "my overlay.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
-				`t.prog:3: bad file name ".dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
-				`t.prog:4: bad file name "sub/o.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+				`t.prog:2: bad file name "my overlay.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`,
+				`t.prog:3: bad file name ".dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`,
+				`t.prog:4: bad file name "sub/o.dtso": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`,
 			}},
 		{"kernel twice", hdr + "kernel v6.8\n# c\nkernel v6.9\n",
 			[]string{`t.prog:4: duplicate kernel line (first at line 2)`}},
@@ -111,7 +111,7 @@ func TestParseErrors(t *testing.T) {
 				`t.prog:3: kernel line after the first op`,
 				`t.prog:4: of_overlay_remove: ov: unbound name "ov"`,
 				`t.prog:9: duplicate file "o.dtso" (first at line 5)`,
-				`t.prog:10: bad file name "x.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`,
+				`t.prog:10: bad file name "x.txt": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`,
 			}},
 	}
 	for _, tt := range tests {

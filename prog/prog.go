@@ -167,14 +167,20 @@ func (p *Program) File(name string) *File {
 	return nil
 }
 
-// Base returns the base tree source: the archive's base.dts if there is
-// one, otherwise DefaultBase. The name is DefaultBaseName in both cases.
+// Base returns the base tree: the archive's base.dts or base.dtb (raw
+// file data: base64 for the blob) if there is one, otherwise the
+// built-in DefaultBase under DefaultBaseName.
 func (p *Program) Base() (name string, data []byte) {
-	if f := p.File(DefaultBaseName); f != nil {
-		return f.Name, f.Data
+	for _, n := range []string{DefaultBaseName, DefaultBlobBaseName} {
+		if f := p.File(n); f != nil {
+			return f.Name, f.Data
+		}
 	}
 	return DefaultBaseName, DefaultBase
 }
+
+// DefaultBlobBaseName is the name of a base tree given as a blob.
+const DefaultBlobBaseName = "base.dtb"
 
 // Title returns the text of the first "# title: …" header comment, or "".
 func (p *Program) Title() string {

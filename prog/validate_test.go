@@ -120,8 +120,8 @@ func TestValidateErrors(t *testing.T) {
 			`file 0: o.dtso: line 2 would read as a txtar file marker`},
 		{"duplicate file", func(p *Program) { p.Files = append(p.Files, p.Files[0]) },
 			`file 1: duplicate file "o.dtso" (first is file 0)`},
-		{"bad file name", func(p *Program) { p.Files = append(p.Files, File{Name: "x.dtb"}) },
-			`file 1: bad file name "x.dtb": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso`},
+		{"bad file name", func(p *Program) { p.Files = append(p.Files, File{Name: "x.bin"}) },
+			`file 1: bad file name "x.bin": want [A-Za-z0-9_][A-Za-z0-9_.,+-]* ending in .dts or .dtso or .dtb or .dtbo`},
 	}
 	if err := good().Validate(); err != nil {
 		t.Fatalf("good program: %v", err)

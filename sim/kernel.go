@@ -23,6 +23,8 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Base, when set, replaces the program's base tree (dangle run -base).
+	Base *Source
 	// Cache, when set, keeps compiled device trees across runs, so a
 	// soak worker compiles the base tree once. A Cache is not safe for
 	// concurrent use: give each worker its own.
@@ -63,6 +65,8 @@ type Kernel struct {
 
 	prog  *prog.Program
 	blobs map[string]*dt.Tree
+	// badBlobs are .dtbo files that do not read as a valid blob.
+	badBlobs map[string]error
 	vars  map[string]any
 	// notifiers are the program's registered overlay notifiers, in
 	// registration order (unregistered at teardown: module unload).
@@ -86,19 +90,28 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
-		blobs: map[string]*dt.Tree{}, vars: map[string]any{}, invSeen: map[string]bool{}, cache: cfg.Cache}
+		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, vars: map[string]any{}, invSeen: map[string]bool{}, cache: cfg.Cache}
 
-	baseName, baseData := p.Base()
-	base, err := k.compile(cfg.Filename, baseName, baseData)
+	base, err := k.loadBase(cfg)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range p.Files {
-		if f.Name == prog.DefaultBaseName || !strings.HasSuffix(f.Name, ".dtso") {
+	for i := range p.Files {
+		f := &p.Files[i]
+		if !strings.HasSuffix(f.Name, ".dtso") && !strings.HasSuffix(f.Name, ".dtbo") {
 			continue
 		}
-		t, err := k.compile(cfg.Filename, f.Name, f.Data)
+		src, err := programSource(f)
 		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", cfg.Filename, f.Line, err)
+		}
+		t, err := k.compile(cfg.Filename, src)
+		if err != nil {
+			if prog.IsBlob(f.Name) {
+				// a malformed overlay blob is the kernel's to reject
+				k.badBlobs[f.Name] = err
+				continue
+			}
 			return nil, err
 		}
 		k.blobs[f.Name] = t
@@ -108,16 +121,38 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	return k, nil
 }
 
-// compile compiles one archive file as dtc -@ would. Errors name the
-// program file and the line inside it.
-func (k *Kernel) compile(progName, name string, data []byte) (*dt.Tree, error) {
+// loadBase loads the base tree: Config.Base, else the program's
+// base.dts/base.dtb, else the built-in one.
+func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
+	if cfg.Base != nil {
+		t, err := k.compile(cfg.Filename, cfg.Base)
+		if err != nil {
+			return nil, fmt.Errorf("base tree: %v", err)
+		}
+		return t, nil
+	}
+	name, data := k.prog.Base()
+	src := &Source{Name: name, Data: data}
+	if f := k.prog.File(name); f != nil {
+		var err error
+		if src, err = programSource(f); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", cfg.Filename, f.Line, err)
+		}
+	}
+	return k.compile(cfg.Filename, src)
+}
+
+// compile compiles or reads one device tree (LoadTree). Source errors
+// name the program file and the line inside it.
+func (k *Kernel) compile(progName string, src *Source) (*dt.Tree, error) {
+	name, data := src.Name, src.Data
 	key := name + "\x00" + string(data)
 	if k.cache != nil {
 		if t := k.cache.trees[key]; t != nil {
 			return t, nil
 		}
 	}
-	tree, _, err := dt.Load(name, data, dt.CompileOptions{Symbols: true})
+	tree, err := LoadTree(src)
 	if err == nil {
 		if k.cache != nil {
 			k.cache.trees[key] = tree

@@ -59,8 +59,7 @@ func (k *Kernel) overlayID(v string) *int {
 }
 
 func opOverlayFdtApply(k *Kernel, op *prog.Op) string {
-	blob := arg(op, "blob")
-	id, err := k.OF.OverlayFdtApply(k.blobs[blob], blob)
+	id, err := k.OF.OverlayFdtApply(k.blob(arg(op, "blob")))
 	idp := new(int)
 	*idp = id
 	k.bind(op, idp)
@@ -68,6 +67,16 @@ func opOverlayFdtApply(k *Kernel, op *prog.Op) string {
 		return fmt.Sprintf("%s, %s = %d", errnoName(err), op.Result, id)
 	}
 	return fmt.Sprintf("%s, id %d", errnoName(err), id)
+}
+
+// blob returns the overlay an op names: its compiled tree, and for
+// .dtbo files the raw blob the kernel's header checks read.
+func (k *Kernel) blob(name string) *of.Blob {
+	b := &of.Blob{Name: name, Tree: k.blobs[name]}
+	if f := k.prog.File(name); f != nil && prog.IsBlob(name) {
+		b.Raw, _ = f.Blob()
+	}
+	return b
 }
 
 // schedPoints parses a sched argument ("after-revert-notify:2,…").

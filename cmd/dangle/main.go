@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-trace] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] FILE…
 //	dangle profiles
 //
 // Exit status: 0 clean, 1 findings, 2 usage or input error.
@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-trace] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] FILE.prog...
   dangle profiles
 
 run       run programs and print the kernel-style log and findings
@@ -71,6 +71,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
+	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -86,9 +87,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	var base *sim.Source
+	if *baseFile != "" {
+		var err error
+		if base, err = sim.ReadSource(*baseFile); err != nil {
+			fmt.Fprintf(stderr, "dangle run: -base: %v\n", err)
+			return 2
+		}
+	}
 	status := 0
 	for _, name := range fs.Args() {
-		s := runOne(name, *kernel, *trace, stdout, stderr)
+		s := runOne(name, *kernel, *trace, base, stdout, stderr)
 		if s > status {
 			status = s
 		}
@@ -96,7 +105,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func runOne(name, kernel string, trace bool, stdout, stderr io.Writer) int {
+func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle run: %v\n", err)
@@ -107,7 +116,7 @@ func runOne(name, kernel string, trace bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace})
+	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Base: base})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
@@ -125,7 +134,11 @@ func runOne(name, kernel string, trace bool, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
 		return 0
 	}
-	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s' %s\n",
-		len(res.Findings), res.Profile, res.Profile, name)
+	baseArg := ""
+	if base != nil {
+		baseArg = " -base " + base.Name
+	}
+	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s'%s %s\n",
+		len(res.Findings), res.Profile, res.Profile, baseArg, name)
 	return 1
 }

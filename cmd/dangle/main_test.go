@@ -88,3 +88,21 @@ func TestTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestBase: -base replaces the built-in tree; a bad -base is an input error.
+func TestBase(t *testing.T) {
+	dts := write(t, "board.dts", "/dts-v1/;\n/ { bus: bus { }; };\n")
+	prog := write(t, "p.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=o.dtso\nof_overlay_remove ov=ov\n-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { status = \"okay\"; };\n")
+	code, out, errs := run("run", "-base", dts, prog)
+	if code != 1 || !strings.Contains(out, "property: /bus/status") || !strings.Contains(out, "-base "+dts) {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = run("run", "-base", write(t, "x.txt", ""), prog)
+	if code != 2 || !strings.Contains(errs, "want a .dts or .dtb file") {
+		t.Errorf("bad -base: exit %d: %s", code, errs)
+	}
+	code, _, errs = run("run", "-base", write(t, "bad.dtb", "not a blob"), prog)
+	if code != 2 || !strings.Contains(errs, "bad.dtb") {
+		t.Errorf("corrupt -base: exit %d: %s", code, errs)
+	}
+}

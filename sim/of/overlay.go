@@ -104,7 +104,7 @@ func (t *OF) IDs() []int {
 
 // newOverlay allocates the ovcs and, as of_overlay_fdt_apply() does before
 // applying, copies the blob (new_fdt) and unflattens it into overlay_mem.
-func (t *OF) newOverlay(tree *dt.Tree, blob string) *Overlay {
+func (t *OF) newOverlay(blob string) *Overlay {
 	ovcs := &Overlay{}
 	ovcs.obj = t.reg.Alloc("overlay_changeset", "overlay changeset ("+blob+")", "of_overlay_fdt_apply", true, false, "")
 	ovcs.newFdt = t.reg.Alloc("overlay_fdt", "new_fdt ("+blob+")", "of_overlay_fdt_apply", true, false, "")
@@ -136,11 +136,28 @@ func (t *OF) freeOverlayMem(ovcs *Overlay, fn string) {
 	}
 }
 
+// checkBlob runs of_overlay_fdt_apply()'s header checks: "Invalid
+// overlay_fdt header" for a blob fdt_check_header() refuses, a silent
+// -EINVAL when the buffer is shorter than the header's totalsize.
+func (t *OF) checkBlob(b *Blob) error {
+	if b.Raw == nil {
+		return nil
+	}
+	if !fdtCheckHeader(b.Raw) {
+		t.prOverlay("Invalid overlay_fdt header")
+		return EINVAL
+	}
+	if uint32(len(b.Raw)) < fdtTotalSize(b.Raw) {
+		return EINVAL
+	}
+	return nil
+}
+
 // OverlayFdtApply is of_overlay_fdt_apply(blob, size, &id, NULL). It
 // returns the id handed back through *ovcs_id and the return value.
-func (t *OF) OverlayFdtApply(tree *dt.Tree, blob string) (int, error) {
+func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 	if t.prof.Is("overlay_list_del", "remove") {
-		return t.overlayFdtApplyPre519(tree, blob)
+		return t.overlayFdtApplyPre519(b)
 	}
 	// v5.19+ (067c098766c6 and 1ac17586c950; newest overlay.c).
 	id := 0
@@ -148,14 +165,24 @@ func (t *OF) OverlayFdtApply(tree *dt.Tree, blob string) (int, error) {
 		t.prOverlay("devicetree state suspect, refuse to apply overlay")
 		return 0, EBUSY
 	}
-	ovcs := t.newOverlay(tree, blob)
+	if err := t.checkBlob(b); err != nil {
+		return 0, err
+	}
+	ovcs := t.newOverlay(b.Name)
 	t.OfOverlayPhandleMutex.Lock("of_overlay_fdt_apply")
 	t.OfMutex.Lock("of_overlay_fdt_apply")
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
 	t.ovcsList = append(t.ovcsList, ovcs)
-	t.unflattenOverlay(ovcs, tree, blob)
+	if b.Tree == nil {
+		t.prOverlay("unable to unflatten overlay_fdt")
+		t.freeOverlayChangeset(ovcs)
+		t.OfMutex.Unlock()
+		t.OfOverlayPhandleMutex.Unlock()
+		return 0, EINVAL
+	}
+	t.unflattenOverlay(ovcs, b.Tree, b.Name)
 
 	err := t.overlayApply(ovcs)
 	// If of_overlay_apply() failed, the caller is expected to call

@@ -1,19 +1,24 @@
 package of
 
-import (
-	"fmt"
-
-	"dangle/dt"
-)
+import "fmt"
 
 // overlayFdtApplyPre519 is of_overlay_fdt_apply() + of_overlay_apply() as
 // they were before the v5.19 rework (067c098766c6, 1ac17586c950): the
 // changeset is listed and its id handed back only after a successful
 // apply; every earlier failure frees it and returns id 0; the callers of
 // overlay_notify() print their own error line.
-func (t *OF) overlayFdtApplyPre519(tree *dt.Tree, blob string) (int, error) {
-	ovcs := t.newOverlay(tree, blob)
-	t.unflattenOverlay(ovcs, tree, blob)
+func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
+	if err := t.checkBlob(b); err != nil {
+		return 0, err
+	}
+	if b.Tree == nil {
+		// new_fdt is kfree()d at once
+		t.prOverlay("unable to unflatten overlay_fdt")
+		return 0, EINVAL
+	}
+	blob := b.Name
+	ovcs := t.newOverlay(blob)
+	t.unflattenOverlay(ovcs, b.Tree, blob)
 	// As of this point, fdt and tree belong to the overlay changeset.
 	if t.devicetreeCorrupt() {
 		t.prOverlay("devicetree state suspect, refuse to apply overlay")
