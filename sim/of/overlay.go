@@ -52,6 +52,9 @@ type Overlay struct {
 	symbolsFragment bool
 	Cset            Changeset
 	name            string
+	// csetInit: of_changeset_init() ran (cset.entries.next is set), so
+	// free_overlay_changeset() destroys the changeset.
+	csetInit bool
 }
 
 // Obj returns the ovcs allocation.
@@ -175,6 +178,7 @@ func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
 	t.ovcsList = append(t.ovcsList, ovcs)
+	ovcs.csetInit = true
 	if b.Tree == nil {
 		t.prOverlay("unable to unflatten overlay_fdt")
 		t.freeOverlayChangeset(ovcs)

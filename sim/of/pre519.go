@@ -43,7 +43,9 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 		freeTree()
 		return 0, err
 	}
-	// init_overlay_changeset() allocated the id itself then.
+	// init_overlay_changeset() initialized the changeset and allocated
+	// the id itself then.
+	ovcs.csetInit = true
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name

@@ -133,7 +133,9 @@ func (t *OF) freeOverlayChangeset(ovcs *Overlay) {
 		t.deviceLinkWaitRemoval()
 		t.OfMutex.Lock(holder)
 	}
-	t.Destroy(&ovcs.Cset)
+	if ovcs.csetInit {
+		t.Destroy(&ovcs.Cset)
+	}
 	pre519 := t.prof.Is("overlay_list_del", "remove")
 	if ovcs.ID != 0 {
 		delete(t.ovcsIDR, ovcs.ID)
