@@ -21,6 +21,7 @@ test:
 # the package's testdata/fuzz/ and become regression tests).
 fuzz:
 	$(GO) test ./dt -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./dt -run '^$$' -fuzz '^FuzzReadFDT$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./prog -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./sim -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
 
