@@ -45,9 +45,12 @@ const (
 	TypeNode
 	// TypeNotifier is a registered overlay notifier block.
 	TypeNotifier
+	// TypeDevice is a struct device * on which the program holds the
+	// reference get_device took.
+	TypeDevice
 )
 
-var typeNames = [...]string{"none", "overlay", "node", "notifier"}
+var typeNames = [...]string{"none", "overlay", "node", "notifier", "device"}
 
 // String returns the type's name as error messages use it ("overlay").
 func (t Type) String() string {
@@ -150,7 +153,70 @@ var Ops = []OpDesc{
 		Args: []ArgDesc{{Key: "nb", Kind: KindRef, Type: TypeNotifier}},
 		Doc:  "a keep-overlay notifier's owner reads the overlay node it kept (fpga-region reading its overlay later)",
 	},
+	// The driver-core ops. Ops act on a device by its device-tree node.
+	{
+		Name: "of_platform_populate", Args: []ArgDesc{nodeArg},
+		Doc: "of_platform_populate(np, NULL, NULL, dev): a platform device for each child with a compatible (the parent is np's device, else platform_bus)",
+	},
+	{
+		Name: "of_platform_depopulate", Args: []ArgDesc{nodeArg},
+		Doc: "of_platform_depopulate(dev) for the device of np: destroy the devices populated below it",
+	},
+	{
+		Name: "device_release_driver", Args: []ArgDesc{nodeArg},
+		Doc: "unbind the device's driver, as a write to the driver's sysfs unbind file does",
+	},
+	{
+		Name: "device_attach", Args: []ArgDesc{nodeArg},
+		Doc: "device_attach(): try to bind a driver to the device (1 bound, 0 none)",
+	},
+	{
+		Name: "driver_unregister", Args: []ArgDesc{driverArg},
+		Doc: "unload the driver's module: driver_unregister() unbinds its devices, last bound first",
+	},
+	{
+		Name: "driver_register", Args: []ArgDesc{driverArg},
+		Doc: "load the driver's module: driver_register() binds every matching device",
+	},
+	{
+		Name: "run_work",
+		Args: []ArgDesc{wqArg, {Key: "item", Kind: KindInt, Optional: true, Doc: "which pending item, 1-based (default 1: the oldest)"}},
+		Doc:  "run one pending work item of the queue (-ENOENT if none)",
+	},
+	{
+		Name: "flush_workqueue", Args: []ArgDesc{wqArg},
+		Doc: "flush_workqueue(): run every item pending at the call",
+	},
+	{
+		Name: "device_link_wait_removal",
+		Doc:  "device_link_wait_removal(): flush device_link_wq",
+	},
+	{
+		Name: "get_device", Args: []ArgDesc{nodeArg}, Result: TypeDevice,
+		Doc: "take a reference on the device of np, as a driver keeping a struct device pointer does",
+	},
+	{
+		Name: "put_device", Args: []ArgDesc{{Key: "dev", Kind: KindRef, Type: TypeDevice}},
+		Doc: "drop a reference taken by get_device",
+	},
 }
+
+// Workqueue names for run_work and flush_workqueue: device_link_wq and
+// system_wq ("events", where deferred_probe_work runs).
+var Workqueues = []string{"device_link_wq", "events"}
+
+var (
+	nodeArg   = ArgDesc{Key: "node", Kind: KindNode, Type: TypeNode, Doc: "the device's device-tree node"}
+	driverArg = ArgDesc{Key: "driver", Kind: KindEnum, Values: DriverCompatibles, Doc: "a compatible of the catalog driver"}
+	wqArg     = ArgDesc{Key: "wq", Kind: KindEnum, Values: Workqueues, Optional: true, Doc: "the workqueue (default device_link_wq)"}
+)
+
+// DriverCompatibles are the driver= values: the compatibles of the
+// simulator's driver catalog (sim checks that the two lists agree). A
+// driver op acts on the catalog driver whose match table has it.
+var DriverCompatibles = []string{"arm,amba-bus", "dangle,dt-fixup", "dangle,i2c-controller", "dangle,i2c-input",
+	"dangle,power-domain", "dangle,spi-controller", "dangle,spi-input", "fixed-clock", "isa", "nxp,pca9534",
+	"nxp,pca9535", "nxp,pca9555", "regulator-fixed", "simple-bus", "simple-mfd", "ti,tca6416"}
 
 func init() {
 	for i := range Ops {

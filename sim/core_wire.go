@@ -1,11 +1,49 @@
 package sim
 
+import (
+	"dangle/sim/core"
+	"dangle/sim/drivers"
+)
+
 // The driver-core layer (devices, drivers, devres, device links, their
-// workqueue) plugs in here: initCore runs after the base tree is loaded,
+// workqueues) plugs in here: initCore runs after the base tree is loaded,
 // teardownCore after the program's notifiers are unregistered and before
 // overlays are removed, flushCore after overlays are removed and before
 // the leak check.
 
-func (k *Kernel) initCore()     {}
-func (k *Kernel) teardownCore() {}
-func (k *Kernel) flushCore()    {}
+// initCore boots the driver core on the base tree with the catalog
+// registered (core.Boot): the base tree's devices are bound before op 1.
+// What boot allocates (the base tree's devices, their links) is the
+// running system, not a run-time allocation: it is exempt from the
+// must-be-freed check, and a reference taken on it during the run and
+// never dropped is a reference leak, as for base-tree nodes.
+func (k *Kernel) initCore() {
+	k.Core = core.New(k.Reg, k.Log, k.OF, k.Prof, drivers.Catalog())
+	n := len(k.Reg.Objects())
+	k.Core.Boot()
+	for _, o := range k.Reg.Objects()[n:] {
+		o.Dynamic = false
+	}
+}
+
+// teardownCore reloads the modules the program unloaded, so the devices
+// they drove unbind in the overlay removals like the others. Device
+// references the program took with get_device and never put stay: they
+// are the program's leaks, as of_node_get references are.
+func (k *Kernel) teardownCore() {
+	for _, drv := range drivers.Catalog() {
+		if !k.Core.Registered(drv) {
+			k.Log.Harness("teardown: driver_register driver=%s", drv.OfMatch[0])
+			k.Core.DriverRegister(drv)
+		}
+	}
+}
+
+// flushCore runs every pending work item of every queue (the quiesce
+// before the leak check).
+func (k *Kernel) flushCore() {
+	if n := len(k.Core.DeviceLinkWQ.Pending()) + len(k.Core.SystemWQ.Pending()); n > 0 {
+		k.Log.Harness("teardown: flush_workqueue (%d pending)", n)
+	}
+	k.Core.FlushAll()
+}

@@ -7,6 +7,7 @@ import (
 
 	"dangle/dt"
 	"dangle/prog"
+	"dangle/sim/core"
 	"dangle/sim/kobj"
 	"dangle/sim/of"
 	"dangle/sim/profile"
@@ -62,12 +63,15 @@ type Kernel struct {
 	Reg  *kobj.Registry
 	OF   *of.OF
 	Prof *profile.Profile
+	// Core is the driver core (sim/core), booted on the base tree by
+	// initCore.
+	Core *core.Core
 
 	prog  *prog.Program
 	blobs map[string]*dt.Tree
 	// badBlobs are .dtbo files that do not read as a valid blob.
 	badBlobs map[string]error
-	vars  map[string]any
+	vars     map[string]any
 	// notifiers are the program's registered overlay notifiers, in
 	// registration order (unregistered at teardown: module unload).
 	notifiers []*of.OverlayNotifier

@@ -91,7 +91,7 @@ func (k *Kernel) leakCheck() {
 	}
 	titleOf := func(o *kobj.Object) string { return "memory leak of " + o.Type + " allocated in " + o.Alloc }
 	for _, o := range k.Reg.Objects() {
-		if o.Freed() {
+		if o.Freed() || k.Core.Live(o) {
 			continue
 		}
 		if o.Dynamic {
@@ -115,7 +115,7 @@ func (k *Kernel) leakCheck() {
 		}
 		var late []kobj.Hold
 		for _, h := range o.Holds() {
-			if (h.Op != 0 || h.Holder == "program") && !leaked(h.Owner) {
+			if (h.Op != 0 || h.Holder == "program") && !leaked(h.Owner) && (h.Owner == nil || !k.Core.Live(h.Owner)) {
 				late = append(late, h)
 			}
 		}

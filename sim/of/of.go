@@ -14,13 +14,26 @@ import (
 type Mutex struct {
 	Name   string
 	Holder string // "" when free
+	// hooks, when set, lets the driver core's lock checker see every
+	// acquisition and release (Hooks.Lock / Hooks.Unlock).
+	hooks *Hooks
 }
 
 // Lock records holder as the owner.
-func (m *Mutex) Lock(holder string) { m.Holder = holder }
+func (m *Mutex) Lock(holder string) {
+	if m.hooks != nil && m.hooks.Lock != nil {
+		m.hooks.Lock(m, holder)
+	}
+	m.Holder = holder
+}
 
 // Unlock records the mutex free.
-func (m *Mutex) Unlock() { m.Holder = "" }
+func (m *Mutex) Unlock() {
+	if m.hooks != nil && m.hooks.Unlock != nil {
+		m.hooks.Unlock(m)
+	}
+	m.Holder = ""
+}
 
 // Held reports whether the mutex is held.
 func (m *Mutex) Held() bool { return m.Holder != "" }
@@ -34,6 +47,12 @@ type Hooks struct {
 	// Sched runs pending work at a sched point the program chose inside a
 	// long operation; n <= 0 means every pending item.
 	Sched func(point string, n int)
+	// Lock and Unlock see every mutex_lock()/mutex_unlock() of the OF
+	// layer's mutexes (of_mutex, of_overlay_phandle_mutex), before the
+	// holder is recorded: the driver core's lock checker (flush under a
+	// lock a pending work item needs, lock-order inversions).
+	Lock   func(m *Mutex, holder string)
+	Unlock func(m *Mutex)
 }
 
 // OF is the state of the device-tree layer of one simulated kernel: the
@@ -72,13 +91,16 @@ type OF struct {
 
 // New returns an empty OF layer (no tree yet; see LoadBase).
 func New(reg *kobj.Registry, log *report.Log, prof *profile.Profile) *OF {
-	return &OF{
+	t := &OF{
 		reg: reg, log: log, prof: prof,
 		ovcsIDR:               map[int]*Overlay{},
 		OfMutex:               Mutex{Name: "of_mutex"},
 		OfOverlayPhandleMutex: Mutex{Name: "of_overlay_phandle_mutex"},
 		synthName:             true,
 	}
+	t.OfMutex.hooks = &t.Hooks
+	t.OfOverlayPhandleMutex.hooks = &t.Hooks
+	return t
 }
 
 // Profile returns the run's kernel profile.

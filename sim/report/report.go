@@ -26,10 +26,16 @@ const (
 	// Invariant is a broken simulator-visible kernel invariant (an
 	// overlay changeset freed but still listed, for example).
 	Invariant
+	// Deadlock is a lock or wait cycle: a flush waiting for work that
+	// needs a lock the flusher holds, or a lock-order inversion.
+	Deadlock
+	// Ordering is a teardown-order violation the kernel does not detect
+	// (a driver's devres action running after its PM domain detached).
+	Ordering
 )
 
 var kindNames = [...]string{"", "kernel-error", "warning", "use-after-free",
-	"refcount-underflow", "refcount-add-on-zero", "leak", "invariant"}
+	"refcount-underflow", "refcount-add-on-zero", "leak", "invariant", "deadlock", "ordering"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

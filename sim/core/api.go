@@ -1,0 +1,66 @@
+package core
+
+import (
+	"fmt"
+
+	"dangle/sim/of"
+)
+
+// Helpers the driver catalog calls, named after the kernel API they model.
+
+// DevErrProbe is dev_err_probe(): "error %pe: <msg>" at error level, or
+// at debug level for -EPROBE_DEFER; it returns err.
+func (c *Core) DevErrProbe(d *Device, err error, msg string) error {
+	c.devPrintk(d, "error %s: %s", err.Error(), msg)
+	return err
+}
+
+// DevErr is dev_err()/dev_info()/dev_dbg(): "<driver> <device>: msg".
+func (c *Core) DevErr(d *Device, format string, args ...any) { c.devPrintk(d, format, args...) }
+
+// NewClassDevice allocates and initializes a class device (device_create
+// style) child of parent; release runs at the last put and must call
+// FreeDevice. locks are the locks release takes.
+func (c *Core) NewClassDevice(parent *Device, class, name, alloc string, release func(d *Device), locks ...*of.Mutex) *Device {
+	d := c.newDevice(name, alloc)
+	d.Class = class
+	d.Parent = parent
+	d.release, d.releaseName = release, alloc
+	d.ReleaseLocks = locks
+	return d
+}
+
+// FreeDevice is the kfree() of a class device's container in its release.
+func (c *Core) FreeDevice(d *Device, fn string) { c.freeDevice(d, fn) }
+
+// NextID returns the next number of a per-kernel ida/atomic counter
+// named key (a driver's instance numbers).
+func (c *Core) NextID(key string) int {
+	if c.ids == nil {
+		c.ids = map[string]int{}
+	}
+	n := c.ids[key]
+	c.ids[key] = n + 1
+	return n
+}
+
+// DevmInputAllocateDevice, DevmRequestIRQ and InputRegisterDevice model
+// the input/IRQ devres a touchscreen-like driver holds (seeds/004).
+func (c *Core) DevmInputAllocateDevice(d *Device) string {
+	name := fmt.Sprintf("input%d", c.NextID("input"))
+	c.DevresAdd(d, "devm_input_device_release", name, func() {})
+	return name
+}
+
+// DevmRequestThreadedIRQ is devm_request_threaded_irq(): free_irq() at
+// release (devm_irq_release) — the handler may run until then.
+func (c *Core) DevmRequestThreadedIRQ(d *Device, irq string) {
+	c.DevresAdd(d, "devm_irq_release", irq, func() {})
+}
+
+// InputRegisterDevice is input_register_device() of a devm-allocated
+// input device: unregistered by devres (devm_input_device_unregister),
+// which talks to the hardware to quiesce it.
+func (c *Core) InputRegisterDevice(d *Device, input string) {
+	c.DevresAdd(d, "devm_input_device_unregister", input, func() {})
+}

@@ -1,0 +1,169 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+
+	"dangle/sim/kobj"
+	"dangle/sim/of"
+	"dangle/sim/profile"
+	"dangle/sim/report"
+)
+
+// Kernel errnos of the driver core. Drivers return them from probe.
+var (
+	EPROBE_DEFER = errors.New("-EPROBE_DEFER")
+	ENODEV       = errors.New("-ENODEV")
+	ENXIO        = errors.New("-ENXIO")
+	EBUSY        = errors.New("-EBUSY")
+	EINVAL       = errors.New("-EINVAL")
+	ENOMEM       = errors.New("-ENOMEM")
+	ENOENT       = errors.New("-ENOENT")
+	EEXIST       = errors.New("-EEXIST")
+)
+
+// Errno returns the kernel's numeric value of err (0 for nil).
+func Errno(err error) int {
+	switch err {
+	case nil:
+		return 0
+	case ENOENT:
+		return -2
+	case ENXIO:
+		return -6
+	case ENOMEM:
+		return -12
+	case EBUSY:
+		return -16
+	case EEXIST:
+		return -17
+	case ENODEV:
+		return -19
+	case EINVAL:
+		return -22
+	case EPROBE_DEFER:
+		return -517
+	}
+	return of.Errno(err)
+}
+
+// Core is the driver-core state of one simulated kernel: buses, drivers,
+// devices, device links, workqueues, PM domains, regulators and the lock
+// checker. It is created by New and lives for one run.
+type Core struct {
+	Reg  *kobj.Registry
+	Log  *report.Log
+	OF   *of.OF
+	Prof *profile.Profile
+
+	// Platform, I2C and SPI are the three buses (platform_bus_type,
+	// i2c_bus_type, spi_bus_type).
+	Platform, I2C, SPI *Bus
+	// PlatformBus is the platform_bus device, parent of top-level
+	// platform devices.
+	PlatformBus *Device
+
+	catalog []*Driver
+	drivers []*Driver // registered, in registration order
+
+	// devices is devices_kset: every registered device in add order.
+	devices []*Device
+
+	// DeviceLinkWQ is device_link_wq (system_long_wq before 0462c56c290a;
+	// the queue name is what a flush names); SystemWQ is system_wq, where
+	// deferred_probe_work runs.
+	DeviceLinkWQ, SystemWQ *Workqueue
+	workSeq                int
+
+	// deferred probe (drivers/base/dd.c)
+	deferredPending, deferredActive []*Device
+	deferredProbeEnable             bool
+	deferredProbeWork               *Work
+	// fwDevlinkDrvRegDone is fw_devlink_drv_reg_done (set at late_initcall).
+	fwDevlinkDrvRegDone bool
+
+	// fwnode links: consumer/supplier lists per node, in creation order.
+	fwSuppliers, fwConsumers map[*of.Node][]*fwnodeLink
+
+	// DeviceLinksLock is device_links_lock; RegulatorListMutex is
+	// regulator_list_mutex.
+	DeviceLinksLock    of.Mutex
+	RegulatorListMutex of.Mutex
+	locks              lockState
+
+	genpds     []*GenericPMDomain
+	regulators []*RegulatorDev
+	regNo      int
+	i2cNextNr  int
+	spiNextNr  int
+	clocks     []*ClkProvider
+	ids        map[string]int
+}
+
+// New returns the driver core for one kernel, wired to the OF layer's
+// hooks (the devlink wait, sched points, lock tracking). catalog is the
+// driver catalog, registered at Boot.
+func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, catalog []*Driver) *Core {
+	c := &Core{Reg: reg, Log: log, OF: t, Prof: prof, catalog: catalog,
+		fwSuppliers: map[*of.Node][]*fwnodeLink{}, fwConsumers: map[*of.Node][]*fwnodeLink{}}
+	c.DeviceLinksLock = of.Mutex{Name: "device_links_lock"}
+	c.RegulatorListMutex = of.Mutex{Name: "regulator_list_mutex"}
+	c.locks.init()
+	c.Platform = &Bus{Name: "platform", Probe: c.platformProbe, Remove: c.platformRemove}
+	c.I2C = &Bus{Name: "i2c", Probe: c.i2cDeviceProbe, Remove: c.i2cDeviceRemove}
+	c.SPI = &Bus{Name: "spi", Probe: c.spiProbe, Remove: c.spiRemove}
+	c.DeviceLinkWQ = &Workqueue{Name: "device_link_wq"}
+	c.SystemWQ = &Workqueue{Name: "events"}
+	t.Hooks.DeviceLinkWaitRemoval = c.DeviceLinkWaitRemoval
+	t.Hooks.Sched = c.Sched
+	t.Hooks.Lock = func(m *of.Mutex, holder string) { c.acquire(m, holder) }
+	t.Hooks.Unlock = func(m *of.Mutex) { c.release(m) }
+	// platform_bus is a static device (device_register(&platform_bus) in
+	// platform_bus_init()): never freed, so not dynamic.
+	c.PlatformBus = &Device{c: c, Name: "platform"}
+	c.PlatformBus.obj = reg.Alloc("device", "platform", "platform_bus_init", false, true, "platform_bus_init")
+	c.PlatformBus.registered = true
+	return c
+}
+
+// devName is dev_name(); "(null)" for nil.
+func devName(d *Device) string {
+	if d == nil {
+		return "(null)"
+	}
+	return d.Name
+}
+
+// driverString is dev_driver_string(): the bound driver's name, else the
+// bus name, else the class name.
+func (d *Device) driverString() string {
+	if d.Driver != nil {
+		return d.Driver.Name
+	}
+	return d.busName()
+}
+
+// busName is dev_bus_name(): the bus's name, else the class's name.
+func (d *Device) busName() string {
+	if d.Bus != nil {
+		return d.Bus.Name
+	}
+	return d.Class
+}
+
+// devPrintk prints as dev_printk() does: "<driver> <device>: message".
+// The simulated kernel runs with dynamic debug on for the driver core
+// (dyndbg="file drivers/base/* +p"), so dev_dbg() lines print too.
+func (c *Core) devPrintk(d *Device, format string, args ...any) {
+	c.Log.Printf("%s %s: %s", d.driverString(), d.Name, fmt.Sprintf(format, args...))
+}
+
+// prDebug prints a pr_debug() line (dynamic debug on).
+func (c *Core) prDebug(format string, args ...any) { c.Log.Printf(format, args...) }
+
+// warn is WARN()/WARN_ON(): the splat line and a finding titled after
+// the function it fires in.
+func (c *Core) warn(file, fn, what string) {
+	c.Log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
+	c.Log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
+}

@@ -1,0 +1,106 @@
+package core
+
+import "dangle/sim/of"
+
+// Generic PM domains (drivers/pmdomain/core.c, drivers/base/power/common.c).
+
+// GenericPMDomain is a struct generic_pm_domain.
+type GenericPMDomain struct {
+	Name string
+	// np is the provider node (of_genpd_add_provider_simple), nil when
+	// no provider is registered.
+	np      *of.Node
+	devices []*Device
+	On      bool
+}
+
+// PMGenpdInit is pm_genpd_init().
+func (c *Core) PMGenpdInit(name string) *GenericPMDomain {
+	g := &GenericPMDomain{Name: name, On: true}
+	c.genpds = append(c.genpds, g)
+	return g
+}
+
+// OfGenpdAddProviderSimple is of_genpd_add_provider_simple().
+func (c *Core) OfGenpdAddProviderSimple(np *of.Node, g *GenericPMDomain) { g.np = np }
+
+// OfGenpdDelProvider is of_genpd_del_provider().
+func (c *Core) OfGenpdDelProvider(np *of.Node) {
+	for _, g := range c.genpds {
+		if g.np == np {
+			g.np = nil
+		}
+	}
+}
+
+// PMGenpdRemove is pm_genpd_remove(): -EBUSY while a provider or a
+// device is still attached.
+func (c *Core) PMGenpdRemove(g *GenericPMDomain) error {
+	if g.np != nil {
+		c.Log.Printf("Provider present, unable to remove %s", g.Name)
+		return EBUSY
+	}
+	if len(g.devices) > 0 {
+		c.Log.Printf("%s: unable to remove %s", "genpd_remove", g.Name)
+		return EBUSY
+	}
+	for i, x := range c.genpds {
+		if x == g {
+			c.genpds = append(c.genpds[:i:i], c.genpds[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+// DevPMDomainAttach is dev_pm_domain_attach(dev, true) ->
+// genpd_dev_pm_attach(): nothing without "power-domains"; -EPROBE_DEFER
+// while the provider is not registered; else join the domain, power on.
+func (c *Core) DevPMDomainAttach(d *Device) error {
+	if d.pmDomain != nil || d.OfNode == nil {
+		return nil
+	}
+	p := d.OfNode.Prop("power-domains")
+	if p == nil || len(p.Value) < 4 {
+		return nil
+	}
+	np := c.OF.FindNodeByPhandle(be32(p.Value))
+	var g *GenericPMDomain
+	for _, x := range c.genpds {
+		if np != nil && x.np == np {
+			g = x
+		}
+	}
+	if g == nil {
+		c.devPrintk(d, "%s() failed to find PM domain: %d", "__genpd_dev_pm_attach", -517)
+		return EPROBE_DEFER
+	}
+	g.devices = append(g.devices, d)
+	g.On = true
+	d.pmDomain = g
+	d.pmDetachedIn = ""
+	return nil
+}
+
+// DevPMDomainDetach is dev_pm_domain_detach() -> genpd_dev_pm_detach(),
+// called from fn: leave the domain, which powers off when it is empty.
+func (c *Core) DevPMDomainDetach(d *Device, fn string) {
+	g := d.pmDomain
+	if g == nil {
+		return
+	}
+	for i, x := range g.devices {
+		if x == d {
+			g.devices = append(g.devices[:i:i], g.devices[i+1:]...)
+			break
+		}
+	}
+	if len(g.devices) == 0 {
+		g.On = false
+	}
+	d.pmDomain = nil
+	d.pmDetachedIn = fn
+}
+
+// PMDomain returns the domain the device is attached to, or nil.
+func (d *Device) PMDomain() *GenericPMDomain { return d.pmDomain }

@@ -1,0 +1,157 @@
+package core
+
+import (
+	"fmt"
+
+	"dangle/sim/of"
+)
+
+// Regulators (drivers/regulator/core.c): a regulator_dev is a class
+// device holding its node until regulator_dev_release(); every consumer
+// handle pins it (get_device) and is tied to it by a stateless device
+// link, removed again in regulator_put().
+
+// RegulatorDev is a struct regulator_dev.
+type RegulatorDev struct {
+	Name      string
+	Dev       *Device
+	openCount int
+}
+
+// Regulator is a consumer handle (struct regulator).
+type Regulator struct {
+	rdev        *RegulatorDev
+	dev         *Device
+	supply      string
+	enableCount int
+	deviceLink  bool
+	holder      string
+}
+
+// RegulatorRegister is regulator_register(): the class device
+// "regulator.%lu" (regulator.0 is the dummy regulator registered at
+// boot), child of the provider device, holding np.
+func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
+	c.regNo++
+	rdev := &RegulatorDev{Name: name}
+	d := c.newDevice(fmt.Sprintf("regulator.%d", c.regNo), "regulator_register")
+	d.Class = "regulator"
+	d.Parent = pdev
+	d.Priv = rdev
+	rdev.Dev = d
+	// rdev->dev.of_node = of_node_get(config->of_node): no fwnode, so
+	// fwnode->dev stays the provider's platform device
+	d.OfNode = c.OF.NodeGetOwned(np, "regulator_register", d.nodeHolder(), d.obj)
+	d.release, d.releaseName = c.regulatorDevRelease, "regulator_dev_release"
+	c.Lock(&c.RegulatorListMutex, "regulator_register")
+	c.DeviceRegister(d)
+	c.regulators = append(c.regulators, rdev)
+	c.Unlock(&c.RegulatorListMutex)
+	return rdev
+}
+
+// regulatorDevRelease is regulator_dev_release(): the node reference
+// goes when the class device's last reference does.
+func (c *Core) regulatorDevRelease(d *Device) {
+	c.OF.NodePut(d.OfNode, "regulator_dev_release", d.nodeHolder())
+	c.freeDevice(d, "regulator_dev_release")
+}
+
+// RegulatorUnregister is regulator_unregister(): WARN_ON(open_count),
+// then device_unregister() under regulator_list_mutex.
+func (c *Core) RegulatorUnregister(rdev *RegulatorDev) {
+	c.Lock(&c.RegulatorListMutex, "regulator_unregister")
+	if rdev.openCount != 0 {
+		c.warn("drivers/regulator/core.c", "regulator_unregister", rdev.Dev.Name)
+	}
+	for i, x := range c.regulators {
+		if x == rdev {
+			c.regulators = append(c.regulators[:i:i], c.regulators[i+1:]...)
+			break
+		}
+	}
+	c.DeviceUnregister(rdev.Dev)
+	c.Unlock(&c.RegulatorListMutex)
+}
+
+// DevmRegulatorRegister is devm_regulator_register().
+func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
+	rdev := c.RegulatorRegister(pdev, np, name)
+	c.DevresAdd(pdev, "devm_rdev_release", rdev, func() { c.RegulatorUnregister(rdev) })
+	return rdev
+}
+
+// RegulatorGet is regulator_get(dev, id): look up "<id>-supply"
+// (-EPROBE_DEFER while its regulator is not registered; the dummy
+// regulator when there is no such property), pin the rdev, and link the
+// consumer to it with a stateless device link.
+func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
+	var np *of.Node
+	if dev.OfNode != nil {
+		if p := dev.OfNode.Prop(id + "-supply"); p != nil && len(p.Value) >= 4 {
+			np = c.OF.FindNodeByPhandle(be32(p.Value))
+			if np == nil {
+				return nil, ENODEV
+			}
+		}
+	}
+	r := &Regulator{dev: dev, supply: id, holder: fmt.Sprintf("regulator %s-%s", dev.Name, id)}
+	if np == nil {
+		c.devPrintk(dev, "supply %s not found, using dummy regulator", id)
+		return r, nil
+	}
+	rd := c.FindClassDeviceByNode("regulator", np, "regulator_dev_lookup", r.holder)
+	if rd == nil {
+		return nil, EPROBE_DEFER
+	}
+	r.rdev = rd.Priv.(*RegulatorDev)
+	r.rdev.openCount++
+	if c.DeviceLinkAdd(dev, rd, DL_FLAG_STATELESS) != nil {
+		r.deviceLink = true
+	}
+	return r, nil
+}
+
+// RegulatorPut is regulator_put(): under regulator_list_mutex, WARN_ON
+// an enabled handle, device_link_remove(), then put the rdev.
+func (c *Core) RegulatorPut(r *Regulator) {
+	if r == nil {
+		return
+	}
+	c.Lock(&c.RegulatorListMutex, "regulator_put")
+	if r.enableCount != 0 {
+		c.warn("drivers/regulator/core.c", "_regulator_put", r.holder)
+	}
+	if r.rdev != nil {
+		if r.deviceLink {
+			c.DeviceLinkRemove(r.dev, r.rdev.Dev)
+		}
+		r.rdev.openCount--
+		c.PutDevice(r.rdev.Dev, "_regulator_put", r.holder)
+	}
+	c.Unlock(&c.RegulatorListMutex)
+}
+
+// DevmRegulatorGet is devm_regulator_get(): regulator_get() with a
+// devres whose release (devm_regulator_release) is regulator_put().
+func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
+	r, err := c.RegulatorGet(dev, id)
+	if err != nil {
+		return nil, err
+	}
+	c.DevresAdd(dev, "devm_regulator_release", r, func() { c.RegulatorPut(r) })
+	return r, nil
+}
+
+// RegulatorEnable is regulator_enable().
+func (c *Core) RegulatorEnable(r *Regulator) error { r.enableCount++; return nil }
+
+// RegulatorDisable is regulator_disable().
+func (c *Core) RegulatorDisable(r *Regulator) error {
+	if r.enableCount == 0 {
+		c.warn("drivers/regulator/core.c", "regulator_disable", r.holder)
+		return EINVAL
+	}
+	r.enableCount--
+	return nil
+}

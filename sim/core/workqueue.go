@@ -1,0 +1,162 @@
+package core
+
+import "dangle/sim/of"
+
+// Workqueue is a struct workqueue_struct: its pending work items in
+// queueing order. Items run only when the program says so (RunWork,
+// FlushWorkqueue, a sched point) or at teardown.
+type Workqueue struct {
+	Name    string
+	pending []*Work
+}
+
+// Work is a struct work_struct queued on a workqueue.
+type Work struct {
+	// Fn is the work function's kernel name (device_link_release_fn).
+	Fn string
+	// What names the object the item works on, for the log.
+	What string
+	run  func()
+	seq  int
+	wq   *Workqueue
+	// needs predicts the locks the item will take (the release callbacks
+	// its puts will reach), so a sched point never runs an item that
+	// would block on a lock the interrupted task holds.
+	needs func() []*of.Mutex
+}
+
+// Pending returns the queue's pending items in queueing order.
+func (wq *Workqueue) Pending() []*Work { return wq.pending }
+
+// QueueWork is queue_work(): false if w is already pending.
+func (c *Core) QueueWork(wq *Workqueue, w *Work) bool {
+	for _, p := range wq.pending {
+		if p == w {
+			return false
+		}
+	}
+	c.workSeq++
+	w.seq = c.workSeq
+	w.wq = wq
+	wq.pending = append(wq.pending, w)
+	return true
+}
+
+// runWork runs one pending item in the kworker context (process_one_work).
+func (c *Core) runWork(w *Work) {
+	wq := w.wq
+	for i, p := range wq.pending {
+		if p == w {
+			wq.pending = append(wq.pending[:i:i], wq.pending[i+1:]...)
+			break
+		}
+	}
+	c.Log.Harness("  [%s] %s: %s", wq.Name, w.Fn, w.What)
+	prev := c.locks.cur
+	c.locks.cur = &c.locks.kworker
+	w.run()
+	c.locks.cur = prev
+}
+
+// RunWork runs the i-th (1-based) pending item of wq. It reports whether
+// there was one.
+func (c *Core) RunWork(wq *Workqueue, i int) bool {
+	if i < 1 || i > len(wq.pending) {
+		return false
+	}
+	c.runWork(wq.pending[i-1])
+	return true
+}
+
+// FlushWorkqueue is flush_workqueue(wq) called by fn: it returns after
+// every item queued before the call has run; items queued meanwhile are
+// not waited for. A work item flushing its own queue never returns.
+func (c *Core) FlushWorkqueue(wq *Workqueue, fn string) {
+	cur := c.locks.cur
+	if cur == &c.locks.kworker {
+		c.reportDeadlock("deadlock: flush_workqueue("+wq.Name+") from its own work item",
+			[]string{fn + " runs in a " + wq.Name + " work item"},
+			"INFO: task kworker/0:1 blocked for more than 120 seconds: flush_workqueue("+wq.Name+") called by "+fn+" from a work item of that queue")
+		return
+	}
+	batch := append([]*Work(nil), wq.pending...)
+	saved := cur.flushing
+	cur.flushing = wq
+	for _, w := range batch {
+		if c.isPending(w) {
+			c.runWork(w)
+		}
+	}
+	cur.flushing = saved
+}
+
+func (c *Core) isPending(w *Work) bool {
+	for _, p := range w.wq.pending {
+		if p == w {
+			return true
+		}
+	}
+	return false
+}
+
+// DeviceLinkWaitRemoval is device_link_wait_removal() (0462c56c290a):
+// flush_workqueue(device_link_wq).
+func (c *Core) DeviceLinkWaitRemoval() {
+	c.FlushWorkqueue(c.DeviceLinkWQ, "device_link_wait_removal")
+}
+
+// allPending returns every pending item of every queue in queueing order.
+func (c *Core) allPending() []*Work {
+	var out []*Work
+	for _, wq := range []*Workqueue{c.DeviceLinkWQ, c.SystemWQ} {
+		out = append(out, wq.pending...)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].seq < out[j-1].seq; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// Sched runs up to n pending items (n <= 0: all) at a sched point inside
+// a long operation, oldest first, as a concurrent kworker would. An item
+// that would block on a lock the interrupted task holds stays pending.
+func (c *Core) Sched(point string, n int) {
+	ran := 0
+	for _, w := range c.allPending() {
+		if n > 0 && ran >= n {
+			return
+		}
+		if c.blocked(w) {
+			continue
+		}
+		c.runWork(w)
+		ran++
+	}
+}
+
+func (c *Core) blocked(w *Work) bool {
+	if w.needs == nil {
+		return false
+	}
+	for _, m := range w.needs() {
+		if m.Held() {
+			return true
+		}
+	}
+	return false
+}
+
+// FlushAll runs every pending item of every queue until none is left
+// (the teardown quiesce, and the end of boot).
+func (c *Core) FlushAll() {
+	for i := 0; i < 1000; i++ {
+		p := c.allPending()
+		if len(p) == 0 {
+			return
+		}
+		c.runWork(p[0])
+	}
+	panic("core: work items keep requeueing")
+}

@@ -1,0 +1,49 @@
+package drivers
+
+import (
+	"fmt"
+
+	"dangle/sim/core"
+	"dangle/sim/of"
+)
+
+// dangle,dt-fixup: a driver that edits the live tree at run time, as PCI
+// hosts that describe their devices with of_changeset (of_pci_make_dev_node
+// / of_pci_remove_node) do, and the case kernel-model §10 hazard (a)
+// names. Probe applies a changeset adding "dangle,fixup" to its node and
+// registers a "dt-fixup" class device that owns the changeset, with a
+// stateless device link to its parent (to keep it resumed while the class
+// device exists). The class device's release reverts and destroys the
+// changeset, so it takes of_mutex, and it runs from device_link_wq once
+// the purged link's work drops the last reference.
+
+func init() {
+	register(&core.Driver{Name: "dangle-dt-fixup", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
+		Probe: dtFixupProbe, Remove: dtFixupRemove})
+}
+
+func dtFixupProbe(c *core.Core, d *core.Device) error {
+	cs := of.NewChangeset(fmt.Sprintf("dt-fixup changeset (%s)", d.Name))
+	c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied")
+	if err := c.OF.ChangesetApply(cs); err != nil {
+		c.OF.Destroy(cs)
+		return err
+	}
+	name := fmt.Sprintf("dt-fixup.%d", c.NextID("dt-fixup"))
+	fx := c.NewClassDevice(d, "dt-fixup", name, "dt_fixup_register", func(fd *core.Device) {
+		// dt_fixup_release()
+		c.OF.ChangesetRevert(cs)
+		c.OF.Destroy(cs)
+		c.FreeDevice(fd, "dt_fixup_release")
+	}, &c.OF.OfMutex)
+	if err := c.DeviceRegister(fx); err != nil {
+		return err
+	}
+	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)
+	d.DrvData = fx
+	return nil
+}
+
+func dtFixupRemove(c *core.Core, d *core.Device) {
+	c.DeviceUnregister(d.DrvData.(*core.Device))
+}

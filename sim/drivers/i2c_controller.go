@@ -1,0 +1,24 @@
+package drivers
+
+import "dangle/sim/core"
+
+// dangle,i2c-controller: a SoC I2C controller driver of the usual shape
+// (e.g. i2c-designware-platdrv): clock, then i2c_add_adapter() in probe,
+// i2c_del_adapter() in remove.
+
+func init() {
+	register(&core.Driver{Name: "dangle-i2c", Bus: "platform", OfMatch: []string{"dangle,i2c-controller"},
+		Probe: i2cControllerProbe, Remove: i2cControllerRemove})
+}
+
+func i2cControllerProbe(c *core.Core, d *core.Device) error {
+	if err := c.DevmClkGet(d); err != nil && err != core.ENOENT {
+		return c.DevErrProbe(d, err, "failed to get clock")
+	}
+	d.DrvData = c.I2CAddAdapter(d)
+	return nil
+}
+
+func i2cControllerRemove(c *core.Core, d *core.Device) {
+	c.I2CDelAdapter(d.DrvData.(*core.I2CAdapter))
+}

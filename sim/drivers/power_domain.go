@@ -1,0 +1,24 @@
+package drivers
+
+import "dangle/sim/core"
+
+// dangle,power-domain: a genpd provider (the shape of simple SoC power
+// controllers): pm_genpd_init + of_genpd_add_provider_simple in probe,
+// of_genpd_del_provider + pm_genpd_remove in remove.
+
+func init() {
+	register(&core.Driver{Name: "dangle-pd", Bus: "platform", OfMatch: []string{"dangle,power-domain"},
+		Probe: powerDomainProbe, Remove: powerDomainRemove})
+}
+
+func powerDomainProbe(c *core.Core, d *core.Device) error {
+	genpd := c.PMGenpdInit(d.OfNode.Name())
+	c.OfGenpdAddProviderSimple(d.OfNode, genpd)
+	d.DrvData = genpd
+	return nil
+}
+
+func powerDomainRemove(c *core.Core, d *core.Device) {
+	c.OfGenpdDelProvider(d.OfNode)
+	c.PMGenpdRemove(d.DrvData.(*core.GenericPMDomain))
+}

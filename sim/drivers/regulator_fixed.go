@@ -1,0 +1,23 @@
+package drivers
+
+import "dangle/sim/core"
+
+// regulator-fixed (drivers/regulator/fixed.c, reg_fixed_voltage_probe):
+// the regulator is registered with devm_regulator_register(), so it is
+// unregistered by devres at unbind; there is no remove.
+
+func init() {
+	register(&core.Driver{Name: "reg-fixed-voltage", Bus: "platform", OfMatch: []string{"regulator-fixed"},
+		Probe: regFixedVoltageProbe})
+}
+
+func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
+	name := d.OfNode.Name()
+	if p := d.OfNode.Prop("regulator-name"); p != nil {
+		if s, ok := p.String(); ok {
+			name = s
+		}
+	}
+	d.DrvData = c.DevmRegulatorRegister(d, d.OfNode, name)
+	return nil
+}

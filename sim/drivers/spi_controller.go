@@ -1,0 +1,26 @@
+package drivers
+
+import "dangle/sim/core"
+
+// dangle,spi-controller: an SPI host driver using the devm helpers
+// (devm_spi_alloc_host + devm_spi_register_controller): the controller is
+// unregistered by devres at unbind.
+
+func init() {
+	register(&core.Driver{Name: "dangle-spi", Bus: "platform", OfMatch: []string{"dangle,spi-controller"},
+		Probe: spiControllerProbe})
+}
+
+func spiControllerProbe(c *core.Core, d *core.Device) error {
+	if err := c.DevmClkGet(d); err != nil && err != core.ENOENT {
+		return c.DevErrProbe(d, err, "failed to get clock")
+	}
+	ctlr := c.SPIAllocHost(d)
+	if err := c.SPIRegisterController(ctlr); err != nil {
+		return err
+	}
+	// devm_spi_register_controller(): devm_spi_unregister at unbind
+	c.DevresAdd(d, "devm_spi_unregister", ctlr, func() { c.SPIUnregisterController(ctlr) })
+	d.DrvData = ctlr
+	return nil
+}
