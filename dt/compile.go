@@ -27,6 +27,9 @@ type CompileOptions struct {
 // values out of range and so on. Errors are *Error values pointing at
 // the offending source.
 func Compile(f *File, opts CompileOptions) (t *Tree, err error) {
+	if f == nil {
+		return nil, &Error{Msg: "no file"}
+	}
 	c := &compiler{file: f.Name, plugin: f.Plugin, symbols: opts.Symbols, nextPhandle: 1}
 	defer func() {
 		if r := recover(); r != nil {
@@ -71,11 +74,6 @@ type compiler struct {
 	mem          []MemReserve
 	nextFragment int    // dtc's next_orphan_fragment
 	nextPhandle  uint32 // the static counter of dtc's get_node_phandle
-}
-
-// fail reports an error; Compile turns it into an *Error.
-func (c *compiler) fail(pos Pos, format string, args ...any) {
-	c.evalErr(pos, format, args...)
 }
 
 // build replays dtc's parser actions: nodes are built bottom-up and
@@ -201,7 +199,14 @@ func (c *compiler) buildNode(d *NodeDef) *lnode {
 		child.name = cd.Name
 		child.omitIfUnused = cd.OmitIfNoRef
 		addLabelsLikeDTC(&child.labels, cd.Labels)
-		n.addChild(child)
+		if cd.Delete {
+			// dtc's build_node sets the parent of live children only. A
+			// /delete-node/ placeholder brought back by a later block keeps
+			// a nil parent, which truncates its __local_fixups__ paths.
+			n.children = append(n.children, child)
+		} else {
+			n.addChild(child)
+		}
 	}
 	return n
 }
@@ -261,9 +266,9 @@ const (
 )
 
 func (c *compiler) checkNameChars(n *lnode) {
-	if n.parent != nil {
+	if n != c.root {
 		if n.name == "" {
-			c.fail(n.pos, "empty node name in %s", n.parent.fullpath)
+			c.fail(n.pos, "empty node name at %s", n.fullpath)
 		}
 		if i := strings.IndexFunc(n.name, func(r rune) bool { return !strings.ContainsRune(nodeChars, r) }); i >= 0 {
 			c.fail(n.pos, "bad character %q in node name %q", n.name[i], n.name)

@@ -179,7 +179,8 @@ func sameTree(a, b *Tree) (bool, string) {
 //   - dtc compiles Format's output to a blob identical to the original's;
 //   - Parse(Format(f)) equals f and Format is idempotent;
 //   - Compile's tree equals dtc's blob, compared as dtc's own decompile
-//     (Tree.DTS) and as trees (reading the decompile back).
+//     (Tree.DTS), as trees (ReadFDT of the blob, and Load of dtc's
+//     decompile) and byte for byte (WriteFDT).
 func TestDTCDifferential(t *testing.T) {
 	dtc := requireDTC(t)
 	for _, path := range corpusFiles(t) {
@@ -241,8 +242,22 @@ func checkAgainstDTC(t *testing.T, dtc string, f *File, path, fmtPath string, op
 	if gotDTS := tree.DTS(); !bytes.Equal(gotDTS, wantDTS) {
 		t.Errorf("%s: Compile differs from dtc (-dtc +ours):\n%s", tag, cmp.Diff(strings.Split(string(wantDTS), "\n"), strings.Split(string(gotDTS), "\n")))
 	}
-	// Reading dtc's decompile back checks the bytes independently of how
-	// DTS guesses value types.
+	// The blob itself: read dtc's with ReadFDT, and write ours with
+	// WriteFDT, which lays blobs out as dtc does. (Only where the writer can
+	// reproduce dtc's blob at all: a boot CPU other than 0 or a size-0
+	// memreserve entry followed by more is not in a Tree.)
+	fromBlob, err := ReadFDT(wantBlob, want)
+	if err != nil {
+		t.Fatalf("%s: ReadFDT(dtc's blob): %v", tag, err)
+	}
+	if same, d := sameTree(fromBlob, tree); !same {
+		t.Errorf("%s: tree differs from dtc's blob read by ReadFDT (-dtc +ours):\n%s", tag, d)
+	}
+	if bytes.Equal(WriteFDT(fromBlob), want) && !bytes.Equal(WriteFDT(tree), want) {
+		t.Errorf("%s: WriteFDT(Compile(f)) differs from dtc's blob", tag)
+	}
+	// Reading dtc's decompile back checks the values independently of how
+	// DTS guesses their types.
 	back, _, err := Load("dtc-decompiled.dts", wantDTS, CompileOptions{})
 	if err != nil {
 		t.Fatalf("%s: Load(dtc -O dts output): %v", tag, err)

@@ -11,19 +11,23 @@ import (
 // every operand is evaluated (dtc reduces both sides of && and ?:, so a
 // division by zero anywhere is an error), and cells are big-endian.
 
+// compileError carries an error up to Compile, which returns it as an
+// *Error. The compiler stops at the first problem (dtc reports them all,
+// then fails); panicking out of the tree walks beats threading an error
+// through each of them.
 type compileError struct {
 	pos Pos
 	msg string
 }
 
-func (c *compiler) evalErr(pos Pos, format string, args ...any) {
+func (c *compiler) fail(pos Pos, format string, args ...any) {
 	panic(compileError{pos, fmt.Sprintf(format, args...)})
 }
 
 // eval computes the value of e.
 func (c *compiler) eval(e *Expr) uint64 {
 	if e == nil {
-		c.evalErr(Pos{}, "missing expression")
+		c.fail(Pos{}, "missing expression")
 	}
 	switch {
 	case e.Op == "":
@@ -53,7 +57,7 @@ func (c *compiler) eval(e *Expr) uint64 {
 			return x * y
 		case "/", "%":
 			if y == 0 {
-				c.evalErr(e.X.Pos, "division by zero")
+				c.fail(e.X.Pos, "division by zero")
 			}
 			if e.Op == "/" {
 				return x / y
@@ -96,7 +100,7 @@ func (c *compiler) eval(e *Expr) uint64 {
 			return b2u(x != 0 || y != 0)
 		}
 	}
-	c.evalErr(e.Pos, "unknown operator %q", e.Op)
+	c.fail(e.Pos, "unknown operator %q", e.Op)
 	return 0
 }
 
@@ -110,20 +114,20 @@ func b2u(b bool) uint64 {
 func (c *compiler) literal(e *Expr) uint64 {
 	if strings.HasPrefix(e.Lit, "'") {
 		if len(e.Lit) < 2 || e.Lit[len(e.Lit)-1] != '\'' {
-			c.evalErr(e.Pos, "bad character literal %s", e.Lit)
+			c.fail(e.Pos, "bad character literal %s", e.Lit)
 		}
 		v, err := decodeCharLiteral(e.Lit[1 : len(e.Lit)-1])
 		if err != nil {
-			c.evalErr(e.Pos, "%s", err)
+			c.fail(e.Pos, "%s", err)
 		}
 		return v
 	}
 	if e.Lit == "" || !isDigit(e.Lit[0]) || literalLen([]byte(e.Lit)) != len(e.Lit) {
-		c.evalErr(e.Pos, "bad integer literal %q", e.Lit)
+		c.fail(e.Pos, "bad integer literal %q", e.Lit)
 	}
 	v, err := parseLiteral(e.Lit)
 	if err != nil {
-		c.evalErr(e.Pos, "%s", err)
+		c.fail(e.Pos, "%s", err)
 	}
 	return v
 }
@@ -166,7 +170,7 @@ func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
 				bits = 32
 			}
 			if bits != 8 && bits != 16 && bits != 32 && bits != 64 {
-				c.evalErr(v.Pos, "array elements must be 8, 16, 32 or 64-bits")
+				c.fail(v.Pos, "array elements must be 8, 16, 32 or 64-bits")
 			}
 			for _, cell := range v.Cells {
 				switch {
@@ -178,13 +182,13 @@ func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
 						// for a sign-extended negative number.
 						mask := uint64(1)<<bits - 1
 						if x > mask && x|mask != ^uint64(0) {
-							c.evalErr(cell.Pos, "value out of range for %d-bit array element", bits)
+							c.fail(cell.Pos, "value out of range for %d-bit array element", bits)
 						}
 					}
 					val = appendInt(val, x, bits)
 				case cell.Ref != "":
 					if bits != 32 {
-						c.evalErr(cell.Pos, "references are only allowed in arrays with 32-bit elements")
+						c.fail(cell.Pos, "references are only allowed in arrays with 32-bit elements")
 					}
 					mark(refPhandle, string(cell.Ref), cell.Pos)
 					val = appendInt(val, 0xffffffff, 32)
@@ -193,7 +197,7 @@ func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
 				}
 			}
 		default:
-			c.evalErr(v.Pos, "unknown value kind %d", v.Kind)
+			c.fail(v.Pos, "unknown value kind %d", v.Kind)
 		}
 	}
 	return val, ms

@@ -14,6 +14,9 @@ import (
 // and dtc compiles Format's output to the same blob as the original
 // source.
 func Format(f *File) []byte {
+	if f == nil {
+		return nil
+	}
 	w := &printer{}
 	w.comments(f.Header.Leading, 0)
 	w.line(0, "/dts-v1/;", f.Header.Trailing)

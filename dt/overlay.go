@@ -117,6 +117,8 @@ func (c *compiler) generateLocalFixups() {
 		if !resolved {
 			return
 		}
+		// The path is rebuilt from parent links, as dtc does: a node
+		// without a parent link counts as the root (see buildNode).
 		var path []string
 		for w := n; w.parent != nil; w = w.parent {
 			path = append(path, w.name)

@@ -15,19 +15,24 @@ import (
 // TestDTCRandom compiles seeded random sources – base trees and overlays
 // mixing merges, deletions, labels, references and expressions – with dtc
 // and with Compile, and requires the same verdict and the same tree.
-// DT_RANDOM=N runs N sources instead of the default.
+// DT_RANDOM=N runs N sources instead of the default, DT_RANDOM_FROM=S
+// starts at seed S.
 func TestDTCRandom(t *testing.T) {
 	dtc := requireDTC(t)
-	n := 300
+	n := 150
 	if s := os.Getenv("DT_RANDOM"); s != "" {
 		n, _ = strconv.Atoi(s)
+	}
+	from := 0
+	if s := os.Getenv("DT_RANDOM_FROM"); s != "" {
+		from, _ = strconv.Atoi(s)
 	}
 	tmp := t.TempDir()
 	compared := 0
 	defer func() {
 		t.Logf("%d of %d compilations accepted and compared", compared, 2*n)
 	}()
-	for i := 0; i < n; i++ {
+	for i := from; i < from+n; i++ {
 		src := genSource(rand.New(rand.NewSource(int64(i))))
 		for _, opts := range []CompileOptions{{}, {Symbols: true}} {
 			in := filepath.Join(tmp, "in.dts")
@@ -57,6 +62,14 @@ func TestDTCRandom(t *testing.T) {
 			compared++
 			if got := tree.DTS(); !bytes.Equal(got, want) {
 				t.Errorf("seed %d %+v: trees differ\n%s\n--- dtc:\n%s\n--- dt:\n%s", i, opts, src, want, got)
+				continue
+			}
+			raw, err := os.ReadFile(blob)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if back, err := ReadFDT(blob, raw); err == nil && bytes.Equal(WriteFDT(back), raw) && !bytes.Equal(WriteFDT(tree), raw) {
+				t.Errorf("seed %d %+v: WriteFDT(Compile) differs from dtc's blob\n%s", i, opts, src)
 			}
 		}
 	}
@@ -227,6 +240,9 @@ func (g *gen) ref() string {
 }
 
 func (g *gen) value() {
+	if g.r.Intn(8) == 0 {
+		fmt.Fprintf(&g.b, "%s: ", g.newLabel()) // a label inside the value
+	}
 	switch g.r.Intn(6) {
 	case 0:
 		g.b.WriteString(strconv.Quote(g.pick([]string{"okay", "", "a,b", "x y"})))
