@@ -48,9 +48,15 @@ const (
 	// TypeDevice is a struct device * on which the program holds the
 	// reference get_device took.
 	TypeDevice
+	// TypeLink is a struct device_link * returned by device_link_add (the
+	// program owns one kref of a stateless link).
+	TypeLink
+	// TypeDesc is a struct gpio_desc * the program got with gpiod_get (or
+	// gpiod_ref): one owner reference for the ownership oracle.
+	TypeDesc
 )
 
-var typeNames = [...]string{"none", "overlay", "node", "notifier", "device"}
+var typeNames = [...]string{"none", "overlay", "node", "notifier", "device", "link", "desc"}
 
 // String returns the type's name as error messages use it ("overlay").
 func (t Type) String() string {
@@ -199,7 +205,88 @@ var Ops = []OpDesc{
 		Name: "put_device", Args: []ArgDesc{{Key: "dev", Kind: KindRef, Type: TypeDevice}},
 		Doc: "drop a reference taken by get_device",
 	},
+	// Device links and devres driven directly, as driver code calling the
+	// API at run time does (kernel-model §5, §6).
+	{
+		Name: "device_link_add",
+		Args: []ArgDesc{
+			{Key: "consumer", Kind: KindNode, Type: TypeNode, Doc: "the consumer device's node"},
+			{Key: "supplier", Kind: KindNode, Type: TypeNode, Doc: "the supplier device's node"},
+			{Key: "flags", Kind: KindEnum, Values: DeviceLinkFlags, Doc: "DL_FLAG_* combination (0: managed, no autoremove)"},
+		},
+		Result: TypeLink,
+		Doc:    "device_link_add(consumer, supplier, flags): the link (new, or an existing one with its kref raised) or NULL",
+	},
+	{
+		Name: "device_link_del", Args: []ArgDesc{{Key: "link", Kind: KindRef, Type: TypeLink}},
+		Doc: "device_link_del(link): drop a stateless link's kref; a managed link cannot be dropped while its consumer is registered",
+	},
+	{
+		Name: "device_link_remove",
+		Args: []ArgDesc{
+			{Key: "consumer", Kind: KindNode, Type: TypeNode, Doc: "the consumer device's node"},
+			{Key: "supplier", Kind: KindNode, Type: TypeNode, Doc: "the supplier device's node"},
+		},
+		Doc: "device_link_remove(consumer, supplier): device_link_del() of the pair's link, if any",
+	},
+	{
+		Name: "devres_open_group", Args: []ArgDesc{nodeArg, groupArg},
+		Doc: "devres_open_group(dev, id): open a devres group (no id: the group is its own id)",
+	},
+	{
+		Name: "devres_close_group", Args: []ArgDesc{nodeArg, groupArg},
+		Doc: "devres_close_group(dev, id): close the group (no id: the latest open group); WARN_ON if none",
+	},
+	{
+		Name: "devres_release_group", Args: []ArgDesc{nodeArg, groupArg},
+		Doc: "devres_release_group(dev, id): release the group's resources, last first; returns the count; WARN_ON if not found",
+	},
+	{
+		Name: "devres_remove_group", Args: []ArgDesc{nodeArg, groupArg},
+		Doc: "devres_remove_group(dev, id): drop the group's markers, keeping its resources; WARN_ON if not found",
+	},
+	{
+		Name: "devm_add_action", Args: []ArgDesc{nodeArg, actionArg},
+		Doc: "devm_add_action(dev, dangle_test_action, N): a managed action that logs when it runs",
+	},
+	{
+		Name: "devm_remove_action", Args: []ArgDesc{nodeArg, actionArg},
+		Doc: "devm_remove_action(dev, dangle_test_action, N): drop the action without running it; WARN if absent",
+	},
+	// GPIO consumers outside drivers (a test module, the GPIO character
+	// device): descriptors by the consumer node's "<con>-gpios" property.
+	{
+		Name: "gpiod_get",
+		Args: []ArgDesc{
+			{Key: "node", Kind: KindNode, Type: TypeNode, Doc: "the consumer node (its device's gpiod_get, else fwnode_gpiod_get_index)"},
+			{Key: "con", Kind: KindEnum, Values: GpioConIDs, Doc: "con_id: the \"<con>-gpios\" property (none: \"gpios\")"},
+			{Key: "flags", Kind: KindEnum, Values: GpiodGetFlags, Optional: true, Doc: "nonexclusive: GPIOD_FLAGS_BIT_NONEXCLUSIVE; optional: gpiod_get_optional"},
+		},
+		Result: TypeDesc,
+		Doc:    "gpiod_get(dev, con_id, GPIOD_ASIS): request the line; the program owns one reference",
+	},
+	{
+		Name: "gpiod_put", Args: []ArgDesc{{Key: "desc", Kind: KindRef, Type: TypeDesc}},
+		Doc: "gpiod_put(desc): release the program's reference (the ownership oracle checks it holds one)",
+	},
+	{
+		Name: "gpiod_ref", Args: []ArgDesc{{Key: "desc", Kind: KindRef, Type: TypeDesc}}, Result: TypeDesc,
+		Doc: "gpiod_ref(desc) of the never-merged seeds/003 patch (+gpiod-ref): one more reference; -ENOSYS where the function does not exist",
+	},
 }
+
+// DeviceLinkFlags are the flags= values of device_link_add: the DL_FLAG_*
+// combinations the model distinguishes, including ones device_link_add()
+// rejects.
+var DeviceLinkFlags = []string{"0", "DL_FLAG_STATELESS", "DL_FLAG_AUTOREMOVE_CONSUMER",
+	"DL_FLAG_AUTOREMOVE_SUPPLIER", "DL_FLAG_AUTOPROBE_CONSUMER",
+	"DL_FLAG_STATELESS|DL_FLAG_AUTOREMOVE_CONSUMER", "DL_FLAG_AUTOPROBE_CONSUMER|DL_FLAG_AUTOREMOVE_CONSUMER"}
+
+// GpioConIDs are the con= values of gpiod_get ("none": con_id NULL).
+var GpioConIDs = []string{"none", "enable", "led", "power", "reset", "test", "wp"}
+
+// GpiodGetFlags are the flags= values of gpiod_get.
+var GpiodGetFlags = []string{"nonexclusive", "optional", "optional|nonexclusive"}
 
 // Workqueue names for run_work and flush_workqueue: device_link_wq and
 // system_wq ("events", where deferred_probe_work runs).
@@ -209,14 +296,17 @@ var (
 	nodeArg   = ArgDesc{Key: "node", Kind: KindNode, Type: TypeNode, Doc: "the device's device-tree node"}
 	driverArg = ArgDesc{Key: "driver", Kind: KindEnum, Values: DriverCompatibles, Doc: "a compatible of the catalog driver"}
 	wqArg     = ArgDesc{Key: "wq", Kind: KindEnum, Values: Workqueues, Optional: true, Doc: "the workqueue (default device_link_wq)"}
+	groupArg  = ArgDesc{Key: "id", Kind: KindInt, Optional: true, Doc: "the devres group id (absent: NULL)"}
+	actionArg = ArgDesc{Key: "action", Kind: KindInt, Doc: "the action's data: its number"}
 )
 
 // DriverCompatibles are the driver= values: the compatibles of the
 // simulator's driver catalog (sim checks that the two lists agree). A
 // driver op acts on the catalog driver whose match table has it.
-var DriverCompatibles = []string{"arm,amba-bus", "dangle,dt-fixup", "dangle,i2c-controller", "dangle,i2c-input",
-	"dangle,power-domain", "dangle,spi-controller", "dangle,spi-input", "fixed-clock", "isa", "nxp,pca9534",
-	"nxp,pca9535", "nxp,pca9555", "regulator-fixed", "simple-bus", "simple-mfd", "ti,tca6416"}
+var DriverCompatibles = []string{"arm,amba-bus", "atmel,24c32", "dangle,devres-test", "dangle,dt-fixup", "dangle,gpio-controller",
+	"dangle,i2c-controller", "dangle,i2c-input", "dangle,power-domain", "dangle,spi-controller",
+	"dangle,spi-input", "fixed-clock", "gpio-leds", "isa", "nxp,pca9534", "nxp,pca9535", "nxp,pca9555",
+	"regulator-fixed", "simple-bus", "simple-mfd", "ti,tca6416"}
 
 func init() {
 	for i := range Ops {

@@ -3,6 +3,7 @@ package sim
 import (
 	"dangle/sim/core"
 	"dangle/sim/drivers"
+	"dangle/sim/gpio"
 )
 
 // The driver-core layer (devices, drivers, devres, device links, their
@@ -19,6 +20,7 @@ import (
 // never dropped is a reference leak, as for base-tree nodes.
 func (k *Kernel) initCore() {
 	k.Core = core.New(k.Reg, k.Log, k.OF, k.Prof, drivers.Catalog())
+	gpio.New(k.Core) // GPIO and nvmem (sim/gpio), before the boot binds providers
 	n := len(k.Reg.Objects())
 	k.Core.Boot()
 	for _, o := range k.Reg.Objects()[n:] {

@@ -24,12 +24,24 @@ func init() {
 	handlers["device_link_wait_removal"] = opDeviceLinkWaitRemoval
 	handlers["get_device"] = opGetDevice
 	handlers["put_device"] = opPutDevice
+	handlers["device_link_add"] = opDeviceLinkAdd
+	handlers["device_link_del"] = opDeviceLinkDel
+	handlers["device_link_remove"] = opDeviceLinkRemove
+	handlers["devres_open_group"] = opDevresOpenGroup
+	handlers["devres_close_group"] = opDevresCloseGroup
+	handlers["devres_release_group"] = opDevresReleaseGroup
+	handlers["devres_remove_group"] = opDevresRemoveGroup
+	handlers["devm_add_action"] = opDevmAddAction
+	handlers["devm_remove_action"] = opDevmRemoveAction
 }
 
 // argNode resolves a node= argument: a path in the live tree, or a name
 // bound by of_node_get.
-func (k *Kernel) argNode(op *prog.Op) *of.Node {
-	v := arg(op, "node")
+func (k *Kernel) argNode(op *prog.Op) *of.Node { return k.argNodeKey(op, "node") }
+
+// argNodeKey resolves the node argument called key.
+func (k *Kernel) argNodeKey(op *prog.Op, key string) *of.Node {
+	v := arg(op, key)
 	if strings.HasPrefix(v, "/") {
 		return k.OF.FindNodeByPath(v)
 	}
@@ -153,5 +165,136 @@ func opPutDevice(k *Kernel, op *prog.Op) string {
 		return "void"
 	}
 	k.Core.PutDevice(r.d, "put_device", r.holder)
+	return "void"
+}
+
+// dlFlags are the DL_FLAG_* values of prog.DeviceLinkFlags.
+var dlFlags = map[string]uint32{
+	"0":                           0,
+	"DL_FLAG_STATELESS":           core.DL_FLAG_STATELESS,
+	"DL_FLAG_AUTOREMOVE_CONSUMER": core.DL_FLAG_AUTOREMOVE_CONSUMER,
+	"DL_FLAG_AUTOREMOVE_SUPPLIER": core.DL_FLAG_AUTOREMOVE_SUPPLIER,
+	"DL_FLAG_AUTOPROBE_CONSUMER":  core.DL_FLAG_AUTOPROBE_CONSUMER,
+}
+
+func parseDLFlags(v string) uint32 {
+	var f uint32
+	for _, name := range strings.Split(v, "|") {
+		f |= dlFlags[name]
+	}
+	return f
+}
+
+// linkRef is a device link pointer device_link_add returned.
+type linkRef struct{ l *core.Link }
+
+// opDeviceLinkAdd is device_link_add() called by driver code on the
+// devices of two nodes (NULL for a node without a device).
+func opDeviceLinkAdd(k *Kernel, op *prog.Op) string {
+	con := k.Core.DeviceByNode(k.argNodeKey(op, "consumer"))
+	sup := k.Core.DeviceByNode(k.argNodeKey(op, "supplier"))
+	l := k.Core.DeviceLinkAdd(con, sup, parseDLFlags(arg(op, "flags")))
+	k.bind(op, &linkRef{l: l})
+	if l == nil {
+		return "NULL"
+	}
+	return l.Name()
+}
+
+func opDeviceLinkDel(k *Kernel, op *prog.Op) string {
+	r, ok := k.vars[arg(op, "link")].(*linkRef)
+	if !ok || r.l == nil {
+		return errnoName(core.EINVAL)
+	}
+	k.Core.DeviceLinkDel(r.l)
+	return "void"
+}
+
+func opDeviceLinkRemove(k *Kernel, op *prog.Op) string {
+	con := k.Core.DeviceByNode(k.argNodeKey(op, "consumer"))
+	sup := k.Core.DeviceByNode(k.argNodeKey(op, "supplier"))
+	if con == nil || sup == nil {
+		return errnoName(core.ENODEV)
+	}
+	k.Core.DeviceLinkRemove(con, sup)
+	return "void"
+}
+
+// devresGroupID is a devres group id= value (the void *id the caller
+// passes); devresAction an action's data.
+type (
+	devresGroupID struct{ n int }
+	devresAction  struct{ n int }
+)
+
+// argGroup returns the id= argument, nil (NULL) when absent.
+func argGroup(op *prog.Op) any {
+	v := arg(op, "id")
+	if v == "" {
+		return nil
+	}
+	n, _ := strconv.Atoi(v)
+	return devresGroupID{n}
+}
+
+func opDevresOpenGroup(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	id := k.Core.DevresOpenGroup(d, argGroup(op), "devres_open_group")
+	if g, ok := id.(devresGroupID); ok {
+		return strconv.Itoa(g.n)
+	}
+	return "grp"
+}
+
+func opDevresCloseGroup(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	k.Core.DevresCloseGroup(d, argGroup(op))
+	return "void"
+}
+
+func opDevresReleaseGroup(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	return strconv.Itoa(k.Core.DevresReleaseGroup(d, argGroup(op)))
+}
+
+func opDevresRemoveGroup(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	k.Core.DevresRemoveGroup(d, argGroup(op))
+	return "void"
+}
+
+// opDevmAddAction registers dangle_test_action(N), which logs when the
+// driver core runs it.
+func opDevmAddAction(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	n, _ := strconv.Atoi(arg(op, "action"))
+	k.Core.DevmAddAction(d, "dangle_test_action", devresAction{n}, func() {
+		k.Core.DevErr(d, "dangle_test_action: %d", n)
+	})
+	return "0"
+}
+
+func opDevmRemoveAction(k *Kernel, op *prog.Op) string {
+	d := k.argDevice(op)
+	if d == nil {
+		return errnoName(core.ENODEV)
+	}
+	n, _ := strconv.Atoi(arg(op, "action"))
+	k.Core.DevmRemoveAction(d, "dangle_test_action", devresAction{n})
 	return "void"
 }

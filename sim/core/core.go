@@ -65,6 +65,7 @@ type Core struct {
 
 	catalog []*Driver
 	drivers []*Driver // registered, in registration order
+	bindSeq int       // driver_bound() calls so far (Device.boundSeq)
 
 	// devices is devices_kset: every registered device in add order.
 	devices []*Device
@@ -98,6 +99,10 @@ type Core struct {
 	spiNextNr  int
 	clocks     []*ClkProvider
 	ids        map[string]int
+
+	// GPIO is the GPIO and nvmem subsystem (a *gpio.GPIO, set by
+	// gpio.New before Boot): catalog models reach it with gpio.From.
+	GPIO any
 }
 
 // New returns the driver core for one kernel, wired to the OF layer's

@@ -121,3 +121,23 @@ func TestDeviceLinkFlags(t *testing.T) {
 		t.Fatalf("findings %+v", fs)
 	}
 }
+
+// TestLockdepWorkqueueMap: a work item taking L, run at any time, and a
+// later flush of its queue under L form lockdep's cycle through the
+// "(wq_completion)<wq>" map, with no item pending at the flush.
+func TestLockdepWorkqueueMap(t *testing.T) {
+	c := newTestCore(t)
+	m := &of.Mutex{Name: "test_mutex"}
+	c.QueueWork(c.DeviceLinkWQ, &Work{Fn: "test_fn", run: func() { c.Lock(m, "test_fn"); c.Unlock(m) }})
+	c.RunWork(c.DeviceLinkWQ, 1)
+	if n := len(c.Log.Findings()); n != 0 {
+		t.Fatalf("findings after the work item: %d", n)
+	}
+	c.Lock(m, "test_caller")
+	c.FlushWorkqueue(c.DeviceLinkWQ, "test_caller")
+	c.Unlock(m)
+	fs := c.Log.Findings()
+	if len(fs) != 1 || fs[0].Title != "possible deadlock in __flush_workqueue" {
+		t.Fatalf("findings: %+v", fs)
+	}
+}

@@ -48,7 +48,9 @@ type Device struct {
 	suppliers, consumers []*Link
 	linksStatus          DLDevStatus
 	canMatch             bool
-	initHolder           string
+	// boundSeq orders bound devices by driver_bound() (klist_devices).
+	boundSeq   int
+	initHolder string
 	// Mutex is dev->mutex (device_lock()).
 	Mutex of.Mutex
 

@@ -115,7 +115,8 @@ func (c *Core) DriverRegister(drv *Driver) error {
 }
 
 // DriverUnregister is driver_unregister() (module unload): driver_detach()
-// unbinds its devices last-bound first.
+// unbinds its devices last-bound first (the tail of the driver's
+// klist_devices, which driver_bound() appends to).
 func (c *Core) DriverUnregister(drv *Driver) error {
 	if !c.Registered(drv) {
 		return ENODEV
@@ -123,7 +124,7 @@ func (c *Core) DriverUnregister(drv *Driver) error {
 	for {
 		var last *Device
 		for _, d := range c.devices {
-			if d.Driver == drv {
+			if d.Driver == drv && (last == nil || d.boundSeq > last.boundSeq) {
 				last = d
 			}
 		}
@@ -197,9 +198,11 @@ func (c *Core) reallyProbe(drv *Driver, d *Device) error {
 	}
 	c.devPrintk(d, "bus: '%s': %s: probing driver %s with device", d.Bus.Name, "really_probe", drv.Name)
 	if len(d.devres) > 0 {
+		// dev_crit(); "goto done": unlike a failed probe, the supplier
+		// links device_links_check_suppliers() moved to CONSUMER_PROBE
+		// and the PROBING status stay as they are (dd.c, v5.9 .. v6.18).
 		c.Log.Printf("%s %s: Resources present before probing", d.driverString(), d.Name)
 		c.warnOracle("Resources present before probing", "really_probe", d.Name)
-		c.deviceLinksNoDriver(d)
 		return EBUSY
 	}
 	d.Driver = drv // device_set_driver()
@@ -234,6 +237,9 @@ func (c *Core) callDriverProbe(drv *Driver, d *Device) error {
 
 // driverBound is driver_bound(): links, then the deferred-probe kick.
 func (c *Core) driverBound(d *Device) {
+	// klist_add_tail(&dev->p->knode_driver, &dev->driver->p->klist_devices)
+	c.bindSeq++
+	d.boundSeq = c.bindSeq
 	c.deviceLinksDriverBound(d)
 	c.driverDeferredProbeDel(d)
 	c.driverDeferredProbeTrigger()

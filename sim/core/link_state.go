@@ -1,6 +1,10 @@
 package core
 
-import "slices"
+import (
+	"slices"
+
+	"dangle/sim/report"
+)
 
 // The managed-link state machine (drivers/base/core.c): probe, bind,
 // unbind and device_del move links between states.
@@ -128,6 +132,12 @@ func (c *Core) deviceLinksDriverCleanup(d *Device) {
 		if !link.managed() {
 			continue
 		}
+		if link.Flags&DL_FLAG_AUTOREMOVE_CONSUMER != 0 {
+			c.warn("drivers/base/core.c", "device_links_driver_cleanup", link.Name())
+		}
+		if link.Status != DL_STATE_SUPPLIER_UNBIND {
+			c.warn("drivers/base/core.c", "device_links_driver_cleanup", link.Name())
+		}
 		if link.Status == DL_STATE_SUPPLIER_UNBIND && link.Flags&DL_FLAG_AUTOREMOVE_SUPPLIER != 0 {
 			c.deviceLinkDropManaged(link)
 		}
@@ -159,7 +169,12 @@ func (c *Core) deviceLinksBusy(d *Device) bool {
 }
 
 // deviceLinksUnbindConsumers is device_links_unbind_consumers(): force
-// every ACTIVE consumer's driver off, starting over after each.
+// every ACTIVE consumer's driver off, starting over after each. A link
+// in CONSUMER_PROBE makes the kernel wait_for_device_probe() and start
+// over; nothing probes concurrently here, so a consumer left PROBING
+// without a driver (really_probe()'s "Resources present before probing"
+// exit) keeps the link there and the loop never ends: reported as a
+// livelock, then the link is treated as not busy so the run goes on.
 func (c *Core) deviceLinksUnbindConsumers(d *Device) {
 restart:
 	c.Lock(&c.DeviceLinksLock, "device_links_unbind_consumers")
@@ -168,6 +183,9 @@ restart:
 			continue
 		}
 		status := link.Status
+		if status == DL_STATE_CONSUMER_PROBE && link.Consumer.Driver == nil {
+			c.reportLivelock(link)
+		}
 		link.Status = DL_STATE_SUPPLIER_UNBIND
 		if status == DL_STATE_ACTIVE {
 			con := link.Consumer
@@ -204,4 +222,17 @@ func (c *Core) deviceLinksPurge(d *Device) {
 		c.deviceLinkDelLocked(cons[i])
 	}
 	c.Unlock(&c.DeviceLinksLock)
+}
+
+// reportLivelock reports device_links_unbind_consumers() spinning on a
+// link whose consumer is not probing and never will leave CONSUMER_PROBE.
+func (c *Core) reportLivelock(link *Link) {
+	title := "livelock in device_links_unbind_consumers"
+	if c.locks.reported[title+link.Name()] {
+		return
+	}
+	c.locks.reported[title+link.Name()] = true
+	c.Log.Report(report.Finding{Kind: report.Deadlock, Title: title,
+		Objects: []string{link.Name() + " stays in consumer probe: " + link.Consumer.Name +
+			" is not probing, so wait_for_device_probe() returns at once and the loop starts over"}})
 }

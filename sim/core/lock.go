@@ -18,7 +18,12 @@ import (
 //     SRCU read section (hazard (c));
 //   - lock-order inversions between lock classes, as lockdep's "possible
 //     circular locking dependency detected". Device mutexes are left out,
-//     as lockdep_set_novalidate_class(&dev->mutex) does.
+//     as lockdep_set_novalidate_class(&dev->mutex) does. A workqueue is a
+//     lock class too, "(wq_completion)<name>", as in lockdep: a flush
+//     acquires and releases it (__flush_workqueue's lock_map_acquire), and
+//     a work item runs holding it (process_one_work), so "flush under L"
+//     plus "a work item of that queue takes L" is an inversion even when
+//     the item never runs during the flush.
 
 // task is one execution context.
 type task struct {
@@ -78,8 +83,12 @@ func (c *Core) releaseIfUnhooked(m *of.Mutex) {
 func (c *Core) acquire(m *of.Mutex, fn string) {
 	l := &c.locks
 	cur := l.cur
+	// quiet: the acquisition is already reported as the deadlock it is;
+	// its lockdep edge is recorded without a second report.
+	quiet := false
 	if m.Held() {
 		if o := l.owner[m]; o != nil && o != cur && o.flushing != nil && cur == &l.kworker {
+			quiet = true
 			c.reportDeadlock("deadlock: flush_workqueue("+o.flushing.Name+") under "+m.Name,
 				[]string{m.Name + " held by " + m.Holder, "needed by " + fn + " in a " + o.flushing.Name + " work item"},
 				"INFO: task "+o.name+" blocked for more than 120 seconds: flush_workqueue("+o.flushing.Name+") holding "+m.Name+"; "+fn+" in a work item waits for it")
@@ -94,11 +103,33 @@ func (c *Core) acquire(m *of.Mutex, fn string) {
 			if novalidate(h) || h == m {
 				continue
 			}
-			c.lockdepEdge(h, m, fn)
+			c.lockdepEdge(h, m, fn, quiet)
 		}
 	}
 	cur.held = append(cur.held, m)
 	l.owner[m] = cur
+}
+
+// lockMap is wq->lockdep_map, the lock class "(wq_completion)<name>".
+func (wq *Workqueue) lockMap() *of.Mutex {
+	if wq.lmap.Name == "" {
+		wq.lmap.Name = "(wq_completion)" + wq.Name
+	}
+	return &wq.lmap
+}
+
+// lockMapAcquire is lock_map_acquire(map) by fn in the current context:
+// the lockdep edges from every lock held, and map held until
+// lockMapRelease. Maps are not mutexes: nothing ever waits on them here.
+func (c *Core) lockMapAcquire(m *of.Mutex, fn string) {
+	m.Holder = fn
+	c.acquire(m, fn)
+}
+
+// lockMapRelease is lock_map_release(map).
+func (c *Core) lockMapRelease(m *of.Mutex) {
+	c.release(m)
+	m.Holder = ""
 }
 
 func (c *Core) release(m *of.Mutex) {
@@ -116,7 +147,7 @@ func (c *Core) release(m *of.Mutex) {
 
 // lockdepEdge records "held -> m" and reports an inversion if m already
 // (transitively) depends on held.
-func (c *Core) lockdepEdge(held, m *of.Mutex, fn string) {
+func (c *Core) lockdepEdge(held, m *of.Mutex, fn string, quiet bool) {
 	l := &c.locks
 	for _, e := range l.edges[held.Name] {
 		if e == m.Name {
@@ -125,6 +156,9 @@ func (c *Core) lockdepEdge(held, m *of.Mutex, fn string) {
 	}
 	if c.reaches(m.Name, held.Name, map[string]bool{}) {
 		key := held.Name + "->" + m.Name
+		if quiet {
+			l.reported[key] = true
+		}
 		if !l.reported[key] {
 			l.reported[key] = true
 			mark := c.Log.Mark()

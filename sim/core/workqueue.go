@@ -8,6 +8,8 @@ import "dangle/sim/of"
 type Workqueue struct {
 	Name    string
 	pending []*Work
+	// lmap is wq->lockdep_map (lockMap).
+	lmap of.Mutex
 }
 
 // Work is a struct work_struct queued on a workqueue.
@@ -54,7 +56,10 @@ func (c *Core) runWork(w *Work) {
 	c.Log.Harness("  [%s] %s: %s", wq.Name, w.Fn, w.What)
 	prev := c.locks.cur
 	c.locks.cur = &c.locks.kworker
+	// process_one_work(): lock_map_acquire(&pwq->wq->lockdep_map)
+	c.lockMapAcquire(wq.lockMap(), "process_one_work")
 	w.run()
+	c.lockMapRelease(wq.lockMap())
 	c.locks.cur = prev
 }
 
@@ -79,6 +84,9 @@ func (c *Core) FlushWorkqueue(wq *Workqueue, fn string) {
 			"INFO: task kworker/0:1 blocked for more than 120 seconds: flush_workqueue("+wq.Name+") called by "+fn+" from a work item of that queue")
 		return
 	}
+	// __flush_workqueue(): lock_map_acquire(&wq->lockdep_map); release
+	c.lockMapAcquire(wq.lockMap(), "__flush_workqueue")
+	c.lockMapRelease(wq.lockMap())
 	batch := append([]*Work(nil), wq.pending...)
 	saved := cur.flushing
 	cur.flushing = wq

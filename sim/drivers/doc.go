@@ -6,6 +6,7 @@
 //
 // Models: simple-bus/simple-mfd (simple-pm-bus), dangle,i2c-controller,
 // dangle,spi-controller, dangle,power-domain, regulator-fixed,
-// fixed-clock, nxp,pca9534 (its vcc-supply part), dangle,i2c-input,
-// dangle,spi-input, dangle,dt-fixup.
+// fixed-clock, nxp,pca9534 (vcc supply and GPIO chip), dangle,i2c-input,
+// dangle,spi-input, dangle,dt-fixup, dangle,devres-test,
+// dangle,gpio-controller, atmel,24c32 (nvmem with wp-gpios), gpio-leds.
 package drivers

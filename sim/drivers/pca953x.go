@@ -1,11 +1,18 @@
 package drivers
 
-import "dangle/sim/core"
+import (
+	"dangle/sim/core"
+	"dangle/sim/gpio"
+)
 
-// nxp,pca9534 (drivers/gpio/gpio-pca953x.c), its supply part: probe
-// takes "vcc" with devm_regulator_get() (the stateless device link to the
-// regulator's class device of seeds/000) and enables it; remove disables
-// it, and devres puts it. The GPIO provider part comes with the GPIO model.
+// nxp,pca9534 (drivers/gpio/gpio-pca953x.c): probe takes "vcc" with
+// devm_regulator_get() (the stateless device link to the regulator's
+// class device of seeds/000) and enables it, then registers the GPIO
+// chip with devm_gpiochip_add_data() (label dev_name, 8 or 16 lines by
+// model); remove disables the supply, and devres removes the chip
+// (gpiochip_remove) before it puts the regulator. The optional
+// "reset-gpios" is only looked up when the client has no i2c id, which
+// OF-instantiated clients of this driver always have.
 
 func init() {
 	register(&core.Driver{Name: "pca953x", Bus: "i2c",
@@ -15,6 +22,17 @@ func init() {
 
 type pca953xChip struct {
 	regulator *core.Regulator
+	gpioChip  *gpio.Chip
+}
+
+// pca953xNgpio is the line count of pca953x_id / pca953x_dt_ids.
+func pca953xNgpio(d *core.Device) int {
+	for _, comp := range core.Compatibles(d.OfNode) {
+		if comp == "nxp,pca9534" {
+			return 8
+		}
+	}
+	return 16
 }
 
 func pca953xProbe(c *core.Core, d *core.Device) error {
@@ -29,6 +47,12 @@ func pca953xProbe(c *core.Core, d *core.Device) error {
 	}
 	chip.regulator = reg
 	d.DrvData = chip
+	// pca953x_setup_gpio(), then devm_gpiochip_add_data()
+	chip.gpioChip = &gpio.Chip{Label: d.Name, Parent: d, Ngpio: pca953xNgpio(d), Node: d.OfNode}
+	if err := gpio.From(c).DevmGpiochipAddData(d, chip.gpioChip); err != nil {
+		c.RegulatorDisable(reg) // err_exit
+		return err
+	}
 	return nil
 }
 

@@ -71,7 +71,7 @@ func (l *Log) Report(f Finding) {
 		f.Op = l.Op
 	}
 	l.findings = append(l.findings, f)
-	l.Harness("  ==> %s: %s", f.Kind, f.Title)
+	l.Harness("  ==> %s (%s)", f.Title, f.Kind)
 }
 
 // Findings returns the findings raised so far, in the order raised.

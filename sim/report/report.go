@@ -32,10 +32,14 @@ const (
 	// Ordering is a teardown-order violation the kernel does not detect
 	// (a driver's devres action running after its PM domain detached).
 	Ordering
+	// Ownership is a put of a reference the caller does not own (a
+	// double gpiod_put, a put by a non-owner), even where the kernel's
+	// refcount does not notice.
+	Ownership
 )
 
 var kindNames = [...]string{"", "kernel-error", "warning", "use-after-free",
-	"refcount-underflow", "refcount-add-on-zero", "leak", "invariant", "deadlock", "ordering"}
+	"refcount-underflow", "refcount-add-on-zero", "leak", "invariant", "deadlock", "ordering", "ownership"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
