@@ -6,6 +6,7 @@ import (
 
 	"dangle/prog"
 	"dangle/sim/core"
+	"dangle/sim/errno"
 	"dangle/sim/gpio"
 )
 
@@ -95,7 +96,7 @@ func opGpiodRef(k *Kernel, op *prog.Op) string {
 	owner := descOwner(op)
 	d, ok := gpio.From(k.Core).GpiodRef(r.desc, owner)
 	if !ok {
-		return "-ENOSYS"
+		return errnoName(errno.ENOSYS)
 	}
 	k.bind(op, &descRef{desc: d, owner: owner})
 	if d == nil {

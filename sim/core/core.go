@@ -1,51 +1,30 @@
 package core
 
 import (
-	"errors"
 	"fmt"
 
+	"dangle/sim/errno"
 	"dangle/sim/kobj"
 	"dangle/sim/of"
 	"dangle/sim/profile"
 	"dangle/sim/report"
 )
 
-// Kernel errnos of the driver core. Drivers return them from probe.
+// Kernel errnos of the driver core (shared with every subsystem).
+// Drivers return them from probe.
 var (
-	EPROBE_DEFER = errors.New("-EPROBE_DEFER")
-	ENODEV       = errors.New("-ENODEV")
-	ENXIO        = errors.New("-ENXIO")
-	EBUSY        = errors.New("-EBUSY")
-	EINVAL       = errors.New("-EINVAL")
-	ENOMEM       = errors.New("-ENOMEM")
-	ENOENT       = errors.New("-ENOENT")
-	EEXIST       = errors.New("-EEXIST")
+	EPROBE_DEFER error = errno.EPROBE_DEFER
+	ENODEV       error = errno.ENODEV
+	ENXIO        error = errno.ENXIO
+	EBUSY        error = errno.EBUSY
+	EINVAL       error = errno.EINVAL
+	ENOMEM       error = errno.ENOMEM
+	ENOENT       error = errno.ENOENT
+	EEXIST       error = errno.EEXIST
 )
 
 // Errno returns the kernel's numeric value of err (0 for nil).
-func Errno(err error) int {
-	switch err {
-	case nil:
-		return 0
-	case ENOENT:
-		return -2
-	case ENXIO:
-		return -6
-	case ENOMEM:
-		return -12
-	case EBUSY:
-		return -16
-	case EEXIST:
-		return -17
-	case ENODEV:
-		return -19
-	case EINVAL:
-		return -22
-	case EPROBE_DEFER:
-		return -517
-	}
-	return of.Errno(err)
-}
+func Errno(err error) int { return errno.Of(err) }
 
 // Core is the driver-core state of one simulated kernel: buses, drivers,
 // devices, device links, workqueues, PM domains, regulators and the lock

@@ -1,37 +1,19 @@
 package of
 
-import "errors"
+import "dangle/sim/errno"
 
-// Kernel errnos returned by the OF layer.
+// Kernel errnos returned by the OF layer (shared with every subsystem).
 var (
-	ENODEV = errors.New("-ENODEV")
-	EEXIST = errors.New("-EEXIST")
-	EINVAL = errors.New("-EINVAL")
-	EBUSY  = errors.New("-EBUSY")
-	ENOENT = errors.New("-ENOENT")
-	ENOMEM = errors.New("-ENOMEM")
+	ENODEV error = errno.ENODEV
+	EEXIST error = errno.EEXIST
+	EINVAL error = errno.EINVAL
+	EBUSY  error = errno.EBUSY
+	ENOENT error = errno.ENOENT
+	ENOMEM error = errno.ENOMEM
 )
 
 // Errno returns the kernel's numeric value of err (0 for nil).
-func Errno(err error) int {
-	switch err {
-	case nil:
-		return 0
-	case ENOENT:
-		return -2
-	case ENOMEM:
-		return -12
-	case EBUSY:
-		return -16
-	case EEXIST:
-		return -17
-	case ENODEV:
-		return -19
-	case EINVAL:
-		return -22
-	}
-	return -22
-}
+func Errno(err error) int { return errno.Of(err) }
 
 // removeFromList unlinks prop (by identity) from list, reporting whether
 // it was there (__of_remove_property_from_list).
