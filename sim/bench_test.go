@@ -32,3 +32,29 @@ func BenchmarkRunCorpus(b *testing.B) {
 	b.ReportMetric(float64(len(names)*b.N)/b.Elapsed().Seconds(), "programs/s")
 	b.ReportMetric(float64(ops*b.N)/b.Elapsed().Seconds(), "ops/s")
 }
+
+// BenchmarkNew is the setup cost of one run: a kernel on the built-in
+// base tree (compiled once, cached), booted with the catalog bound.
+func BenchmarkNew(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	cache := NewCache()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := New(p, Config{Filename: "b1", Quiet: true, Cache: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRunB1 is one full run of B1 (apply, remove, teardown, oracles)
+// on v6.8 with the log on, as dangle run does it.
+func BenchmarkRunB1(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	cache := NewCache()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Run(p, Config{Filename: "b1", Cache: cache}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
