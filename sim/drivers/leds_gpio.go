@@ -47,7 +47,7 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 // color: "label", else the node name.
 func ledName(np *of.Node) string {
 	if p := np.Prop("label"); p != nil {
-		if s, ok := p.String(); ok {
+		if s, ok := p.ReadString(); ok {
 			return s
 		}
 	}

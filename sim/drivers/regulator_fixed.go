@@ -14,7 +14,7 @@ func init() {
 func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
 	name := d.OfNode.Name()
 	if p := d.OfNode.Prop("regulator-name"); p != nil {
-		if s, ok := p.String(); ok {
+		if s, ok := p.ReadString(); ok {
 			name = s
 		}
 	}

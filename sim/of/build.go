@@ -111,7 +111,7 @@ func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Propert
 // path "<target>/tail". nil (-> -ENOMEM) when the value is not a path into
 // a fragment.
 func (t *OF) dupAndFixupSymbolProp(ovcs *Overlay, prop *Property) *Property {
-	path, ok := prop.String()
+	path, ok := prop.ReadString()
 	if !ok || len(path) < 1 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package of
 
 import (
+	"bytes"
 	"strings"
 
 	"dangle/sim/kobj"
@@ -152,7 +153,18 @@ func (p *Property) Obj() *kobj.Object { return p.obj }
 // Dynamic reports OF_DYNAMIC.
 func (p *Property) Dynamic() bool { return p.obj != nil }
 
-// String returns the value as a string if it is one NUL-terminated string.
+// ReadString is of_property_read_string(): the value up to its first NUL,
+// or false when the value is empty or has no NUL within its length.
+func (p *Property) ReadString() (string, bool) {
+	i := bytes.IndexByte(p.Value, 0)
+	if i < 0 {
+		return "", false
+	}
+	return string(p.Value[:i]), true
+}
+
+// String returns the value as a string if it is exactly one
+// NUL-terminated string (for dumps; the kernel reads with ReadString).
 func (p *Property) String() (string, bool) {
 	v := p.Value
 	if len(v) == 0 || v[len(v)-1] != 0 {

@@ -240,7 +240,7 @@ func (t *OF) findTarget(info *Node) *Node {
 		}
 	}
 	if p := info.Prop("target-path"); p != nil {
-		if path, ok := p.String(); ok {
+		if path, ok := p.ReadString(); ok {
 			node := t.FindNodeByPath(path)
 			if node == nil {
 				t.prOverlay("find target, node: %s, path '%s' not found", info.Path(), path)

@@ -63,7 +63,7 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 		sp := symbols.Prop(prop.Name)
 		refpath, ok := "", false
 		if sp != nil {
-			refpath, ok = sp.String()
+			refpath, ok = sp.ReadString()
 		}
 		if !ok {
 			t.prResolver("node label '%s' not found in live devicetree symbols table", prop.Name)
