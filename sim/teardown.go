@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"strconv"
 
 	"dangle/sim/kobj"
@@ -100,6 +101,8 @@ func (k *Kernel) leakCheck() {
 				desc += " (" + home + ")"
 			} else if o.Ref() > 0 {
 				desc += " (refcount " + strconv.Itoa(int(o.Ref())) + ")"
+			} else if lp := o.LastPut(); lp.Func != "" {
+				desc += fmt.Sprintf(" (refcount 0, not freed; last put by %s in %s, %s)", lp.Holder, lp.Func, report.OpName(lp.Op))
 			}
 			r := root(o, 0)
 			if r != o {

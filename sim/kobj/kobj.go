@@ -53,7 +53,13 @@ type Object struct {
 	holds   []Hold
 	events  []Event
 	freedBy string
+	// lastPut is the put that last dropped a reference (who released
+	// the object late, for leak reports on objects at zero).
+	lastPut Hold
 }
+
+// LastPut returns the most recent put on o (zero Hold if none).
+func (o *Object) LastPut() Hold { return o.lastPut }
 
 // Ref returns the current reference count.
 func (o *Object) Ref() int32 { return o.ref }
@@ -200,6 +206,7 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 		o.min = o.ref
 	}
 	o.dropHold(holder)
+	o.lastPut = Hold{Holder: holder, Func: fn, Op: r.Log.Op}
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
 }
