@@ -114,7 +114,7 @@ const (
 var Ops = []OpDesc{
 	{
 		Name:   "of_overlay_fdt_apply",
-		Args:   []ArgDesc{{Key: "blob", Kind: KindFile, Doc: "overlay source (.dtso) in the archive"}},
+		Args:   []ArgDesc{{Key: "blob", Kind: KindFile, Doc: "the overlay: a .dtso source or a .dtbo blob in the archive"}},
 		Result: TypeOverlay,
 		Doc:    "apply an overlay; returns the overlay changeset id (also on most failures, as current kernels do)",
 	},

@@ -3,6 +3,7 @@
 //
 //	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] FILE…
 //	dangle profiles
+//	dangle ops
 //
 // Exit status: 0 clean, 1 findings, 2 usage or input error.
 package main
@@ -22,9 +23,11 @@ import (
 const usage = `usage:
   dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] FILE.prog...
   dangle profiles
+  dangle ops
 
 run       run programs and print the kernel-style log and findings
 profiles  print the kernel profiles and their behaviour knobs
+ops       print the operations a program can use
 
 Exit status: 0 clean, 1 findings, 2 usage or input error.
 `
@@ -43,6 +46,9 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
+		return 0
+	case "ops":
+		fmt.Fprint(stdout, prog.Table())
 		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

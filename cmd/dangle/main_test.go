@@ -63,6 +63,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run"}, 2, "no program files"},
 		{[]string{"frobnicate"}, 2, "unknown command"},
 		{[]string{"profiles"}, 0, "8917e7385346"},
+		{[]string{"ops"}, 0, "of_overlay_remove ov=OVERLAY"},
 	} {
 		code, out, errs := run(tc.args...)
 		got := out
