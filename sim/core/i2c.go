@@ -169,8 +169,9 @@ func (c *Core) I2CDelAdapter(adap *I2CAdapter) {
 	c.DeviceUnregister(d)
 	if !d.obj.Freed() {
 		// wait_for_completion(&adap->dev_released) never returns
-		c.reportDeadlock("hung task in i2c_del_adapter", []string{d.Name + " still referenced"},
-			fmt.Sprintf("INFO: task blocked in i2c_del_adapter waiting for %s to be released", d.Name))
+		// (syzkaller titles the hung-task splat "INFO: task hung in F")
+		c.reportDeadlock("INFO: task hung in i2c_del_adapter", []string{d.Name + " still referenced"},
+			fmt.Sprintf("INFO: task dangle:1 blocked for more than 120 seconds (i2c_del_adapter waits for %s to be released)", d.Name))
 	}
 }
 
