@@ -23,7 +23,7 @@ fuzz:
 	$(GO) test ./dt -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./dt -run '^$$' -fuzz '^FuzzReadFDT$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./prog -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./sim -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./fuzz -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
 
 # The long-running soak (cmd/stress arrives with its own issue).
 stress:

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,28 +73,4 @@ func TestCorpusRuns(t *testing.T) {
 			}
 		}
 	}
-}
-
-// FuzzRun feeds arbitrary program text to the parser and, when it parses
-// and its sources compile, to the simulator: a simulator panic (a *Bug)
-// is a failure, kernel findings are not.
-func FuzzRun(f *testing.F) {
-	for name := range corpusPrograms(f) {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data, uint8(0))
-	}
-	names := profile.Names()
-	f.Fuzz(func(t *testing.T, data []byte, kern uint8) {
-		p, err := prog.Parse("fuzz.prog", data)
-		if err != nil {
-			return
-		}
-		_, err = Run(p, Config{Filename: "fuzz.prog", Profile: names[int(kern)%len(names)], Quiet: true})
-		if b, ok := err.(*Bug); ok {
-			t.Fatalf("simulator bug: %v", b)
-		}
-	})
 }

@@ -1,0 +1,57 @@
+package fuzz
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"dangle/dt"
+	"dangle/prog"
+	"dangle/sim"
+	"dangle/sim/profile"
+)
+
+func init() {
+	prog.ValidateSource = func(name string, data []byte) (int, int, string, bool) {
+		if _, err := dt.Parse(name, data); err != nil {
+			if e, ok := err.(*dt.Error); ok {
+				return e.Line, e.Col, e.Msg, false
+			}
+			return 1, 1, err.Error(), false
+		}
+		return 0, 0, "", true
+	}
+}
+
+// seeds adds every corpus program.
+func seeds(f *testing.F) {
+	files, err := filepath.Glob("../corpus/*.prog")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no corpus programs: %v", err)
+	}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint8(0))
+	}
+}
+
+// FuzzRun: parse arbitrary program text and run what parses; a *sim.Bug
+// (a simulator panic) fails, findings do not.
+func FuzzRun(f *testing.F) {
+	seeds(f)
+	names := profile.Names()
+	cache := sim.NewCache()
+	f.Fuzz(func(t *testing.T, data []byte, kern uint8) {
+		p, err := prog.Parse("fuzz.prog", data)
+		if err != nil {
+			return
+		}
+		_, err = sim.Run(p, sim.Config{Filename: "fuzz.prog", Profile: names[int(kern)%len(names)], Quiet: true, Cache: cache})
+		if b, ok := err.(*sim.Bug); ok {
+			t.Fatalf("simulator bug: %v\nprogram:\n%s", b, data)
+		}
+	})
+}
