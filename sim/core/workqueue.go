@@ -114,9 +114,12 @@ func (c *Core) DeviceLinkWaitRemoval() {
 }
 
 // allPending returns every pending item of every queue in queueing order.
+// Workqueues returns the modelled workqueues, in a fixed order.
+func (c *Core) Workqueues() []*Workqueue { return []*Workqueue{c.DeviceLinkWQ, c.SystemWQ} }
+
 func (c *Core) allPending() []*Work {
 	var out []*Work
-	for _, wq := range []*Workqueue{c.DeviceLinkWQ, c.SystemWQ} {
+	for _, wq := range c.Workqueues() {
 		out = append(out, wq.pending...)
 	}
 	for i := 1; i < len(out); i++ {

@@ -95,6 +95,10 @@ func (t *OF) listDel(ovcs *Overlay) {
 // Overlays returns the ovcs_list, bottom first (entries may be freed).
 func (t *OF) Overlays() []*Overlay { return t.ovcsList }
 
+// OverlayByID is idr_find(&ovcs_idr, id) without the use: the entry,
+// possibly a freed changeset, or nil.
+func (t *OF) OverlayByID(id int) *Overlay { return t.ovcsIDR[id] }
+
 // IDs returns the ids present in ovcs_idr, ascending.
 func (t *OF) IDs() []int {
 	ids := make([]int, 0, len(t.ovcsIDR))

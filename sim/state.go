@@ -1,0 +1,92 @@
+package sim
+
+import (
+	"fmt"
+	"hash/fnv"
+	"sort"
+	"strings"
+
+	"dangle/sim/of"
+)
+
+// Encode returns the canonical encoding of the whole simulated state
+// between two ops: the live tree (DumpTree), every live registry object
+// with its refcount and holders, the overlay changesets in ovcs_list and
+// ovcs_idr (dangling entries included), the pending work items, and the
+// program's bindings. Object ids and allocation order are left out, so
+// two runs that reach the same state by different paths encode alike;
+// freed objects appear only where something still points at them. It is
+// what the exhaustive search hashes (StateHash) and what tests compare.
+func (k *Kernel) Encode() string {
+	var b strings.Builder
+	b.WriteString(k.DumpTree())
+
+	var objs []string
+	for _, o := range k.Reg.Objects() {
+		if o.Freed() {
+			continue
+		}
+		var hs []string
+		for _, h := range o.Holds() {
+			hs = append(hs, h.Holder)
+		}
+		sort.Strings(hs)
+		objs = append(objs, fmt.Sprintf("obj %s %s ref=%d holders=[%s]", o.Type, o.Name, o.Ref(), strings.Join(hs, ", ")))
+	}
+	sort.Strings(objs)
+	for _, s := range objs {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+
+	for _, o := range k.OF.Overlays() {
+		fmt.Fprintf(&b, "ovcs_list %s id=%d freed=%t\n", o.Obj().Name, o.ID, o.Obj().Freed())
+	}
+	for _, id := range k.OF.IDs() {
+		o := k.OF.OverlayByID(id)
+		fmt.Fprintf(&b, "ovcs_idr %d -> %s freed=%t\n", id, o.Obj().Name, o.Obj().Freed())
+	}
+	for _, wq := range k.Core.Workqueues() {
+		for _, w := range wq.Pending() {
+			fmt.Fprintf(&b, "pending %s %s %s\n", wq.Name, w.Fn, w.What)
+		}
+	}
+	names := make([]string, 0, len(k.vars))
+	for n := range k.vars {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "var %s = %s\n", n, describeValue(k.vars[n]))
+	}
+	return b.String()
+}
+
+// describeValue renders a bound value for Encode.
+func describeValue(v any) string {
+	switch x := v.(type) {
+	case *int:
+		return fmt.Sprintf("overlay id %d", *x)
+	case *nodeRef:
+		if x.np == nil {
+			return "node NULL"
+		}
+		return fmt.Sprintf("node %s freed=%t", x.np.DisplayPath(), x.np.Obj().Freed())
+	case *of.OverlayNotifier:
+		var kept []string
+		for _, np := range x.Kept {
+			kept = append(kept, fmt.Sprintf("%s freed=%t", np.Obj().Name, np.Obj().Freed()))
+		}
+		return fmt.Sprintf("notifier %s kept=[%s]", x.Action, strings.Join(kept, ", "))
+	case fmt.Stringer:
+		return fmt.Sprintf("%T %s", v, x.String())
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// StateHash is a 64-bit FNV-1a hash of Encode.
+func (k *Kernel) StateHash() uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(k.Encode()))
+	return h.Sum64()
+}

@@ -1,0 +1,71 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"dangle/prog"
+)
+
+func stateAfter(t *testing.T, text, kern string) *Kernel {
+	t.Helper()
+	p, err := prog.Parse("s.prog", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := New(p, Config{Filename: "s.prog", Profile: kern, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.RunOps()
+	return k
+}
+
+const cleanOverlay = `-- dev.dtso --
+/dts-v1/;
+/plugin/;
+&bus { dev@100 { compatible = "dangle,dev"; reg = <0x100 0x10>; }; };
+`
+
+// TestStateEncoding: a clean apply+remove returns to the state of a
+// program that did nothing; a leaked reference, a B3 leak or a pending
+// work item are all visible in the encoding and the hash.
+func TestStateEncoding(t *testing.T) {
+	empty := stateAfter(t, "dangle program v1\n"+cleanOverlay, "")
+	clean := stateAfter(t, "dangle program v1\nov = of_overlay_fdt_apply blob=dev.dtso\nof_overlay_remove ov=ov\n"+cleanOverlay, "")
+	// the binding "ov" (now 0) is part of the state; compare without it
+	strip := func(s string) string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.HasPrefix(l, "var ") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	if strip(empty.Encode()) != strip(clean.Encode()) {
+		t.Errorf("clean apply+remove does not restore the state:\n%s", lineDiff(empty.Encode(), clean.Encode()))
+	}
+	if empty.StateHash() != stateAfter(t, "dangle program v1\n"+cleanOverlay, "").StateHash() {
+		t.Error("the same state hashes differently")
+	}
+	for name, text := range map[string]string{
+		"node ref": "dangle program v1\nn = of_node_get node=/soc/bus@10000\n" + cleanOverlay,
+		"applied":  "dangle program v1\nov = of_overlay_fdt_apply blob=dev.dtso\n" + cleanOverlay,
+		"b3":       "dangle program v1\nov = of_overlay_fdt_apply blob=b3.dtso\nof_overlay_remove ov=ov\n-- b3.dtso --\n/dts-v1/;\n/plugin/;\n&i2c1 { status = \"okay\"; };\n",
+	} {
+		if stateAfter(t, text, "").StateHash() == empty.StateHash() {
+			t.Errorf("%s: state hash equals the empty program's", name)
+		}
+	}
+	// pending link-release work (B1 without the wait) is part of the state
+	b1 := corpusPrograms(t)["../corpus/b1-reg-expander.prog"]
+	k, err := New(b1, Config{Filename: "b1", Profile: "v6.8", Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.RunOps()
+	if !strings.Contains(k.Encode(), "pending device_link_wq device_link_release_fn") {
+		t.Errorf("pending work missing from the encoding:\n%s", k.Encode())
+	}
+}
