@@ -168,6 +168,13 @@ func (c *Core) I2CDelAdapter(adap *I2CAdapter) {
 	d := adap.Dev
 	c.DeviceUnregister(d)
 	if !d.obj.Freed() {
+		// wait_for_completion(&adap->dev_released) sleeps: the
+		// workqueues run meanwhile, so pending link-release work that can
+		// run (needs no lock this task holds) drops its references first;
+		// only a reference nothing will drop is a hang.
+		c.Sched("i2c_del_adapter", 0)
+	}
+	if !d.obj.Freed() {
 		// wait_for_completion(&adap->dev_released) never returns
 		// (syzkaller titles the hung-task splat "INFO: task hung in F")
 		c.reportDeadlock("INFO: task hung in i2c_del_adapter", []string{d.Name + " still referenced"},
