@@ -12,15 +12,7 @@ import (
 )
 
 func init() {
-	prog.ValidateSource = func(name string, data []byte) (int, int, string, bool) {
-		if _, err := dt.Parse(name, data); err != nil {
-			if e, ok := err.(*dt.Error); ok {
-				return e.Line, e.Col, e.Msg, false
-			}
-			return 1, 1, err.Error(), false
-		}
-		return 0, 0, "", true
-	}
+	prog.ValidateSource = dt.CheckSource
 }
 
 // TestScenarios runs the datadriven scenario files in testdata/: each

@@ -61,15 +61,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 func init() {
 	// Programs' .dts/.dtso files are checked with the DTS parser at
 	// program parse time, so syntax errors name the .prog line.
-	prog.ValidateSource = func(name string, data []byte) (int, int, string, bool) {
-		if _, err := dt.Parse(name, data); err != nil {
-			if e, ok := err.(*dt.Error); ok {
-				return e.Line, e.Col, e.Msg, false
-			}
-			return 1, 1, err.Error(), false
-		}
-		return 0, 0, "", true
-	}
+	prog.ValidateSource = dt.CheckSource
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
