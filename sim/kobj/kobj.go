@@ -158,16 +158,7 @@ func (r *Registry) GetOwned(o *Object, fn, holder string, owner *Object) bool {
 		return false
 	}
 	if o.ref == 0 {
-		if !r.warnedAdd {
-			r.warnedAdd = true
-			r.Log.Printf("refcount_t: addition on 0; use-after-free.")
-			r.Log.Printf("WARNING: CPU: 0 PID: 1 at lib/refcount.c:25 refcount_warn_saturate")
-		}
-		r.Log.Report(report.Finding{
-			Kind:    report.RefcountAddOnZero,
-			Title:   "refcount addition on 0 in " + fn,
-			Objects: []string{o.Name},
-		})
+		r.saturate(&r.warnedAdd, report.RefcountAddOnZero, "addition on 0", 25, "refcount addition on 0 in "+fn, o)
 		return false
 	}
 	o.ref++
@@ -177,6 +168,18 @@ func (r *Registry) GetOwned(o *Object, fn, holder string, owner *Object) bool {
 	o.holds = append(o.holds, Hold{Holder: holder, Func: fn, Op: r.Log.Op, Owner: owner})
 	r.event(o, fn, holder, "get")
 	return true
+}
+
+// saturate is refcount_warn_saturate(): "refcount_t: <what>;
+// use-after-free." under WARN_ONCE (once per kind and run, line of
+// lib/refcount.c as in v5.5+), and a finding every time.
+func (r *Registry) saturate(warned *bool, kind report.Kind, what string, line int, title string, o *Object) {
+	if !*warned {
+		*warned = true
+		r.Log.Printf("refcount_t: %s; use-after-free.", what)
+		r.Log.Printf("WARNING: CPU: 0 PID: 1 at lib/refcount.c:%d refcount_warn_saturate", line)
+	}
+	r.Log.Report(report.Finding{Kind: kind, Title: title, Objects: []string{o.Name}})
 }
 
 // Put drops holder's reference (kref_put / kobject_put) and reports
@@ -189,16 +192,7 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 		return false
 	}
 	if o.ref == 0 {
-		if !r.warnedSub {
-			r.warnedSub = true
-			r.Log.Printf("refcount_t: underflow; use-after-free.")
-			r.Log.Printf("WARNING: CPU: 0 PID: 1 at lib/refcount.c:28 refcount_warn_saturate")
-		}
-		r.Log.Report(report.Finding{
-			Kind:    report.RefcountUnderflow,
-			Title:   "refcount underflow in " + fn,
-			Objects: []string{o.Name},
-		})
+		r.saturate(&r.warnedSub, report.RefcountUnderflow, "underflow", 28, "refcount underflow in "+fn, o)
 		return false
 	}
 	o.ref--
