@@ -98,6 +98,9 @@ func (ps *parser) comment(text []byte) {
 		return
 	}
 	if l := strings.TrimSuffix(lines[0], "\r"); l != Version {
+		if len(l) > 60 { // a binary or wrong file: quote only its start
+			l = l[:60] + "…"
+		}
 		ps.errs.add(ps.file, 1, "bad header line %q: want %q", l, Version)
 	}
 	ps.preBlank = -1

@@ -27,6 +27,8 @@ func TestParseErrors(t *testing.T) {
 			[]string{`t.prog:1: bad header line "dangle program v2": want "dangle program v1"`}},
 		{"header with trailing space", "dangle program v1 \n",
 			[]string{`t.prog:1: bad header line "dangle program v1 ": want "dangle program v1"`}},
+		{"binary file", "\xd0\x0d\xfe\xed" + strings.Repeat("x", 100) + "\n",
+			[]string{`t.prog:1: bad header line "\xd0\r\xfe\xed` + strings.Repeat("x", 56) + `…": want "dangle program v1"`}},
 		{"unknown op", hdr + "# c\nof_frobnicate node=/\n", []string{`t.prog:3: unknown op "of_frobnicate"`}},
 		{"unknown key", hdr + "of_overlay_remove_all force=1\n",
 			[]string{`t.prog:2: of_overlay_remove_all: unknown argument "force"`}},
