@@ -1,0 +1,171 @@
+package minimizer
+
+import (
+	"fmt"
+	"strings"
+
+	"dangle/dt"
+	"dangle/prog"
+)
+
+// passSimplify makes what is left easier to read without making it
+// smaller: canonical binding names, no labels nothing refers to, shorter
+// node names. Each change is kept only if the finding stays.
+func passSimplify(s *session) {
+	simplifyBindings(s)
+	for _, f := range s.cur.Files {
+		if isSource(f.Name) {
+			dropLabels(s, f.Name)
+		}
+	}
+	for _, f := range s.cur.Files {
+		if isSource(f.Name) {
+			shortenNames(s, f.Name)
+		}
+	}
+}
+
+// bindingBase is the canonical name of a binding of each result type.
+var bindingBase = map[prog.Type]string{
+	prog.TypeOverlay:  "ov",
+	prog.TypeNode:     "np",
+	prog.TypeNotifier: "nb",
+	prog.TypeDevice:   "dev",
+	prog.TypeLink:     "link",
+	prog.TypeDesc:     "desc",
+}
+
+// simplifyBindings drops the bindings nothing uses and names the others
+// by type in order: ov, ov2, …; np, np2, ….
+func simplifyBindings(s *session) {
+	p := s.cur
+	used := users(p)
+	names := make([]string, len(p.Ops))
+	count := map[prog.Type]int{}
+	for i, op := range p.Ops {
+		if op.Result == "" || !used[i] {
+			continue
+		}
+		t := op.Desc.Result
+		count[t]++
+		names[i] = bindingBase[t]
+		if count[t] > 1 {
+			names[i] += fmt.Sprint(count[t])
+		}
+	}
+	s.try(rebind(p, names))
+}
+
+// label is one label on a node of a source file, by walk position.
+type label struct {
+	node *dt.NodeDef
+	name string
+}
+
+// dropLabels removes the node labels of file name that nothing needs
+// (the compiler rejects candidates that lose a referenced one).
+func dropLabels(s *session, name string) {
+	collect := func(f *dt.File) []label {
+		var out []label
+		walkNodes(f.Nodes, func(n *dt.NodeDef) {
+			for _, l := range n.Labels {
+				out = append(out, label{n, l})
+			}
+		})
+		return out
+	}
+	base := s.cur
+	f := parseFile(base, name)
+	if f == nil {
+		return
+	}
+	idx := make([]int, len(collect(f)))
+	for i := range idx {
+		idx[i] = i
+	}
+	ddmin(s, idx, func(keep []int) *prog.Program {
+		g := parseFile(base, name)
+		ls := collect(g)
+		kept := map[label]bool{}
+		for _, i := range keep {
+			kept[ls[i]] = true
+		}
+		walkNodes(g.Nodes, func(n *dt.NodeDef) {
+			var out []string
+			for _, l := range n.Labels {
+				if kept[label{n, l}] {
+					out = append(out, l)
+				}
+			}
+			n.Labels = out
+		})
+		return withFile(base, name, dt.Format(g))
+	})
+}
+
+// shortenNames tries, for each node below the top level of file name, the
+// first word of its name ("regulator-vdd" becomes "regulator"), unit
+// address kept, and renames the node in the ops' node paths too.
+func shortenNames(s *session, name string) {
+	f := parseFile(s.cur, name)
+	if f == nil {
+		return
+	}
+	var n int
+	for _, top := range f.Nodes {
+		walkNodes(top.Children, func(*dt.NodeDef) { n++ })
+	}
+	for i := range n {
+		g := parseFile(s.cur, name)
+		if g == nil {
+			return
+		}
+		var node *dt.NodeDef
+		k := 0
+		for _, top := range g.Nodes {
+			walkNodes(top.Children, func(nd *dt.NodeDef) {
+				if k == i {
+					node = nd
+				}
+				k++
+			})
+		}
+		if node == nil || node.Delete {
+			continue
+		}
+		base, unit, hasUnit := strings.Cut(node.Name, "@")
+		short, _, cut := strings.Cut(base, "-")
+		if !cut || short == "" {
+			continue
+		}
+		newName := short
+		if hasUnit {
+			newName += "@" + unit
+		}
+		old := node.Name
+		node.Name = newName
+		c := withFile(s.cur, name, dt.Format(g))
+		renamePathComponent(c, old, newName)
+		s.try(c)
+	}
+}
+
+// renamePathComponent rewrites, in place, every node path argument of
+// c's ops that has a component called old.
+func renamePathComponent(c *prog.Program, old, new string) {
+	for _, op := range c.Ops {
+		for ai, a := range op.Args {
+			d := op.Desc.Arg(a.Key)
+			if d == nil || d.Kind != prog.KindNode || !strings.HasPrefix(a.Value, "/") {
+				continue
+			}
+			parts := strings.Split(a.Value, "/")
+			for j := range parts {
+				if parts[j] == old {
+					parts[j] = new
+				}
+			}
+			op.Args[ai].Value = strings.Join(parts, "/")
+		}
+	}
+}
