@@ -109,18 +109,11 @@ func components(p *prog.Program) []int {
 		for _, j := range deps(p, i) {
 			union(i, j)
 		}
-		for _, a := range op.Args {
-			d := op.Desc.Arg(a.Key)
-			if d == nil {
-				continue
-			}
-			if (d.Kind == prog.KindNode && strings.HasPrefix(a.Value, "/")) || d.Kind == prog.KindFile {
-				k := a.Value
-				if j, ok := byValue[k]; ok {
-					union(i, j)
-				} else {
-					byValue[k] = i
-				}
+		for _, k := range append(nodePaths(op), argValues(op, prog.KindFile)...) {
+			if j, ok := byValue[k]; ok {
+				union(i, j)
+			} else {
+				byValue[k] = i
 			}
 		}
 	}
@@ -154,21 +147,16 @@ func passOps(s *session) {
 // over its points, then each point's ":N" limit.
 func passSched(s *session) {
 	for i := range s.cur.Ops {
-		for _, a := range s.cur.Ops[i].Args {
-			d := s.cur.Ops[i].Desc.Arg(a.Key)
-			if d == nil || d.Kind != prog.KindSched {
-				continue
-			}
-			key := a.Key
+		for _, key := range argKeys(s.cur.Ops[i], prog.KindSched) {
 			if s.try(withArg(s.cur, i, key, "")) {
 				continue
 			}
 			p := s.cur
-			v, _ := p.Ops[i].Get(key)
+			v, _ := getArg(p, i, key)
 			ddmin(s, strings.Split(v, ","), func(points []string) *prog.Program {
 				return withArg(p, i, key, strings.Join(points, ","))
 			})
-			v, _ = s.cur.Ops[i].Get(key)
+			v, _ = getArg(s.cur, i, key)
 			points := strings.Split(v, ",")
 			for j, pt := range points {
 				name, _, limited := strings.Cut(pt, ":")
@@ -198,28 +186,16 @@ func passWork(s *session) {
 	for i, op := range s.cur.Ops {
 		switch op.Name() {
 		case "run_work":
-			if v, ok := op.Get("item"); ok && !s.try(withArg(s.cur, i, "item", "")) && v != "1" {
+			if v, ok := getArg(s.cur, i, "item"); ok && !s.try(withArg(s.cur, i, "item", "")) && v != "1" {
 				s.try(withArg(s.cur, i, "item", "1"))
 			}
 			fallthrough
 		case "flush_workqueue":
-			if v, ok := s.cur.Ops[i].Get("wq"); ok && v == prog.Workqueues[0] {
+			if v, ok := getArg(s.cur, i, "wq"); ok && v == prog.Workqueues[0] {
 				s.try(withArg(s.cur, i, "wq", ""))
 			}
 		}
 	}
-}
-
-// withArg returns a copy of p with op i's argument key set to value, or
-// deleted when value is "".
-func withArg(p *prog.Program, i int, key, value string) *prog.Program {
-	c := p.Clone()
-	if value == "" {
-		c.Ops[i].Del(key)
-	} else {
-		c.Ops[i].Set(key, value)
-	}
-	return c
 }
 
 // passFiles drops archive files no op names (base.dts excepted: it is
@@ -227,10 +203,8 @@ func withArg(p *prog.Program, i int, key, value string) *prog.Program {
 func passFiles(s *session) {
 	used := map[string]bool{}
 	for _, op := range s.cur.Ops {
-		for _, a := range op.Args {
-			if d := op.Desc.Arg(a.Key); d != nil && d.Kind == prog.KindFile {
-				used[a.Value] = true
-			}
+		for _, f := range argValues(op, prog.KindFile) {
+			used[f] = true
 		}
 	}
 	for _, f := range s.cur.Files {

@@ -1,7 +1,6 @@
 package minimizer
 
 import (
-	"fmt"
 	"strings"
 
 	"dangle/dt"
@@ -25,35 +24,10 @@ func passSimplify(s *session) {
 	}
 }
 
-// bindingBase is the canonical name of a binding of each result type.
-var bindingBase = map[prog.Type]string{
-	prog.TypeOverlay:  "ov",
-	prog.TypeNode:     "np",
-	prog.TypeNotifier: "nb",
-	prog.TypeDevice:   "dev",
-	prog.TypeLink:     "link",
-	prog.TypeDesc:     "desc",
-}
-
 // simplifyBindings drops the bindings nothing uses and names the others
-// by type in order: ov, ov2, …; np, np2, ….
+// by type in order (canonicalBindings).
 func simplifyBindings(s *session) {
-	p := s.cur
-	used := users(p)
-	names := make([]string, len(p.Ops))
-	count := map[prog.Type]int{}
-	for i, op := range p.Ops {
-		if op.Result == "" || !used[i] {
-			continue
-		}
-		t := op.Desc.Result
-		count[t]++
-		names[i] = bindingBase[t]
-		if count[t] > 1 {
-			names[i] += fmt.Sprint(count[t])
-		}
-	}
-	s.try(rebind(p, names))
+	s.try(canonicalBindings(s.cur))
 }
 
 // label is one label on a node of a source file, by walk position.
@@ -147,25 +121,5 @@ func shortenNames(s *session, name string) {
 		c := withFile(s.cur, name, dt.Format(g))
 		renamePathComponent(c, old, newName)
 		s.try(c)
-	}
-}
-
-// renamePathComponent rewrites, in place, every node path argument of
-// c's ops that has a component called old.
-func renamePathComponent(c *prog.Program, old, new string) {
-	for _, op := range c.Ops {
-		for ai, a := range op.Args {
-			d := op.Desc.Arg(a.Key)
-			if d == nil || d.Kind != prog.KindNode || !strings.HasPrefix(a.Value, "/") {
-				continue
-			}
-			parts := strings.Split(a.Value, "/")
-			for j := range parts {
-				if parts[j] == old {
-					parts[j] = new
-				}
-			}
-			op.Args[ai].Value = strings.Join(parts, "/")
-		}
 	}
 }
