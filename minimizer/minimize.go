@@ -64,7 +64,7 @@ func Minimize(p *prog.Program, pred Predicate, opts Options) (*prog.Program, *St
 	if opts.Timeout > 0 {
 		b.Deadline = start.Add(opts.Timeout)
 	}
-	s := &session{pred: pred, budget: b, memo: map[string]Verdict{}, st: &PassStats{Name: "original"}}
+	s := newSession(pred, b)
 	st := &Stats{Before: SizeOf(p)}
 	if err := valid(p); err != nil {
 		return nil, st, fmt.Errorf("the original program is not well formed: %w", err)
@@ -124,6 +124,10 @@ type session struct {
 	cur    *prog.Program
 	op     int // Verdict.Op of cur
 	st     *PassStats
+}
+
+func newSession(pred Predicate, b *Budget) *session {
+	return &session{pred: pred, budget: b, memo: map[string]Verdict{}, st: &PassStats{Name: "original"}}
 }
 
 func key(p *prog.Program) string { return string(p.Print()) }

@@ -71,8 +71,8 @@ func passUnrelated(s *session) {
 			groups = append(groups, c)
 		}
 	}
-	if len(groups) < 2 {
-		return // a single group is what the ops pass tries anyway
+	if len(groups) == 0 {
+		return
 	}
 	ddmin(s, groups, func(keep []int) *prog.Program {
 		kept := map[int]bool{keepComp: true}

@@ -36,14 +36,19 @@ type label struct {
 	name string
 }
 
-// dropLabels removes the node labels of file name that nothing needs
-// (the compiler rejects candidates that lose a referenced one).
+// dropLabels removes the node labels of file name that no source of the
+// program refers to. (A referenced label must stay even where the
+// compiler would not object: in an overlay an unresolved &label becomes
+// a fixup against the base tree.)
 func dropLabels(s *session, name string) {
+	refs := referencedLabels(s.cur)
 	collect := func(f *dt.File) []label {
 		var out []label
 		walkNodes(f.Nodes, func(n *dt.NodeDef) {
 			for _, l := range n.Labels {
-				out = append(out, label{n, l})
+				if !refs[l] {
+					out = append(out, label{n, l})
+				}
 			}
 		})
 		return out
@@ -67,7 +72,7 @@ func dropLabels(s *session, name string) {
 		walkNodes(g.Nodes, func(n *dt.NodeDef) {
 			var out []string
 			for _, l := range n.Labels {
-				if kept[label{n, l}] {
+				if refs[l] || kept[label{n, l}] {
 					out = append(out, l)
 				}
 			}
@@ -122,4 +127,33 @@ func shortenNames(s *session, name string) {
 		renamePathComponent(c, old, newName)
 		s.try(c)
 	}
+}
+
+// referencedLabels returns the labels that some source file of p refers
+// to (&label in a value or a cell, or as a block's target).
+func referencedLabels(p *prog.Program) map[string]bool {
+	refs := map[string]bool{}
+	add := func(r dt.Ref) {
+		if r != "" && !r.IsPath() {
+			refs[string(r)] = true
+		}
+	}
+	for _, f := range p.Files {
+		df := parseFile(p, f.Name)
+		if df == nil {
+			continue
+		}
+		for _, n := range df.Nodes {
+			add(n.Ref)
+		}
+		walkProps(df, func(pr *dt.PropDef) {
+			for _, v := range pr.Values {
+				add(v.Ref)
+				for _, c := range v.Cells {
+					add(c.Ref)
+				}
+			}
+		})
+	}
+	return refs
 }
