@@ -34,7 +34,7 @@ func simPredicate(title string) Predicate {
 }
 
 // expectTitle returns the title of the first "# expect:" header line.
-func expectTitle(t *testing.T, p *prog.Program) string {
+func expectTitle(t testing.TB, p *prog.Program) string {
 	for _, h := range p.Header {
 		if s, ok := strings.CutPrefix(h, "# expect:"); ok {
 			return strings.TrimSpace(s)
@@ -44,7 +44,7 @@ func expectTitle(t *testing.T, p *prog.Program) string {
 	return ""
 }
 
-func loadSeed(t *testing.T, name string) *prog.Program {
+func loadSeed(t testing.TB, name string) *prog.Program {
 	t.Helper()
 	prog.ValidateSource = dt.CheckSource
 	p, err := prog.ParseFile("../corpus/" + name)
@@ -69,7 +69,7 @@ var padOps = [][]string{
 // between) its own ops, every node of its sources given extra
 // properties, and extra nodes: a new top-level block in each overlay and
 // new nodes under the root of a base.dts.
-func pad(t *testing.T, p *prog.Program, n int) *prog.Program {
+func pad(t testing.TB, p *prog.Program, n int) *prog.Program {
 	t.Helper()
 	var lines []string
 	added, g := 0, 0
@@ -113,7 +113,7 @@ func pad(t *testing.T, p *prog.Program, n int) *prog.Program {
 	return q
 }
 
-func padSource(t *testing.T, f prog.File) []byte {
+func padSource(t testing.TB, f prog.File) []byte {
 	df, err := dt.Parse(f.Name, f.Data)
 	if err != nil {
 		t.Fatal(err)
