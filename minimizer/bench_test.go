@@ -14,8 +14,8 @@ func BenchmarkMinimizePadded(b *testing.B) {
 	for _, name := range paddedSeeds {
 		b.Run(strings.TrimSuffix(name, ".prog"), func(b *testing.B) {
 			seed := loadSeed(b, name)
-			padded := pad(b, seed, 100)
-			pred := simPredicate(expectTitle(b, seed))
+			padded := pad(b, seed, 100, 1)
+			pred := seedPredicate(b, seed)
 			var st *Stats
 			for b.Loop() {
 				var err error
