@@ -1,6 +1,7 @@
 package minimizer
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -230,5 +231,51 @@ of_overlay_remove ov=myov
 	src := string(got.File("x.dtso").Data)
 	if strings.Contains(src, "vdd:") || !strings.Contains(src, "other: o") || !strings.Contains(src, "regulator {") {
 		t.Errorf("want the unused label dropped, the used one kept, the name shortened:\n%s", src)
+	}
+}
+
+func TestMinimizeErrors(t *testing.T) {
+	p := parseProg(t, "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\nof_overlay_remove ov=ov\n"+overlay)
+	never := func(*prog.Program) Verdict { return Verdict{} }
+	if _, _, err := Minimize(p, never, Options{}); !errors.Is(err, ErrNoRepro) {
+		t.Errorf("original does not fail: err %v, want ErrNoRepro", err)
+	}
+	// A predicate that fails the first time only: the result does not
+	// survive re-verification.
+	calls := 0
+	once := func(*prog.Program) Verdict { calls++; return Verdict{Fails: calls == 1, Op: 1} }
+	if _, _, err := Minimize(p, once, Options{}); !errors.Is(err, ErrNoRepro) || !strings.Contains(err.Error(), "re-verification") {
+		t.Errorf("flaky predicate: err %v, want a re-verification ErrNoRepro", err)
+	}
+}
+
+func TestMinimizeBudget(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("dangle program v1\n")
+	for i := range 30 {
+		fmt.Fprintf(&b, "flush_workqueue\nn%d = of_node_get node=/soc/n%d\n", i, i)
+	}
+	b.WriteString("device_link_wait_removal\n")
+	p := parseProg(t, b.String())
+	calls := 0
+	pred := textPredicate("device_link_wait_removal", &calls, "node=/soc/n7\n", "node=/soc/n19\n")
+	got, st, err := Minimize(p, pred, Options{Steps: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Exhausted || st.Steps != 21 || calls != 21 {
+		t.Errorf("exhausted %v, steps %d, calls %d: want true, 21, 21 (20 + the re-verification)", st.Exhausted, st.Steps, calls)
+	}
+	if !pred(got).Fails || len(got.Ops) >= len(p.Ops) {
+		t.Errorf("budget-limited result does not fail or did not shrink: %d ops", len(got.Ops))
+	}
+	// With the default budget the same program shrinks to its cause.
+	got, st, err = Minimize(p, pred, Options{})
+	if err != nil || st.Exhausted {
+		t.Fatal(err, st.Exhausted)
+	}
+	// The bindings nothing uses are gone.
+	if want := "of_node_get node=/soc/n7; of_node_get node=/soc/n19; device_link_wait_removal"; opNames(got) != want {
+		t.Errorf("got %q, want %q", opNames(got), want)
 	}
 }
