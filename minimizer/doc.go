@@ -20,7 +20,9 @@
 //     by depth, properties, value parts, cells (phandle references) — and
 //     the base tree, first trying the built-in one instead;
 //   - simplify: canonical binding names (ov, desc, np, …), no unused
-//     labels, shorter node names (node paths in ops follow).
+//     labels, shorter node names (node paths in ops follow), 0 for
+//     integer cells whose value does not matter (reg, ranges and
+//     #…-cells excepted).
 //
 // The predicate is a function ([Predicate]); the package never imports
 // the simulator. It is memoized by the candidate's canonical text;

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -230,6 +232,7 @@ func TestPaddedPrograms(t *testing.T) {
 				t.Error("budget exhausted")
 			}
 			checkProgramOneMinimal(t, got, pred)
+			checkDTC(t, got)
 		})
 	}
 }
@@ -302,5 +305,28 @@ func TestPadShape(t *testing.T) {
 	}
 	if !seedPredicate(t, seed)(p).Fails {
 		t.Errorf("padded program does not fail\n%s", p)
+	}
+}
+
+// checkDTC compiles every device-tree source of p with dtc -@, as the
+// program format promises (skipped without dtc).
+func checkDTC(t *testing.T, p *prog.Program) {
+	t.Helper()
+	dtc, err := exec.LookPath("dtc")
+	if err != nil {
+		return
+	}
+	dir := t.TempDir()
+	for _, f := range p.Files {
+		if !isSource(f.Name) {
+			continue
+		}
+		src := filepath.Join(dir, f.Name)
+		if err := os.WriteFile(src, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(dtc, "-q", "-@", "-I", "dts", "-O", "dtb", "-o", os.DevNull, src).CombinedOutput(); err != nil {
+			t.Errorf("%s: dtc: %v\n%s\n%s", f.Name, err, out, f.Data)
+		}
 	}
 }

@@ -221,9 +221,9 @@ of_overlay_remove ov=myov
 -- x.dtso --
 /dts-v1/;
 /plugin/;
-&bus { vdd: regulator-vdd { compatible = "regulator-fixed"; }; other: o { p = <&other>; }; };
+&bus { vdd: regulator-vdd { compatible = "regulator-fixed"; reg = <7>; x = <5 0x10 6>; }; other: o { p = <&other>; }; };
 `)
-	got, _ := runPass(t, passSimplify, p, textPredicate("of_overlay_remove", nil, "of_node_get"))
+	got, _ := runPass(t, passSimplify, p, textPredicate("of_overlay_remove", nil, "of_node_get", " 0x10 "))
 	want := "ov = of_overlay_fdt_apply blob=x.dtso; of_node_get node=/soc/bus@10000/regulator; of_overlay_remove ov=ov"
 	if opNames(got) != want {
 		t.Errorf("ops %q, want %q", opNames(got), want)
@@ -231,6 +231,11 @@ of_overlay_remove ov=myov
 	src := string(got.File("x.dtso").Data)
 	if strings.Contains(src, "vdd:") || !strings.Contains(src, "other: o") || !strings.Contains(src, "regulator {") {
 		t.Errorf("want the unused label dropped, the used one kept, the name shortened:\n%s", src)
+	}
+	// Cells go to 0 where the finding allows (the predicate keeps 0x10),
+	// never in reg.
+	if !strings.Contains(src, "x = <0 0x10 0>;") || !strings.Contains(src, "reg = <7>;") {
+		t.Errorf("want x = <0 0x10 0> and reg kept:\n%s", src)
 	}
 }
 

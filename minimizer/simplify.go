@@ -9,17 +9,15 @@ import (
 
 // passSimplify makes what is left easier to read without making it
 // smaller: canonical binding names, no labels nothing refers to, shorter
-// node names. Each change is kept only if the finding stays.
+// node names, zero for integer cells whose value does not matter. Each
+// change is kept only if the finding stays.
 func passSimplify(s *session) {
 	simplifyBindings(s)
 	for _, f := range s.cur.Files {
 		if isSource(f.Name) {
 			dropLabels(s, f.Name)
-		}
-	}
-	for _, f := range s.cur.Files {
-		if isSource(f.Name) {
 			shortenNames(s, f.Name)
+			zeroCells(s, f.Name)
 		}
 	}
 }
@@ -156,4 +154,39 @@ func referencedLabels(p *prog.Program) map[string]bool {
 		})
 	}
 	return refs
+}
+
+// zeroCells tries 0 for each integer literal cell of file name, one at a
+// time, except in the properties whose numbers are structure rather than
+// data: reg, ranges and the #…-cells counts (unit addresses follow reg).
+func zeroCells(s *session, name string) {
+	collect := func(f *dt.File) []*dt.Cell {
+		var out []*dt.Cell
+		walkProps(f, func(p *dt.PropDef) {
+			if p.Name == "reg" || p.Name == "ranges" || strings.HasPrefix(p.Name, "#") {
+				return
+			}
+			for _, v := range p.Values {
+				for _, c := range v.Cells {
+					if c.Expr != nil && c.Expr.Op == "" && c.Expr.Lit != "0" {
+						out = append(out, c)
+					}
+				}
+			}
+		})
+		return out
+	}
+	f := parseFile(s.cur, name)
+	if f == nil {
+		return
+	}
+	for i := range collect(f) {
+		g := parseFile(s.cur, name)
+		cells := collect(g)
+		if i >= len(cells) {
+			return
+		}
+		cells[i].Expr = dt.Num(0, false)
+		s.try(withFile(s.cur, name, dt.Format(g)))
+	}
 }
