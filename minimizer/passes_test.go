@@ -205,6 +205,15 @@ func TestPassBase(t *testing.T) {
 	if got.File(prog.DefaultBaseName) != nil {
 		t.Error("base.dts kept although the built-in base does as well")
 	}
+	// A base blob goes the same way.
+	tree, _, err := dt.Load("base.dts", prog.DefaultBase, dt.CompileOptions{Symbols: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = parseProg(t, "dangle program v1\nof_node_get node=/soc\n-- base.dtb --\n"+string(prog.EncodeBlob(dt.WriteFDT(tree))))
+	if got, _ := runPass(t, passBase, p, textPredicate("of_node_get", nil)); len(got.Files) != 0 {
+		t.Errorf("base.dtb kept although the built-in base does as well")
+	}
 	// A base tree the program needs is shrunk like an overlay.
 	p = parseProg(t, "dangle program v1\nof_node_get node=/soc\n-- base.dts --\n/dts-v1/;\n/ { soc { needle; x = <1>; }; other { }; };\n")
 	got, _ = runPass(t, passBase, p, textPredicate("of_node_get", nil, "needle"))

@@ -167,8 +167,11 @@ func passOverlays(s *session) {
 }
 
 // passBase first tries the program on the built-in base tree instead of
-// its own base.dts, then runs HDD over the base.dts.
+// its own base.dts (or base.dtb), then runs HDD over the base.dts.
 func passBase(s *session) {
+	if s.cur.File(prog.DefaultBlobBaseName) != nil && s.try(withoutFile(s.cur, prog.DefaultBlobBaseName)) {
+		return
+	}
 	if s.cur.File(prog.DefaultBaseName) == nil {
 		return
 	}
