@@ -293,3 +293,34 @@ func TestMinimizeBudget(t *testing.T) {
 		t.Errorf("got %q, want %q", opNames(got), want)
 	}
 }
+
+// TestStatsPasses: Stats lists every pass once, in Passes order, and the
+// counters add up to the predicate calls.
+func TestStatsPasses(t *testing.T) {
+	p := parseProg(t, "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\nflush_workqueue\nof_overlay_remove ov=ov\n"+overlay)
+	calls := 0
+	_, st, err := Minimize(p, textPredicate("of_overlay_remove", &calls), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	runs := 0
+	for _, ps := range st.Passes {
+		names = append(names, ps.Name)
+		runs += ps.Runs
+	}
+	if strings.Join(names, ",") != strings.Join(Passes(), ",") {
+		t.Errorf("stats passes %v, want %v", names, Passes())
+	}
+	// The original and the re-verification are not a pass's runs.
+	if runs+2 != calls || st.Steps != calls {
+		t.Errorf("pass runs %d + 2, steps %d, predicate calls %d: want equal", runs, st.Steps, calls)
+	}
+	var b strings.Builder
+	st.Print(&b)
+	for _, want := range []string{"pass ", "after-report", "simplify", "before: 3 ops", "after:  2 ops, 1 nodes, 0 properties"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("Print lacks %q:\n%s", want, b.String())
+		}
+	}
+}
