@@ -17,9 +17,11 @@ import (
 const minimizeUsage = `usage: dangle minimize [-o OUT] [-v] [-kernel PROFILE] [-title TITLE] [-timeout D] FILE.prog
 
 Shrinks the program while it still produces a finding with the same title
-(by default the first finding of the original run) and writes the result
-to OUT (standard output without -o). -v prints each pass's counters and
-time to standard error.
+(by default the first finding of the original run; raised during an op,
+not in the teardown, when the original raised it during one) and writes
+the result to OUT (standard output without -o); with -kernel the result's
+kernel line names that profile. -v prints each pass's counters and time
+to standard error.
 
 Exit status: 0 minimized, 2 usage or input error, or the original does
 not reproduce.
@@ -77,6 +79,10 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle minimize: %s: %q (kernel %s): %v\n", name, want, res.Profile, err)
 		return 2
+	}
+	if *kernel != "" {
+		// The result reproduces on that profile: say so in the program.
+		min.Kernel = *kernel
 	}
 	if *verbose {
 		fmt.Fprintf(stderr, "title: %s\n", want)

@@ -53,8 +53,10 @@ func TestMinimize(t *testing.T) {
 	if code, stdout, _ := run("run", out); code != 1 || !strings.Contains(stdout, "add_changeset_property") {
 		t.Errorf("run of the result: exit %d\n%s", code, stdout)
 	}
-	// Without -o the program goes to stdout.
-	if code, stdout, _ := run("minimize", out); code != 0 || !strings.HasPrefix(stdout, prog.Version) {
+	// Without -o the program goes to stdout; -kernel becomes its kernel
+	// line.
+	if code, stdout, _ := run("minimize", "-kernel", "v6.1", out); code != 0 || !strings.HasPrefix(stdout, prog.Version) ||
+		!strings.Contains(stdout, "\nkernel v6.1\n") {
 		t.Errorf("stdout: exit %d\n%s", code, stdout)
 	}
 }
