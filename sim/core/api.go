@@ -18,6 +18,11 @@ func (c *Core) DevErrProbe(d *Device, err error, msg string) error {
 // DevErr is dev_err()/dev_info()/dev_dbg(): "<driver> <device>: msg".
 func (c *Core) DevErr(d *Device, format string, args ...any) { c.devPrintk(d, format, args...) }
 
+// DevWarn is dev_warn(): the same line at warning level. The console
+// text does not show the level; the separate name keeps each call site
+// what the kernel source says.
+func (c *Core) DevWarn(d *Device, format string, args ...any) { c.devPrintk(d, format, args...) }
+
 // NewClassDevice allocates and initializes a class device (device_create
 // style) child of parent; release runs at the last put and must call
 // FreeDevice. locks are the locks release takes.

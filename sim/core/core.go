@@ -49,8 +49,10 @@ type Core struct {
 	// devices is devices_kset: every registered device in add order.
 	devices []*Device
 
-	// DeviceLinkWQ is device_link_wq (system_long_wq before 0462c56c290a;
-	// the queue name is what a flush names); SystemWQ is system_wq, where
+	// DeviceLinkWQ is the queue devlink_dev_release() queues the link
+	// release work on: device_link_wq, or system_long_wq on a profile
+	// that predates 0462c56c290a (deviceLinkWQName). Programs name it
+	// wq=device_link_wq on every profile. SystemWQ is system_wq, where
 	// deferred_probe_work runs.
 	DeviceLinkWQ, SystemWQ *Workqueue
 	workSeq                int
@@ -96,7 +98,7 @@ func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, c
 	c.Platform = &Bus{Name: "platform", Probe: c.platformProbe, Remove: c.platformRemove}
 	c.I2C = &Bus{Name: "i2c", Probe: c.i2cDeviceProbe, Remove: c.i2cDeviceRemove}
 	c.SPI = &Bus{Name: "spi", Probe: c.spiProbe, Remove: c.spiRemove}
-	c.DeviceLinkWQ = &Workqueue{Name: "device_link_wq"}
+	c.DeviceLinkWQ = &Workqueue{Name: deviceLinkWQName(prof)}
 	c.SystemWQ = &Workqueue{Name: "events"}
 	t.Hooks.DeviceLinkWaitRemoval = c.DeviceLinkWaitRemoval
 	t.Hooks.Sched = c.Sched

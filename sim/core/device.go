@@ -174,8 +174,8 @@ func (c *Core) DeviceRegister(d *Device) error { return c.DeviceAdd(d) }
 
 // DeviceDel is device_del() (drivers/base/core.c), in its order:
 // kill_device, drop fwnode->dev, bus_remove_device (full unbind),
-// deferred-list removal, device_links_purge, devres_release_all,
-// kobject_del and the parent puts.
+// deferred-list removal, device_links_purge, devres_release_all (v6.6+,
+// knob devres_device_del), kobject_del and the parent puts.
 func (c *Core) DeviceDel(d *Device) {
 	if !c.Reg.Touch(d.obj, "device_del") {
 		return
@@ -192,7 +192,11 @@ func (c *Core) DeviceDel(d *Device) {
 	}
 	c.driverDeferredProbeDel(d)
 	c.deviceLinksPurge(d)
-	c.devresReleaseAll(d)
+	// 699fb50d9903 (v6.6): release what devres a driver-less device
+	// holds here too, not only in device_release().
+	if c.Prof.Is("devres_device_del", "device-del") {
+		c.devresReleaseAll(d)
+	}
 	for i, x := range c.devices {
 		if x == d {
 			c.devices = append(c.devices[:i:i], c.devices[i+1:]...)
