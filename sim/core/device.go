@@ -85,22 +85,29 @@ func (c *Core) getOwned(d *Device, fn, holder string, owner *kobj.Object) {
 
 // Live reports whether o belongs to the running system at the end of a
 // run: a registered device, a link between two registered devices and
-// its link device. The leak check exempts them and the references they
+// its link device (unless a stateless reference taken during the run was
+// never dropped: Link.stranded). The leak check exempts them and the references they
 // hold (a base node's device re-created by an overlay removal is the
 // restored system, not a leak).
 func (c *Core) Live(o *kobj.Object) bool {
 	for _, d := range c.devices {
 		if d.obj == o {
 			if l, ok := d.Priv.(*Link); ok {
-				return l.Supplier.registered && l.Consumer.registered
+				return l.live()
 			}
 			return true
 		}
 		if l, ok := d.Priv.(*Link); ok && l.obj == o {
-			return l.Supplier.registered && l.Consumer.registered
+			return l.live()
 		}
 	}
 	return false
+}
+
+// live: a link is part of the running system while both ends are
+// registered, unless only a forgotten stateless reference keeps it.
+func (l *Link) live() bool {
+	return l.Supplier.registered && l.Consumer.registered && !l.stranded()
 }
 
 // GetDevice is get_device(): +1 for holder.
