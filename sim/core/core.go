@@ -81,6 +81,13 @@ type Core struct {
 	clocks     []*ClkProvider
 	ids        map[string]int
 
+	// Forgets is a test hook, nil in every run: it reports whether the
+	// driver model bound to d forgets the release named release (a call
+	// its remove makes, or a devres entry: the non-devm API whose undo
+	// the driver leaves out). TestForgottenReleases sets it to prove that
+	// forgetting each release a catalog driver makes is a finding.
+	Forgets func(d *Device, release string) bool
+
 	// GPIO is the GPIO and nvmem subsystem (a *gpio.GPIO, set by
 	// gpio.New before Boot): catalog models reach it with gpio.From.
 	GPIO any
@@ -152,4 +159,10 @@ func (c *Core) prDebug(format string, args ...any) { c.Log.Printf(format, args..
 func (c *Core) warn(file, fn, what string) {
 	c.Log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
 	c.Log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
+}
+
+// Forgot reports whether the Forgets test hook says d's driver forgets
+// release (always false outside tests).
+func (c *Core) Forgot(d *Device, release string) bool {
+	return c.Forgets != nil && c.Forgets(d, release)
 }
