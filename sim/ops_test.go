@@ -7,16 +7,74 @@ import (
 )
 
 // TestHandlersMatchOpTable: the op table is the single source of truth, so
-// every op has a handler and every handler an op.
+// every op has a handler, found by its OpID, and handlers has no entry
+// beyond the table. An op acting on node='s device must have that
+// argument.
 func TestHandlersMatchOpTable(t *testing.T) {
-	for _, d := range prog.Ops {
-		if handlers[d.Name] == nil {
+	if len(handlers) != len(prog.Ops) {
+		t.Errorf("%d handlers for %d ops", len(handlers), len(prog.Ops))
+	}
+	for i, d := range prog.Ops {
+		if int(d.ID) != i {
+			t.Errorf("op %s has ID %d at index %d", d.Name, d.ID, i)
+		}
+		if i >= len(handlers) || handlers[i].fn == nil {
 			t.Errorf("op %s has no handler in sim", d.Name)
+			continue
+		}
+		if handlers[i].needDevice {
+			if a := d.Arg("node"); a == nil || a.Kind != prog.KindNode {
+				t.Errorf("op %s acts on node='s device but has no node argument", d.Name)
+			}
 		}
 	}
-	for name := range handlers {
-		if prog.Lookup(name) == nil {
-			t.Errorf("handler %s has no op in prog.Ops", name)
+}
+
+// TestSlotTypes: every result type has its slot type (how Encode
+// describes a slot), and every op binding a result binds one.
+func TestSlotTypes(t *testing.T) {
+	for ty := prog.Type(1); int(ty) < prog.NumTypes; ty++ {
+		if slotTypes[ty].describe == nil {
+			t.Errorf("result type %s has no slot type in sim", ty)
 		}
+		if ty.String() == "any" || ty.Prefix() == "v" {
+			t.Errorf("result type %d has no name or prefix in prog", ty)
+		}
+	}
+}
+
+// TestSlotsBound runs a program that uses every result type and checks
+// each op with a result bound its slot with a value its type describes.
+func TestSlotsBound(t *testing.T) {
+	src := prog.Version + "\nkernel v6.8+gpiod-ref\n" +
+		"ov = of_overlay_fdt_apply blob=o.dtso\n" +
+		"n = of_node_get node=/soc\n" +
+		"nb = of_overlay_notifier_register action=keep-overlay\n" +
+		"dev = get_device node=/soc/i2c@3000\n" +
+		"l = device_link_add consumer=/soc/i2c@3000 supplier=/soc/power-controller flags=DL_FLAG_STATELESS\n" +
+		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n"
+	p, err := prog.Parse("t.prog", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := New(p, Config{Filename: "t.prog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.RunOps()
+	seen := map[prog.Type]bool{}
+	for i, op := range p.Ops {
+		v := k.slots[i]
+		if v == nil {
+			t.Errorf("op %d (%s) bound nothing:\n%s", i, op.Name(), k.Log.String())
+			continue
+		}
+		seen[op.Result()] = true
+		if s := slotTypes[op.Result()].describe(v); s == "" {
+			t.Errorf("op %d: empty description", i)
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("types seen: %v", seen)
 	}
 }
