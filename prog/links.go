@@ -112,67 +112,74 @@ func InsertOp(p *Program, i int, op *Op) error {
 // running Parse(Print(p)) log the same.
 func (p *Program) Names() []string {
 	names := make([]string, len(p.Ops))
-	used := make([]bool, len(p.Ops))
-	index := make(map[*Op]int, len(p.Ops))
-	taken := map[string]bool{}
+	for i, op := range p.Ops {
+		if op != nil {
+			names[i] = op.Label
+		}
+	}
+	// Unlabelled used results first, then shadowed labels; each rename
+	// gives one op a name used nowhere else, so the loop ends. A parsed
+	// program needs neither and allocates nothing more.
+	for {
+		j := p.unnamedOrShadowed(names)
+		if j < 0 {
+			return names
+		}
+		names[j] = freshName(names, p.Ops[j].Result().Prefix())
+	}
+}
+
+// unnamedOrShadowed returns an op whose result a later op uses but cannot
+// name (it has no name, or a later op between them binds the same name),
+// or -1.
+func (p *Program) unnamedOrShadowed(names []string) int {
 	for i, op := range p.Ops {
 		if op == nil {
 			continue
 		}
-		index[op] = i
-		names[i] = op.Label
-		taken[op.Label] = true
 		for _, a := range op.Args {
-			if j, ok := index[a.Ref]; ok && a.Ref != nil {
-				used[j] = true
-			}
-		}
-	}
-	fresh := func(i int) string {
-		pre := p.Ops[i].Result().Prefix()
-		for n := 1; ; n++ {
-			s := pre
-			if n > 1 {
-				s += strconv.Itoa(n)
-			}
-			if !taken[s] {
-				taken[s] = true
-				return s
-			}
-		}
-	}
-	for i := range p.Ops {
-		if names[i] == "" && used[i] {
-			names[i] = fresh(i)
-		}
-	}
-	// Rename shadowed definitions until every use resolves; each pass
-	// gives one op a name used nowhere else, so this ends.
-	for renamed := true; renamed; {
-		renamed = false
-		env := map[string]int{}
-	scan:
-		for i, op := range p.Ops {
-			if op == nil {
+			j := indexBefore(p.Ops, a.Ref, i)
+			if j < 0 {
 				continue
 			}
-			for _, a := range op.Args {
-				j, ok := index[a.Ref]
-				if !ok || a.Ref == nil || j >= i {
-					continue
-				}
-				if k, bound := env[names[j]]; !bound || k != j {
-					names[j] = fresh(j)
-					renamed = true
-					break scan
-				}
+			if names[j] == "" {
+				return j
 			}
-			if names[i] != "" {
-				env[names[i]] = i
+			for k := j + 1; k < i; k++ {
+				if names[k] == names[j] {
+					return j
+				}
 			}
 		}
 	}
-	return names
+	return -1
+}
+
+// indexBefore returns the position of op among ops[:i], searching back
+// from i (links mostly point to recent ops), or -1.
+func indexBefore(ops []*Op, op *Op, i int) int {
+	if op == nil {
+		return -1
+	}
+	for j := min(i, len(ops)) - 1; j >= 0; j-- {
+		if ops[j] == op {
+			return j
+		}
+	}
+	return -1
+}
+
+// freshName returns prefix, prefix2, prefix3, … : the first not in names.
+func freshName(names []string, prefix string) string {
+	for n := 1; ; n++ {
+		s := prefix
+		if n > 1 {
+			s += strconv.Itoa(n)
+		}
+		if !slices.Contains(names, s) {
+			return s
+		}
+	}
 }
 
 // OpString returns op i's line as Print writes it, without comments,

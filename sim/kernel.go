@@ -75,7 +75,9 @@ type Kernel struct {
 	// nothing); names the results' names in the text, for the log.
 	slots []any
 	names []string
-	index map[*prog.Op]int
+	// call and args are Step's scratch space (handlers keep neither).
+	call call
+	args []value
 	// notifiers are the program's registered overlay notifiers, in
 	// registration order (unregistered at teardown: module unload).
 	notifiers []*of.OverlayNotifier
@@ -99,10 +101,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	reg.Trace = cfg.Trace
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
 		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, invSeen: map[string]bool{}, cache: cfg.Cache,
-		slots: make([]any, len(p.Ops)), names: p.Names(), index: make(map[*prog.Op]int, len(p.Ops))}
-	for i, op := range p.Ops {
-		k.index[op] = i
-	}
+		slots: make([]any, len(p.Ops)), names: p.Names()}
 
 	base, err := k.loadBase(cfg)
 	if err != nil {
@@ -146,14 +145,28 @@ func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
 	return k.compile(cfg.Filename, &Source{Name: name, Data: data})
 }
 
-// compileFile compiles an archive file. A source comes compiled from
-// prog (File.Tree: once per program, shared by every run of it); a
-// blob is decoded and read.
+// compileFile compiles an archive file. A source was parsed by
+// prog.Parse; it is compiled from that (File.Tree), once per program
+// however often it runs, unless Config.Cache has it already. A blob is
+// decoded and read.
 func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 	if !prog.IsBlob(f.Name) {
+		if t := f.Compiled(); t != nil {
+			return t, nil
+		}
+		var key string
+		if k.cache != nil {
+			key = f.Name + "\x00" + string(f.Data)
+			if t := k.cache.trees[key]; t != nil {
+				return t, nil
+			}
+		}
 		t, err := f.Tree()
 		if err != nil {
 			return nil, k.treeError(progName, f.Name, err)
+		}
+		if k.cache != nil {
+			k.cache.trees[key] = t
 		}
 		return t, nil
 	}
@@ -236,7 +249,14 @@ func (k *Kernel) Step(i int) {
 		k.Log.Harness("op %d: %s", n, k.prog.OpString(i, k.names))
 	}
 	e := &handlers[op.Desc.ID]
-	c := &call{k: k, op: op, slot: i, name: k.names[i], args: k.resolve(i, op)}
+	if cap(k.args) < len(op.Desc.Args) {
+		k.args = make([]value, len(op.Desc.Args), max(len(op.Desc.Args), 4))
+	}
+	args := k.args[:len(op.Desc.Args)]
+	clear(args)
+	k.resolve(i, op, args)
+	c := &k.call
+	*c = call{k: k, op: op, slot: i, name: k.names[i], args: args}
 	var ret string
 	if e.needDevice {
 		c.dev = k.Core.DeviceByNode(c.arg("node").node)

@@ -128,9 +128,9 @@ func (c *call) arg(key string) value {
 // bind stores the op's result in its slot.
 func (c *call) bind(v any) { c.k.slots[c.slot] = v }
 
-// resolve turns op i's arguments into values, in op-table order.
-func (k *Kernel) resolve(i int, op *prog.Op) []value {
-	vals := make([]value, len(op.Desc.Args))
+// resolve turns op i's arguments into values, in op-table order, into
+// vals (len(op.Desc.Args), zeroed).
+func (k *Kernel) resolve(i int, op *prog.Op, vals []value) {
 	for j := range op.Args {
 		a := &op.Args[j]
 		pos := -1
@@ -142,10 +142,8 @@ func (k *Kernel) resolve(i int, op *prog.Op) []value {
 		ad := &op.Desc.Args[pos]
 		v := value{set: true}
 		var slot any
-		if a.Ref != nil {
-			if r, ok := k.index[a.Ref]; ok && r < i {
-				slot, v.name = k.slots[r], k.names[r]
-			}
+		if r := slotOf(k.prog.Ops, a.Ref, i); r >= 0 {
+			slot, v.name = k.slots[r], k.names[r]
 		}
 		switch ad.Kind {
 		case prog.KindFile:
@@ -173,7 +171,20 @@ func (k *Kernel) resolve(i int, op *prog.Op) []value {
 		}
 		vals[pos] = v
 	}
-	return vals
+}
+
+// slotOf returns the slot of the op a link points to, searching back from
+// op i (links mostly point to recent ops), or -1.
+func slotOf(ops []*prog.Op, ref *prog.Op, i int) int {
+	if ref == nil {
+		return -1
+	}
+	for j := i - 1; j >= 0; j-- {
+		if ops[j] == ref {
+			return j
+		}
+	}
+	return -1
 }
 
 // Program references. The program's own references on kernel objects

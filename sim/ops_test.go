@@ -78,3 +78,36 @@ func TestSlotsBound(t *testing.T) {
 		t.Errorf("types seen: %v", seen)
 	}
 }
+
+// TestSourcesCompiledOnce: a program's overlay and base sources are
+// compiled once, by prog, and every run of the program (with or without
+// a Cache) uses that tree instead of compiling again.
+func TestSourcesCompiledOnce(t *testing.T) {
+	p := corpusPrograms(t)["../corpus/b1-reg-expander.prog"]
+	var f *prog.File
+	for i := range p.Files {
+		if p.Files[i].Name != prog.DefaultBaseName && !prog.IsBlob(p.Files[i].Name) {
+			f = &p.Files[i]
+		}
+	}
+	if f == nil {
+		t.Fatal("b1 has no overlay source")
+	}
+	var trees []any
+	for _, cache := range []*Cache{nil, NewCache(), nil} {
+		k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees = append(trees, k.blobs[f.Name])
+	}
+	want := f.Compiled()
+	if want == nil {
+		t.Fatal("prog kept no compiled tree")
+	}
+	for i, tr := range trees {
+		if tr != any(want) {
+			t.Errorf("run %d compiled %s again", i, f.Name)
+		}
+	}
+}
