@@ -14,17 +14,19 @@ type ArgKind uint8
 const (
 	// KindFile names a file of the program archive (blob=x.dtso).
 	KindFile ArgKind = iota
-	// KindRef names a value bound by an earlier op (ov=ov). For TypeOverlay
-	// a decimal literal is accepted too: the raw overlay changeset id, as a
-	// user writing to configfs or a buggy caller would pass it.
+	// KindRef links to the result of an earlier op of the argument's
+	// Type (Arg.Ref; written ov=ov, by name). For TypeOverlay a decimal
+	// literal is accepted too (Arg.Int, within Min..Max): the raw overlay
+	// changeset id, as a user writing to configfs or a buggy caller would
+	// pass it.
 	KindRef
-	// KindNode is a device-tree node: an absolute path ("/soc/i2c@3000"),
-	// looked up in the live tree when the op runs, or a name bound to a
-	// node reference by an earlier op.
+	// KindNode is a device-tree node: an absolute path (Arg.Path,
+	// "/soc/i2c@3000"), looked up in the live tree when the op runs, or a
+	// link (Arg.Ref) to an earlier op binding a node reference.
 	KindNode
 	// KindInt is a decimal integer in [ArgDesc.Min, ArgDesc.Max].
 	KindInt
-	// KindEnum is one of ArgDesc.Values.
+	// KindEnum is one of ArgDesc.Values (Arg.Int is its index).
 	KindEnum
 	// KindSched is a comma-separated list of sched points from
 	// OpDesc.Sched, each optionally suffixed ":N" (run at most N pending

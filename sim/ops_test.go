@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"dangle/prog"
@@ -108,6 +110,67 @@ func TestSourcesCompiledOnce(t *testing.T) {
 	for i, tr := range trees {
 		if tr != any(want) {
 			t.Errorf("run %d compiled %s again", i, f.Name)
+		}
+	}
+}
+
+// TestBuiltProgramLogsAsPrinted: a program built in memory with
+// unlabelled, linked results (as a generator builds them) logs exactly
+// as its printed text does when parsed and run: the log's names are the
+// ones Print chose, and links resolve to the same slots.
+func TestBuiltProgramLogsAsPrinted(t *testing.T) {
+	src := prog.Version + "\nkernel v6.8+gpiod-ref\n-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n"
+	base, err := prog.Parse("t.prog", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := func(name, label string, args ...prog.Arg) *prog.Op {
+		return prog.NewOp(prog.Lookup(name), label, args...)
+	}
+	enum := func(opName, key, v string) prog.Arg {
+		return prog.EnumArg(key, slices.Index(prog.Lookup(opName).Arg(key).Values, v))
+	}
+	p := base.Clone()
+	apply := op("of_overlay_fdt_apply", "", prog.FileArg("blob", "o.dtso"))
+	apply2 := op("of_overlay_fdt_apply", "ov", prog.FileArg("blob", "o.dtso"))
+	n1 := op("of_node_get", "", prog.PathArg("node", "/soc"))
+	n2 := op("of_node_get", "np", prog.RefArg("node", n1))
+	nb := op("of_overlay_notifier_register", "", enum("of_overlay_notifier_register", "action", prog.NotifyKeepOverlay))
+	dev := op("get_device", "", prog.PathArg("node", "/soc/i2c@3000"))
+	for _, o := range []*prog.Op{apply, apply2, n1, n2, nb, dev,
+		op("of_node_put", "", prog.RefArg("node", n1)),
+		op("of_node_put", "", prog.RefArg("node", n2)),
+		op("put_device", "", prog.RefArg("dev", dev)),
+		op("of_overlay_notifier_unregister", "", prog.RefArg("nb", nb)),
+		op("of_overlay_remove", "", prog.RefArg("ov", apply2)),
+		op("of_overlay_remove", "", prog.RefArg("ov", apply)),
+	} {
+		if err := prog.InsertOp(p, len(p.Ops), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	text := p.Print()
+	q, err := prog.Parse("t.prog", text)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	a, err := Run(p, Config{Filename: "t.prog", Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Run(q, Config{Filename: "t.prog", Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Log != b.Log || a.Trace != b.Trace {
+		t.Errorf("built program logs:\n%s\nits printed text logs:\n%s", a.Log, b.Log)
+	}
+	for _, want := range []string{"returned 0, ov2 = 1", "of_overlay_remove ov=ov2\n", "of_node_put node=np2\n", "program ref np2 (op 3)"} {
+		if !strings.Contains(a.Log+a.Trace, want) {
+			t.Errorf("log lacks %q:\n%s%s", want, a.Log, a.Trace)
 		}
 	}
 }
