@@ -39,6 +39,11 @@ func checkTyped(t *testing.T, p *Program, parsed bool) {
 	}
 	names := p.Names()
 	for i, op := range p.Ops {
+		for _, j := range p.Links(i) {
+			if j < 0 || j >= i || !slices.Contains(Uses(p, j), i) {
+				t.Fatalf("op %d: Links %v, Uses(%d) = %v", i, p.Links(i), j, Uses(p, j))
+			}
+		}
 		if parsed && names[i] != op.Label {
 			t.Fatalf("op %d: parsed label %q printed as %q", i, op.Label, names[i])
 		}
