@@ -75,6 +75,8 @@ type Kernel struct {
 	// nothing); names the results' names in the text, for the log.
 	slots []any
 	names []string
+	// holders maps the text of each program reference to its slot.
+	holders map[string]progHold
 	// call and args are Step's scratch space (handlers keep neither).
 	call call
 	args []value

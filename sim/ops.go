@@ -200,19 +200,37 @@ type progHold struct {
 // put by node path, or a GPIO consumer without a device.
 const programHolder = "program"
 
-// holder returns the text of a program reference.
+// holder returns the text of a program reference, and records which
+// slot it belongs to (HolderSlot).
 func (k *Kernel) holder(h progHold) string {
 	name := k.names[h.slot]
+	var s string
 	switch {
 	case h.owner && name == "":
 		// the .prog line, as the GPIO oracle has always named it
-		return fmt.Sprintf("program (op %d)", k.prog.Ops[h.slot].Line)
+		s = fmt.Sprintf("program (op %d)", k.prog.Ops[h.slot].Line)
 	case h.owner:
-		return "program " + name
+		s = "program " + name
 	case name == "":
-		return fmt.Sprintf("program (op %d)", h.slot+1)
+		s = fmt.Sprintf("program (op %d)", h.slot+1)
+	default:
+		s = fmt.Sprintf("program ref %s (op %d)", name, h.slot+1)
 	}
-	return fmt.Sprintf("program ref %s (op %d)", name, h.slot+1)
+	if k.holders == nil {
+		k.holders = map[string]progHold{}
+	}
+	k.holders[s] = h
+	return s
+}
+
+// HolderSlot reports whether holder (a kobj.Hold's Holder) is a
+// reference the program holds, and the slot (op index) holding it. The
+// text carries the program's names and op numbers, which the log shows
+// but a canonical state must not: Encode can key program references by
+// their slot's op and type instead.
+func (k *Kernel) HolderSlot(holder string) (slot int, ok bool) {
+	h, ok := k.holders[holder]
+	return h.slot, ok
 }
 
 // errnoName renders a kernel return value: "0", "-EINVAL", ….

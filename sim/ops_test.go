@@ -79,6 +79,15 @@ func TestSlotsBound(t *testing.T) {
 	if len(seen) != 5 {
 		t.Errorf("types seen: %v", seen)
 	}
+	// The references ops 1 (n) and 3 (dev) took are held by their slots.
+	for slot, holder := range map[int]string{1: "program ref n (op 2)", 3: "program ref dev (op 4)"} {
+		if got, ok := k.HolderSlot(holder); !ok || got != slot {
+			t.Errorf("HolderSlot(%q) = %d, %v; want %d", holder, got, ok, slot)
+		}
+	}
+	if _, ok := k.HolderSlot("unbind_store"); ok {
+		t.Errorf("HolderSlot of a kernel holder")
+	}
 }
 
 // TestSourcesCompiledOnce: a program's overlay and base sources are
