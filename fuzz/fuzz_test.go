@@ -5,15 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/profile"
 )
-
-func init() {
-	prog.ValidateSource = dt.CheckSource
-}
 
 // seeds adds every corpus program.
 func seeds(f *testing.F) {

@@ -1,56 +1,29 @@
 package minimizer
 
 import (
-	"fmt"
+	"slices"
 	"strings"
 
 	"dangle/prog"
 )
 
 // This file is the only place that knows how one op refers to another
-// and how argument values are stored. Today a program links ops by
-// binding names ("ov = of_overlay_fdt_apply …" … "of_overlay_remove
-// ov=ov") and keeps every argument as a string: deps resolves the names,
-// removeOps drops the users of what it drops, rebind and
-// canonicalBindings rename bindings, and the argument helpers at the end
-// read and write values. With typed, linked programs (arguments pointing
-// at the op whose result they use, names chosen at printing) these become
-// walks over the links and typed accessors, and nothing else in the
-// package changes.
+// and how argument values are stored. Programs are typed and linked
+// (prog.Arg.Ref points at the op whose result an argument uses; names are
+// chosen at printing), so deps is a walk over the links, removeOps drops
+// the users of what it drops, and labels only change how a program
+// prints.
 
 // deps returns the indices of the earlier ops whose results op i uses,
-// in argument order. A name refers to the latest earlier op binding it
-// (later bindings shadow earlier ones).
+// in argument order.
 func deps(p *prog.Program, i int) []int {
 	var out []int
-	for _, a := range p.Ops[i].Args {
-		if j := binder(p, i, a); j >= 0 {
+	for _, j := range p.Links(i) {
+		if j >= 0 {
 			out = append(out, j)
 		}
 	}
 	return out
-}
-
-// binder returns the index of the op before i that binds the name used by
-// argument a of op i, or -1 if a uses no bound name (a path, a literal,
-// an enum).
-func binder(p *prog.Program, i int, a prog.Arg) int {
-	d := p.Ops[i].Desc.Arg(a.Key)
-	if d == nil || (d.Kind != prog.KindRef && d.Kind != prog.KindNode) || !isName(a.Value) {
-		return -1
-	}
-	for j := i - 1; j >= 0; j-- {
-		if p.Ops[j].Result == a.Value {
-			return j
-		}
-	}
-	return -1
-}
-
-// isName reports whether v is a binding name rather than a node path or
-// an overlay id literal.
-func isName(v string) bool {
-	return v != "" && !strings.HasPrefix(v, "/") && (v[0] < '0' || v[0] > '9')
 }
 
 // removeOps returns a copy of p without the ops marked in drop and
@@ -71,41 +44,24 @@ func removeOps(p *prog.Program, drop []bool) *prog.Program {
 			}
 		}
 	}
-	c := p.Clone()
-	c.Ops = c.Ops[:0]
-	for i, op := range p.Ops {
+	c := p.Clone() // links point into c
+	kept := c.Ops[:0:0]
+	for i, op := range c.Ops {
 		if !gone[i] {
-			c.Ops = append(c.Ops, op.Clone())
+			kept = append(kept, op)
 		}
 	}
+	c.Ops = kept
 	return c
 }
 
-// rebind returns a copy of p in which op i binds names[i] ("" for
-// nothing) and every use refers to its binder by the binder's new name.
-// It returns nil if that would change which op a use refers to (a name
-// captured by a nearer binding) or leave a use without a binder.
+// rebind returns a copy of p in which op i carries the label names[i]
+// ("" for none: an unlabelled result that is used gets a canonical name
+// when printed). Links are pointers, so no renaming can capture a use.
 func rebind(p *prog.Program, names []string) *prog.Program {
 	c := p.Clone()
 	for i := range c.Ops {
-		c.Ops[i].Result = names[i]
-	}
-	for k, op := range p.Ops {
-		for ai, a := range op.Args {
-			if j := binder(p, k, a); j >= 0 {
-				if names[j] == "" {
-					return nil
-				}
-				c.Ops[k].Args[ai].Value = names[j]
-			}
-		}
-	}
-	for k, op := range p.Ops {
-		for ai, a := range op.Args {
-			if binder(p, k, a) != binder(c, k, c.Ops[k].Args[ai]) {
-				return nil
-			}
-		}
+		c.Ops[i].Label = names[i]
 	}
 	return c
 }
@@ -121,35 +77,11 @@ func users(p *prog.Program) []bool {
 	return used
 }
 
-// bindingBase is the canonical name of a binding of each result type.
-var bindingBase = map[prog.Type]string{
-	prog.TypeOverlay:  "ov",
-	prog.TypeNode:     "np",
-	prog.TypeNotifier: "nb",
-	prog.TypeDevice:   "dev",
-	prog.TypeLink:     "link",
-	prog.TypeDesc:     "desc",
-}
-
-// canonicalBindings returns a copy of p without the bindings nothing
-// uses and with the others named by type in order: ov, ov2, …; np, np2,
-// …; or nil if that is not possible (see rebind).
+// canonicalBindings returns a copy of p without labels: the results that
+// are used print with the canonical names prog.Program.Names chooses by
+// type in order (ov, ov2, …; np, np2, …), the others with none.
 func canonicalBindings(p *prog.Program) *prog.Program {
-	used := users(p)
-	names := make([]string, len(p.Ops))
-	count := map[prog.Type]int{}
-	for i, op := range p.Ops {
-		if op.Result == "" || !used[i] {
-			continue
-		}
-		t := op.Desc.Result
-		count[t]++
-		names[i] = bindingBase[t]
-		if count[t] > 1 {
-			names[i] += fmt.Sprint(count[t])
-		}
-	}
-	return rebind(p, names)
+	return rebind(p, make([]string, len(p.Ops)))
 }
 
 // Argument values.
@@ -165,42 +97,47 @@ func argKeys(op *prog.Op, kind prog.ArgKind) []string {
 	return out
 }
 
-// argValues returns the values of op's arguments of the given kind.
-func argValues(op *prog.Op, kind prog.ArgKind) []string {
+// fileNames returns the archive files op's file arguments name.
+func fileNames(op *prog.Op) []string {
 	var out []string
-	for _, k := range argKeys(op, kind) {
-		v, _ := op.Get(k)
-		out = append(out, v)
+	for _, k := range argKeys(op, prog.KindFile) {
+		out = append(out, op.Arg(k).File)
 	}
 	return out
 }
 
 // nodePaths returns the absolute node paths op's node arguments name
-// (not the bound node references).
+// (not the linked node references).
 func nodePaths(op *prog.Op) []string {
 	var out []string
-	for _, v := range argValues(op, prog.KindNode) {
-		if strings.HasPrefix(v, "/") {
-			out = append(out, v)
+	for _, k := range argKeys(op, prog.KindNode) {
+		if a := op.Arg(k); a.Ref == nil && a.Path != "" {
+			out = append(out, a.Path)
 		}
 	}
 	return out
 }
 
-// getArg returns the value of op i's argument key.
-func getArg(p *prog.Program, i int, key string) (string, bool) {
-	return p.Ops[i].Get(key)
+// getArg returns op i's argument key, or nil.
+func getArg(p *prog.Program, i int, key string) *prog.Arg {
+	return p.Ops[i].Arg(key)
 }
 
-// withArg returns a copy of p with op i's argument key set to value, or
-// deleted when value is "".
-func withArg(p *prog.Program, i int, key, value string) *prog.Program {
+// withArg returns a copy of p with op i's argument a.Key set to a.
+func withArg(p *prog.Program, i int, a prog.Arg) *prog.Program {
 	c := p.Clone()
-	if value == "" {
-		c.Ops[i].Del(key)
-	} else {
-		c.Ops[i].Set(key, value)
+	if a.Ref != nil {
+		a.Ref = c.Ops[p.Index(a.Ref)]
 	}
+	a.Sched = slices.Clone(a.Sched)
+	c.Ops[i].Set(a)
+	return c
+}
+
+// withoutArg returns a copy of p with op i's argument key deleted.
+func withoutArg(p *prog.Program, i int, key string) *prog.Program {
+	c := p.Clone()
+	c.Ops[i].Del(key)
 	return c
 }
 
@@ -209,17 +146,17 @@ func withArg(p *prog.Program, i int, key, value string) *prog.Program {
 func renamePathComponent(c *prog.Program, old, new string) {
 	for _, op := range c.Ops {
 		for _, k := range argKeys(op, prog.KindNode) {
-			v, _ := op.Get(k)
-			if !strings.HasPrefix(v, "/") {
+			a := op.Arg(k)
+			if a.Ref != nil || !strings.HasPrefix(a.Path, "/") {
 				continue
 			}
-			parts := strings.Split(v, "/")
+			parts := strings.Split(a.Path, "/")
 			for j := range parts {
 				if parts[j] == old {
 					parts[j] = new
 				}
 			}
-			op.Set(k, strings.Join(parts, "/"))
+			a.Path = strings.Join(parts, "/")
 		}
 	}
 }

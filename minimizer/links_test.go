@@ -35,8 +35,9 @@ func parseProg(t *testing.T, text string) *prog.Program {
 
 func opNames(p *prog.Program) string {
 	var s []string
-	for _, op := range p.Ops {
-		s = append(s, op.String())
+	names := p.Names()
+	for i := range p.Ops {
+		s = append(s, p.OpString(i, names))
 	}
 	return strings.Join(s, "; ")
 }
@@ -73,18 +74,20 @@ func TestRebind(t *testing.T) {
 	if got == nil || opNames(got) != want {
 		t.Fatalf("got %v, want %q", got, want)
 	}
-	// Naming both overlays "ov" is fine (shadowing keeps each use on its
-	// binder); dropping a used binding is not.
-	if rebind(p, []string{"ov", "np", "", "", "ov", ""}) == nil {
-		t.Error("shadowing rename refused")
+	// Naming both overlays "ov" keeps each use on its own op (links are
+	// pointers; printing renames the shadowed one); dropping a used
+	// label gives it a canonical name; the same label twice cannot
+	// capture a use.
+	if got := rebind(p, []string{"ov", "np", "", "", "ov", ""}); got.Validate() != nil {
+		t.Errorf("shadowing rename: %v", got.Validate())
 	}
-	if rebind(p, []string{"", "np", "", "", "ov", ""}) != nil {
-		t.Error("dropping a used binding accepted")
+	if got := opNames(rebind(p, []string{"", "np", "", "", "ov", ""})); !strings.Contains(got, "of_overlay_remove ov=ov2") && !strings.Contains(got, "of_overlay_remove ov=ov;") {
+		t.Errorf("dropped label: %q", got)
 	}
-	// Capture: a use that would resolve to a nearer binder of another op.
-	q := parseProg(t, "dangle program v1\na = of_node_get node=/soc\nb = of_node_get node=/soc\nof_node_put node=a\n")
-	if rebind(q, []string{"a", "a", ""}) != nil {
-		t.Error("captured use accepted")
+	q := parseProg(t, "dangle program v1\na = of_node_get node=/soc\nb = of_node_get node=/soc/bus@10000\nof_node_put node=a\n")
+	c := rebind(q, []string{"a", "a", ""})
+	if c.Ops[2].Args[0].Ref != c.Ops[0] {
+		t.Error("a relabel moved a use to another op")
 	}
 }
 

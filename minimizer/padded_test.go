@@ -71,7 +71,6 @@ func expectTitle(p *prog.Program) string {
 
 func loadSeed(t testing.TB, name string) *prog.Program {
 	t.Helper()
-	prog.ValidateSource = dt.CheckSource
 	p, err := prog.ParseFile("../corpus/" + name)
 	if err != nil {
 		t.Fatal(err)
@@ -80,12 +79,14 @@ func loadSeed(t testing.TB, name string) *prog.Program {
 }
 
 // padOps are unrelated op groups: reference pairs on base nodes, flushes,
-// devres on a device the bug does not involve. %d is the group number.
+// devres on a device the bug does not involve. %d is the group number,
+// %g a devres group id and action number derived from it (within the op
+// table's ranges).
 var padOps = [][]string{
 	{"np%d = of_node_get node=/soc/spi@4000", "of_node_put node=np%d"},
 	{"dev%d = get_device node=/soc/spi@4000", "put_device dev=dev%d"},
 	{"flush_workqueue wq=events"},
-	{"devres_open_group node=/soc/spi@4000 id=%d", "devm_add_action node=/soc/spi@4000 action=%d", "devres_release_group node=/soc/spi@4000 id=%d"},
+	{"devres_open_group node=/soc/spi@4000 id=%g", "devm_add_action node=/soc/spi@4000 action=%g", "devres_release_group node=/soc/spi@4000 id=%g"},
 	{"nq%d = of_node_get node=/clock-24m", "of_node_put node=nq%d"},
 	{"run_work wq=events"},
 }
@@ -119,16 +120,18 @@ func pad(t testing.TB, p *prog.Program, n int, seed uint64) *prog.Program {
 			k = len(p.Ops)
 		}
 		for _, l := range grp {
+			l = strings.ReplaceAll(l, "%g", fmt.Sprint(g%prog.MaxDevresID+1))
 			slots[k] = append(slots[k], strings.ReplaceAll(l, "%d", fmt.Sprint(g)))
 			added++
 			k += rng.IntN(len(slots) - k)
 		}
 	}
 	var lines []string
+	names := p.Names()
 	for k := range slots {
 		lines = append(lines, slots[k]...)
 		if k < len(p.Ops) {
-			lines = append(lines, p.Ops[k].String())
+			lines = append(lines, p.OpString(k, names))
 		}
 	}
 	var b strings.Builder

@@ -1,7 +1,7 @@
 package minimizer
 
 import (
-	"strings"
+	"slices"
 
 	"dangle/prog"
 )
@@ -109,7 +109,7 @@ func components(p *prog.Program) []int {
 		for _, j := range deps(p, i) {
 			union(i, j)
 		}
-		for _, k := range append(nodePaths(op), argValues(op, prog.KindFile)...) {
+		for _, k := range append(nodePaths(op), fileNames(op)...) {
 			if j, ok := byValue[k]; ok {
 				union(i, j)
 			} else {
@@ -144,32 +144,30 @@ func passOps(s *session) {
 }
 
 // passSched shrinks sched= lists: the whole argument first, then ddmin
-// over its points, then each point's ":N" limit.
+// over its points, then each point's ":N" limit (dropped, or lowered to
+// 1).
 func passSched(s *session) {
 	for i := range s.cur.Ops {
 		for _, key := range argKeys(s.cur.Ops[i], prog.KindSched) {
-			if s.try(withArg(s.cur, i, key, "")) {
+			if s.try(withoutArg(s.cur, i, key)) {
 				continue
 			}
 			p := s.cur
-			v, _ := getArg(p, i, key)
-			ddmin(s, strings.Split(v, ","), func(points []string) *prog.Program {
-				return withArg(p, i, key, strings.Join(points, ","))
+			ddmin(s, getArg(p, i, key).Sched, func(points []prog.SchedItem) *prog.Program {
+				return withArg(p, i, prog.SchedArg(key, points...))
 			})
-			v, _ = getArg(s.cur, i, key)
-			points := strings.Split(v, ",")
+			points := getArg(s.cur, i, key).Sched
 			for j, pt := range points {
-				name, _, limited := strings.Cut(pt, ":")
-				if !limited {
+				if pt.Count == 0 {
 					continue
 				}
-				for _, repl := range []string{name, name + ":1"} {
-					if repl == pt {
+				for _, n := range []int{0, 1} {
+					if n == pt.Count {
 						continue
 					}
-					c := append([]string(nil), points...)
-					c[j] = repl
-					if s.try(withArg(s.cur, i, key, strings.Join(c, ","))) {
+					c := slices.Clone(points)
+					c[j].Count = n
+					if s.try(withArg(s.cur, i, prog.SchedArg(key, c...))) {
 						points = c
 						break
 					}
@@ -186,13 +184,13 @@ func passWork(s *session) {
 	for i, op := range s.cur.Ops {
 		switch op.Name() {
 		case "run_work":
-			if v, ok := getArg(s.cur, i, "item"); ok && !s.try(withArg(s.cur, i, "item", "")) && v != "1" {
-				s.try(withArg(s.cur, i, "item", "1"))
+			if a := getArg(s.cur, i, "item"); a != nil && !s.try(withoutArg(s.cur, i, "item")) && a.Int != 1 {
+				s.try(withArg(s.cur, i, prog.IntArg("item", 1)))
 			}
 			fallthrough
 		case "flush_workqueue":
-			if v, ok := getArg(s.cur, i, "wq"); ok && v == prog.Workqueues[0] {
-				s.try(withArg(s.cur, i, "wq", ""))
+			if a := getArg(s.cur, i, "wq"); a != nil && a.Int == 0 { // prog.Workqueues[0]
+				s.try(withoutArg(s.cur, i, "wq"))
 			}
 		}
 	}
@@ -203,7 +201,7 @@ func passWork(s *session) {
 func passFiles(s *session) {
 	used := map[string]bool{}
 	for _, op := range s.cur.Ops {
-		for _, f := range argValues(op, prog.KindFile) {
+		for _, f := range fileNames(op) {
 			used[f] = true
 		}
 	}

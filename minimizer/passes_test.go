@@ -36,7 +36,6 @@ func textPredicate(at string, calls *int, needles ...string) Predicate {
 // runPass runs one pass on p and returns the program it leaves.
 func runPass(t *testing.T, fn func(*session), p *prog.Program, pred Predicate) (*prog.Program, *PassStats) {
 	t.Helper()
-	prog.ValidateSource = dt.CheckSource
 	if err := valid(p); err != nil {
 		t.Fatalf("test program: %v\n%s", err, p)
 	}

@@ -7,13 +7,8 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
-	"dangle/dt"
 	"dangle/prog"
 )
-
-func init() {
-	prog.ValidateSource = dt.CheckSource
-}
 
 // TestScenarios runs the datadriven scenario files in testdata/: each
 // "run" directive's input is a program, its expected output the

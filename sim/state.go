@@ -5,8 +5,6 @@ import (
 	"hash/fnv"
 	"sort"
 	"strings"
-
-	"dangle/sim/of"
 )
 
 // Encode returns the canonical encoding of the whole simulated state
@@ -51,37 +49,28 @@ func (k *Kernel) Encode() string {
 			fmt.Fprintf(&b, "pending %s %s %s\n", wq.Name, w.Fn, w.What)
 		}
 	}
-	names := make([]string, 0, len(k.vars))
-	for n := range k.vars {
+	vars := k.vars()
+	names := make([]string, 0, len(vars))
+	for n := range vars {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(&b, "var %s = %s\n", n, describeValue(k.vars[n]))
+		fmt.Fprintf(&b, "var %s = %s\n", n, vars[n])
 	}
 	return b.String()
 }
 
-// describeValue renders a bound value for Encode.
-func describeValue(v any) string {
-	switch x := v.(type) {
-	case *int:
-		return fmt.Sprintf("overlay id %d", *x)
-	case *nodeRef:
-		if x.np == nil {
-			return "node NULL"
+// vars returns the program's bindings as the text sees them: each name's
+// latest bound slot, described by its type.
+func (k *Kernel) vars() map[string]string {
+	m := map[string]string{}
+	for i, v := range k.slots {
+		if v != nil && k.names[i] != "" {
+			m[k.names[i]] = slotTypes[k.prog.Ops[i].Result()].describe(v)
 		}
-		return fmt.Sprintf("node %s freed=%t", x.np.DisplayPath(), x.np.Obj().Freed())
-	case *of.OverlayNotifier:
-		var kept []string
-		for _, np := range x.Kept {
-			kept = append(kept, fmt.Sprintf("%s freed=%t", np.Obj().Name, np.Obj().Freed()))
-		}
-		return fmt.Sprintf("notifier %s kept=[%s]", x.Action, strings.Join(kept, ", "))
-	case fmt.Stringer:
-		return fmt.Sprintf("%T %s", v, x.String())
 	}
-	return fmt.Sprintf("%T", v)
+	return m
 }
 
 // StateHash is a 64-bit FNV-1a hash of Encode.

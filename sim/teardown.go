@@ -118,7 +118,7 @@ func (k *Kernel) leakCheck() {
 		}
 		var late []kobj.Hold
 		for _, h := range o.Holds() {
-			if (h.Op != 0 || h.Holder == "program") && !leaked(h.Owner) && (h.Owner == nil || !k.Core.Live(h.Owner)) {
+			if (h.Op != 0 || h.Holder == programHolder) && !leaked(h.Owner) && (h.Owner == nil || !k.Core.Live(h.Owner)) {
 				late = append(late, h)
 			}
 		}

@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 
-	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/profile"
@@ -60,12 +59,6 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "dangle: unknown command %q\n%s", args[0], usage)
 	return 2
-}
-
-func init() {
-	// Programs' .dts/.dtso files are checked with the DTS parser at
-	// program parse time, so syntax errors name the .prog line.
-	prog.ValidateSource = dt.CheckSource
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
