@@ -215,23 +215,16 @@ func (k *Kernel) Step(n int, op *prog.Op) {
 // checkInvariants reports each newly broken ovcs invariant once, one
 // finding per title with every object that breaks it.
 func (k *Kernel) checkInvariants() {
-	var order []string
-	byTitle := map[string]*report.Finding{}
+	var g report.Group
 	for _, s := range k.OF.Invariants() {
 		if k.invSeen[s] {
 			continue
 		}
 		k.invSeen[s] = true
 		title, obj, _ := strings.Cut(s, "\x00")
-		f := byTitle[title]
-		if f == nil {
-			f = &report.Finding{Kind: report.Invariant, Title: title}
-			byTitle[title] = f
-			order = append(order, title)
-		}
-		f.Objects = append(f.Objects, obj)
+		g.Add(report.Finding{Kind: report.Invariant, Title: title, Objects: []string{obj}})
 	}
-	for _, t := range order {
-		k.Log.Report(*byTitle[t])
+	for _, f := range g.Findings() {
+		k.Log.Report(f)
 	}
 }

@@ -5,7 +5,6 @@ import (
 
 	"dangle/sim/core"
 	"dangle/sim/of"
-	"dangle/sim/report"
 )
 
 // Flags are the enum gpiod_flags bits the model distinguishes.
@@ -194,11 +193,8 @@ func (g *GPIO) gpiodFree(d *Desc) {
 	g.c.PutDevice(gdev.Dev, "gpiod_free", d.holder)
 }
 
-// warn is WARN_ON(): the splat line and a finding.
-func (g *GPIO) warn(file, fn, what string) {
-	g.log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
-	g.log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
-}
+// warn is WARN_ON() in fn of file (report.Log.Warn).
+func (g *GPIO) warn(file, fn, what string) { g.log.Warn(file, fn, what) }
 
 // GpiodGetIndex is gpiod_get_index(dev, con_id, idx, flags): lookup on
 // dev's node, gpiod_request(desc, con_id ?: dev_name) — with

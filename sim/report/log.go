@@ -98,3 +98,12 @@ func (l *Log) String() string {
 	}
 	return b.String()
 }
+
+// Warn is WARN()/WARN_ON() firing in fn of file (drivers/base/core.c):
+// the splat's first line as the kernel prints it, and a Warning finding
+// titled "WARNING in fn" as syzkaller titles a splat, with what as its
+// object. Every subsystem's WARN goes through here.
+func (l *Log) Warn(file, fn, what string) {
+	l.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
+	l.Report(Finding{Kind: Warning, Title: "WARNING in " + fn, Objects: []string{what}})
+}
