@@ -179,8 +179,18 @@ func (g *GPIO) gpiodFree(d *Desc) {
 	gdev := d.gdev
 	switch g.c.Prof.Get("gpiod_free") {
 	case "conditional":
+		// v6.1 gpiod_free(): "if (desc && desc->gdev &&
+		// gpiod_free_commit(desc)) { module_put(); put_device(); } else
+		// WARN_ON(extra_checks);" - once gpiochip_remove() cleared
+		// gdev->chip the commit fails and the consumer's module and
+		// gdev references are given up without a put: they leak,
+		// whether the chip and the request date from boot or not.
 		if !g.gpiodFreeCommit(d) {
-			return // WARN_ON(extra_checks)
+			if gdev.owner != nil {
+				g.reg.Abandon(gdev.owner, "gpiod_free", d.holder)
+			}
+			g.reg.Abandon(gdev.Dev.Obj(), "gpiod_free", d.holder)
+			return // WARN_ON(extra_checks): silent without DEBUG_GPIO
 		}
 	case "warn-unconditional":
 		if !g.gpiodFreeCommit(d) {

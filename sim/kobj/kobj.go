@@ -16,6 +16,13 @@ type Hold struct {
 	// changeset owning a changeset entry), if any: when the owner leaks,
 	// the reference leaks with it and is reported under the owner.
 	Owner *Object
+	// Dropped is the function in which the holder gave the reference
+	// up without putting it (v6.1 gpiod_free() after gpiochip_remove():
+	// the consumer is done, the count stays), during op DroppedOp. Such
+	// a reference can never be put: the leak check reports it whenever
+	// the object was allocated (Registry.Abandon).
+	Dropped   string
+	DroppedOp int
 }
 
 // Event is one entry of an object's lifetime timeline (kept only when the
@@ -24,7 +31,7 @@ type Event struct {
 	Op     int
 	Func   string
 	Holder string
-	What   string // "get", "put", "alloc", "free"
+	What   string // "get", "put", "alloc", "free", "dropped"
 	After  int32  // refcount after the event
 }
 
@@ -56,6 +63,11 @@ type Object struct {
 	// lastPut is the put that last dropped a reference (who released
 	// the object late, for leak reports on objects at zero).
 	lastPut Hold
+	// Announced is the kernel line that announced, when the object was
+	// made, that it would leak ("OF: overlay: WARNING: memory leak will
+	// occur if overlay removed, property: /soc/i2c@5000/status"): the
+	// evidence the known-findings table matches (sim/known.go).
+	Announced string
 }
 
 // LastPut returns the most recent put on o (zero Hold if none).
@@ -203,6 +215,20 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 	o.lastPut = Hold{Holder: holder, Func: fn, Op: r.Log.Op}
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
+}
+
+// Abandon records that holder gave up its reference on o in fn without
+// putting it (the kernel path skipped the put): the count does not
+// change, the hold stays and is marked Dropped at the current op. It
+// does nothing if holder holds no live reference on o.
+func (r *Registry) Abandon(o *Object, fn, holder string) {
+	for i := len(o.holds) - 1; i >= 0; i-- {
+		if h := &o.holds[i]; h.Holder == holder && h.Dropped == "" {
+			h.Dropped, h.DroppedOp = fn, r.Log.Op
+			r.event(o, fn, holder, "dropped")
+			return
+		}
+	}
 }
 
 // dropHold removes the newest hold by holder; a put whose holder took no

@@ -67,3 +67,27 @@ func TestHoldsAndLeaks(t *testing.T) {
 		t.Fatalf("min/max = %d/%d", min, max)
 	}
 }
+
+// TestAbandonMarksTheHolderOnly: an abandoned reference keeps the count
+// and is marked at the op it was given up; a holder with no reference
+// abandons nothing.
+func TestAbandonMarksTheHolderOnly(t *testing.T) {
+	log := &report.Log{}
+	r := New(log)
+	o := r.Alloc("gpio_device", "gpiochip0", "gpiochip_add_data_with_key", false, true, "init")
+	r.Get(o, "gpiod_request", "leds")
+	log.Op = 4
+	r.Abandon(o, "gpiod_free", "leds")
+	r.Abandon(o, "gpiod_free", "nobody")
+	hs := o.Holds()
+	if o.Ref() != 2 || len(hs) != 2 {
+		t.Fatalf("ref %d holds %+v", o.Ref(), hs)
+	}
+	if hs[0].Dropped != "" || hs[1].Dropped != "gpiod_free" || hs[1].DroppedOp != 4 {
+		t.Errorf("holds = %+v", hs)
+	}
+	r.Abandon(o, "gpiod_free", "leds") // already dropped: unchanged
+	if o.Holds()[1].DroppedOp != 4 {
+		t.Errorf("a second abandon moved the mark")
+	}
+}

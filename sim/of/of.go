@@ -147,5 +147,8 @@ func (t *OF) reportHolders(title string, np *Node, self string, mark int) {
 
 // FormatHold renders a reference holder for reports.
 func FormatHold(h kobj.Hold) string {
+	if h.Dropped != "" {
+		return fmt.Sprintf("%s (taken in %s, %s; given up without a put in %s, %s)", h.Holder, h.Func, report.OpName(h.Op), h.Dropped, report.OpName(h.DroppedOp))
+	}
 	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, report.OpName(h.Op))
 }
