@@ -24,6 +24,10 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Strict counts known findings (KnownFindings) as findings, as
+	// dangle run -strict does; fuzz targets and the soak take it from
+	// DANGLE_STRICT=1 (StrictFromEnv).
+	Strict bool
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
 	// Cache, when set, keeps compiled device trees across runs, so a
@@ -43,10 +47,15 @@ func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
 
 // Result is what a run produced.
 type Result struct {
-	Profile  string // the profile's canonical name
-	Log      string // the kernel-style log, ops and teardown included
+	Profile string // the profile's canonical name
+	Log     string // the kernel-style log, ops and teardown included
+	// Findings are the findings that count: a run is clean when there
+	// are none. With Config.Strict they include the known ones.
 	Findings []report.Finding
-	Trace    string // with Config.Trace: refcount table and timeline
+	// Known are the known findings (KnownFindings), printed apart and
+	// not counted; empty with Config.Strict.
+	Known []report.Finding
+	Trace string // with Config.Trace: refcount table and timeline
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -90,7 +99,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
@@ -187,7 +196,7 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	}
 	k.RunOps()
 	k.Teardown()
-	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings()}
+	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known()}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}

@@ -65,7 +65,8 @@ func (k *Kernel) removeOverlays() {
 //
 // What leaks only because something else leaked (the nodes an unfreed
 // changeset still holds, the properties of an unfreed node) is listed
-// under that root cause, not reported again.
+// under that root cause, not reported again. Leaks the kernel announces
+// (KnownFindings) are reported as known, apart, unless Strict.
 func (k *Kernel) leakCheck() {
 	live := map[*kobj.Object]bool{}
 	isLive := func(o *kobj.Object) bool {
@@ -97,7 +98,7 @@ func (k *Kernel) leakCheck() {
 		}
 		return root(hs[0].Owner, depth+1)
 	}
-	var found report.Group
+	var found, known report.Group
 	titleOf := func(o *kobj.Object) string { return "memory leak of " + o.Type + " allocated in " + o.Alloc }
 	for _, o := range k.Reg.Objects() {
 		if o.Freed() || isLive(o) {
@@ -118,6 +119,10 @@ func (k *Kernel) leakCheck() {
 			f := report.Finding{Kind: report.Leak, Title: titleOf(o), Objects: []string{desc}, Holders: holdList(o)}
 			if r := root(o, 0); r != o {
 				f = report.Finding{Kind: report.Leak, Title: titleOf(r), Objects: []string{desc + " (with " + r.Name + ")"}}
+			} else if e := k.knownLeak(f.Title, o); e != nil && !k.Log.Strict {
+				f.Known = e.Note
+				known.Add(f)
+				continue
 			}
 			found.Add(f)
 			continue
@@ -140,10 +145,12 @@ func (k *Kernel) leakCheck() {
 		}
 		found.Add(report.Finding{Kind: report.Leak, Title: "reference leak of " + o.Type + " taken in " + late[0].Func, Objects: []string{o.Name}, Holders: hs})
 	}
-	for _, f := range found.Findings() {
-		k.Log.Report(f)
-		for _, obj := range f.Objects {
-			k.Log.Harness("    leaked: %s", obj)
+	for _, g := range []*report.Group{&found, &known} {
+		for _, f := range g.Findings() {
+			k.Log.Report(f)
+			for _, obj := range f.Objects {
+				k.Log.Harness("    leaked: %s", obj)
+			}
 		}
 	}
 }
