@@ -102,6 +102,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
+	trackProgramRefs(reg)
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
 		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, vars: map[string]any{}, invSeen: map[string]bool{}, cache: cfg.Cache}
 
