@@ -7,6 +7,7 @@ import (
 
 	"dangle/prog"
 	"dangle/sim/core"
+	"dangle/sim/errno"
 	"dangle/sim/of"
 )
 
@@ -135,6 +136,9 @@ func opFlushWorkqueue(k *Kernel, op *prog.Op) string {
 }
 
 func opDeviceLinkWaitRemoval(k *Kernel, op *prog.Op) string {
+	if !k.Core.HasDeviceLinkWaitRemoval() {
+		return errnoName(errno.ENOSYS) // predates 0462c56c290a
+	}
 	k.Core.DeviceLinkWaitRemoval()
 	return "void"
 }

@@ -22,10 +22,12 @@ import (
 
 const usage = `usage:
   dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE.prog...
+  dangle minimize [-o OUT] [-v] FILE.prog
   dangle profiles
   dangle ops
 
 run       run programs and print the kernel-style log and findings
+minimize  shrink a program while its finding keeps its title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 
@@ -44,6 +46,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "minimize":
+		return cmdMinimize(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0

@@ -87,13 +87,14 @@ func be32(v []byte) uint32 {
 }
 
 // validateDesc is validate_desc(): 0 for NULL, and up to v6.8 also for a
-// gone chip, with "backing chip is gone" (removed in v6.9).
+// gone chip, with dev_warn(&gdev->dev, "backing chip is gone") (removed
+// in v6.9).
 func (g *GPIO) validateDesc(d *Desc, fn string) bool {
 	if d == nil {
 		return false
 	}
 	if !g.silent() && d.gdev.chip == nil {
-		g.c.DevErr(d.gdev.Dev, "%s: backing chip is gone", fn)
+		g.c.DevWarn(d.gdev.Dev, "%s: backing chip is gone", fn)
 		return false
 	}
 	return true
@@ -111,7 +112,7 @@ func (g *GPIO) gpiodRequest(d *Desc, label, holder string) error {
 		if !g.silent() {
 			// VALIDATE_DESC returns 0: "success" without references;
 			// not reachable through a lookup, which skips gone chips
-			g.c.DevErr(d.gdev.Dev, "%s: backing chip is gone", "gpiod_request")
+			g.c.DevWarn(d.gdev.Dev, "%s: backing chip is gone", "gpiod_request")
 			return nil
 		}
 	}

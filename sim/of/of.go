@@ -64,10 +64,11 @@ type OF struct {
 
 	// Root is of_root.
 	Root *Node
-	// ovcsList is ovcs_list: applied (and failed-but-listed) overlay
-	// changesets, tail = topmost. Entries may be freed objects when the
-	// kernel leaves dangling pointers (of_overlay_remove_all).
-	ovcsList []*Overlay
+	// ovcsHead is ovcs_list: applied (and failed-but-listed) overlay
+	// changesets, tail = topmost (ovcs_list.go). Entries may be freed
+	// changesets when the kernel leaves dangling pointers
+	// (of_overlay_remove_all).
+	ovcsHead listHead
 	// ovcsIDR is ovcs_idr: id -> changeset, entries may dangle.
 	ovcsIDR map[int]*Overlay
 	// devicetreeStateFlags are the sticky DTSF_* flags.
@@ -87,6 +88,11 @@ type OF struct {
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int
+
+	// freedBy and doubleFreeSeen serve kfree's double-free report
+	// (kfree.go): who freed an allocation first, what was reported.
+	freedBy        map[*kobj.Object]string
+	doubleFreeSeen map[kfreeKey]bool
 }
 
 // New returns an empty OF layer (no tree yet; see LoadBase).
@@ -98,6 +104,7 @@ func New(reg *kobj.Registry, log *report.Log, prof *profile.Profile) *OF {
 		OfOverlayPhandleMutex: Mutex{Name: "of_overlay_phandle_mutex"},
 		synthName:             true,
 	}
+	t.ovcsHead.prev, t.ovcsHead.next = &t.ovcsHead, &t.ovcsHead
 	t.OfMutex.hooks = &t.Hooks
 	t.OfOverlayPhandleMutex.hooks = &t.Hooks
 	return t
