@@ -23,7 +23,8 @@ import (
 // seedPredicate is simPredicate for the seed's first "# expect:" title,
 // required during an op when the seed raises it during one.
 func seedPredicate(t testing.TB, seed *prog.Program) Predicate {
-	res, err := sim.Run(seed, sim.Config{Quiet: true})
+	// strict: a known finding (B3's) is minimized as any other
+	res, err := sim.Run(seed, sim.Config{Quiet: true, Strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func seedPredicate(t testing.TB, seed *prog.Program) Predicate {
 // simPredicate is dangle minimize's predicate: a finding titled title,
 // raised during an op if atOp.
 func simPredicate(title string, atOp bool) Predicate {
-	cfg := sim.Config{Quiet: true, Cache: sim.NewCache()}
+	cfg := sim.Config{Quiet: true, Strict: true, Cache: sim.NewCache()}
 	return func(c *prog.Program) Verdict {
 		res, err := sim.Run(c, cfg)
 		if err != nil {
@@ -58,12 +59,17 @@ func simPredicate(title string, atOp bool) Predicate {
 	}
 }
 
-// expectTitle returns the title of the first "# expect:" header line,
-// or "".
+// expectTitle returns the title of the first "# expect:" header line
+// that names a finding raised ("TITLE" or "known TITLE", see
+// corpus/README.md), or "".
 func expectTitle(p *prog.Program) string {
 	for _, h := range p.Header {
 		if s, ok := strings.CutPrefix(h, "# expect:"); ok {
-			return strings.TrimSpace(s)
+			s = strings.TrimSpace(s)
+			if s == "clean" || strings.HasPrefix(s, "not ") {
+				continue
+			}
+			return strings.TrimPrefix(s, "known ")
 		}
 	}
 	return ""

@@ -24,6 +24,10 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Strict counts known findings (KnownFindings) as findings, as
+	// dangle run -strict does; fuzz targets and the soak take it from
+	// DANGLE_STRICT=1 (StrictFromEnv).
+	Strict bool
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
 	// Cache, when set, keeps compiled device trees across runs, so a
@@ -43,10 +47,15 @@ func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
 
 // Result is what a run produced.
 type Result struct {
-	Profile  string // the profile's canonical name
-	Log      string // the kernel-style log, ops and teardown included
+	Profile string // the profile's canonical name
+	Log     string // the kernel-style log, ops and teardown included
+	// Findings are the findings that count: a run is clean when there
+	// are none. With Config.Strict they include the known ones.
 	Findings []report.Finding
-	Trace    string // with Config.Trace: refcount table and timeline
+	// Known are the known findings (KnownFindings), printed apart and
+	// not counted; empty with Config.Strict.
+	Known []report.Finding
+	Trace string // with Config.Trace: refcount table and timeline
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -98,9 +107,10 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
+	trackProgramRefs(reg)
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
 		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, invSeen: map[string]bool{}, cache: cfg.Cache,
 		slots: make([]any, len(p.Ops)), names: p.Names()}
@@ -226,7 +236,7 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	}
 	k.RunOps()
 	k.Teardown()
-	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings()}
+	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known()}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}
@@ -275,23 +285,16 @@ func (k *Kernel) Step(i int) {
 // checkInvariants reports each newly broken ovcs invariant once, one
 // finding per title with every object that breaks it.
 func (k *Kernel) checkInvariants() {
-	var order []string
-	byTitle := map[string]*report.Finding{}
+	var g report.Group
 	for _, s := range k.OF.Invariants() {
 		if k.invSeen[s] {
 			continue
 		}
 		k.invSeen[s] = true
 		title, obj, _ := strings.Cut(s, "\x00")
-		f := byTitle[title]
-		if f == nil {
-			f = &report.Finding{Kind: report.Invariant, Title: title}
-			byTitle[title] = f
-			order = append(order, title)
-		}
-		f.Objects = append(f.Objects, obj)
+		g.Add(report.Finding{Kind: report.Invariant, Title: title, Objects: []string{obj}})
 	}
-	for _, t := range order {
-		k.Log.Report(*byTitle[t])
+	for _, f := range g.Findings() {
+		k.Log.Report(f)
 	}
 }

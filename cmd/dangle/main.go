@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE…
 //	dangle profiles
 //	dangle ops
 //
@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle profiles
   dangle ops
@@ -66,6 +66,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
+	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
 	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
@@ -92,7 +93,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, name := range fs.Args() {
-		s := runOne(name, *kernel, *trace, base, stdout, stderr)
+		s := runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
 		if s > status {
 			status = s
 		}
@@ -100,7 +101,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io.Writer) int {
+func runOne(name, kernel string, trace, strict bool, base *sim.Source, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle run: %v\n", err)
@@ -111,7 +112,7 @@ func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Base: base})
+	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Strict: strict, Base: base})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
@@ -125,13 +126,20 @@ func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io
 	for i := range res.Findings {
 		fmt.Fprint(stdout, res.Findings[i].String())
 	}
+	// known findings (sim.KnownFindings): printed, not counted
+	for i := range res.Known {
+		fmt.Fprint(stdout, res.Known[i].KnownString())
+	}
 	if len(res.Findings) == 0 {
 		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
 		return 0
 	}
 	baseArg := ""
+	if strict {
+		baseArg = " -strict"
+	}
 	if base != nil {
-		baseArg = " -base " + base.Name
+		baseArg += " -base " + base.Name
 	}
 	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s'%s %s\n",
 		len(res.Findings), res.Profile, res.Profile, baseArg, name)

@@ -14,14 +14,15 @@ import (
 	"dangle/sim/report"
 )
 
-const minimizeUsage = `usage: dangle minimize [-o OUT] [-v] [-kernel PROFILE] [-title TITLE] [-timeout D] FILE.prog
+const minimizeUsage = `usage: dangle minimize [-o OUT] [-v] [-kernel PROFILE] [-strict] [-title TITLE] [-timeout D] FILE.prog
 
 Shrinks the program while it still produces a finding with the same title
 (by default the first finding of the original run; raised during an op,
 not in the teardown, when the original raised it during one) and writes
 the result to OUT (standard output without -o); with -kernel the result's
 kernel line names that profile. -v prints each pass's counters and time
-to standard error.
+to standard error. -strict keeps known findings (sim.KnownFindings) as
+findings, so a known one can be minimized too.
 
 Exit status: 0 minimized, 2 usage or input error, or the original does
 not reproduce.
@@ -35,6 +36,7 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "write the minimized program to `OUT` (default: standard output)")
 	verbose := fs.Bool("v", false, "print per-pass counters and time")
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line)")
+	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
 	title := fs.String("title", "", "the finding title to keep (default: the original's first finding)")
 	timeout := fs.Duration("timeout", time.Minute, "stop shrinking after this long")
 	fs.Usage = func() { fmt.Fprint(stderr, minimizeUsage) }
@@ -57,7 +59,7 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	cfg := sim.Config{Filename: name, Profile: *kernel, Quiet: true, Cache: sim.NewCache()}
+	cfg := sim.Config{Filename: name, Profile: *kernel, Strict: *strict, Quiet: true, Cache: sim.NewCache()}
 	res, err := sim.Run(p, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)

@@ -154,12 +154,8 @@ func (c *Core) devPrintk(d *Device, format string, args ...any) {
 // prDebug prints a pr_debug() line (dynamic debug on).
 func (c *Core) prDebug(format string, args ...any) { c.Log.Printf(format, args...) }
 
-// warn is WARN()/WARN_ON(): the splat line and a finding titled after
-// the function it fires in.
-func (c *Core) warn(file, fn, what string) {
-	c.Log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
-	c.Log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
-}
+// warn is WARN()/WARN_ON() in fn of file (report.Log.Warn).
+func (c *Core) warn(file, fn, what string) { c.Log.Warn(file, fn, what) }
 
 // Forgot reports whether the Forgets test hook says d's driver forgets
 // release (always false outside tests).

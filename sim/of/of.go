@@ -135,11 +135,8 @@ func (t *OF) pr(format string, args ...any) { t.log.Printf("OF: "+format, args..
 // prOverlay prints a message with the overlay.c prefix.
 func (t *OF) prOverlay(format string, args ...any) { t.log.Printf("OF: overlay: "+format, args...) }
 
-// warn models WARN_ON(1) at fn: the splat line and a finding.
-func (t *OF) warn(fn, what string) {
-	t.log.Printf("WARNING: CPU: 0 PID: 1 at drivers/of/%s", fn)
-	t.log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
-}
+// warn is WARN_ON() in fn of file (report.Log.Warn).
+func (t *OF) warn(file, fn, what string) { t.log.Warn(file, fn, what) }
 
 // reportHolders reports a kernel-detected refcount problem on np, naming
 // every holder of a reference except self (the reference the checking
@@ -157,5 +154,8 @@ func (t *OF) reportHolders(title string, np *Node, self string, mark int) {
 
 // FormatHold renders a reference holder for reports.
 func FormatHold(h kobj.Hold) string {
+	if h.Dropped != "" {
+		return fmt.Sprintf("%s (taken in %s, %s; given up without a put in %s, %s)", h.Holder, h.Func, report.OpName(h.Op), h.Dropped, report.OpName(h.DroppedOp))
+	}
 	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, report.OpName(h.Op))
 }
