@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -13,15 +14,27 @@ import (
 type Copier struct {
 	shared map[reflect.Type]bool
 	keep   map[unsafe.Pointer]bool
+	// Paranoid makes every Copy check that no copied object lies inside
+	// another without being registered as its field (which would make
+	// two copies of one memory): for tests.
+	Paranoid bool
 
-	mu    sync.Mutex // serializes plan building
+	mu    sync.Mutex // serializes plan building and the interior tables
 	plans sync.Map   // reflect.Type -> *plan
+	// gen counts plan-building rounds; byValue, ptrTarget and sliceElem
+	// say which types appear inside another type's memory, behind a
+	// pointer slot, as a slice's element (interiorOf).
+	gen                          int
+	byValue, ptrTarget, sliceElm map[reflect.Type]bool
+	// hint is the previous copy's block count, to size the memo.
+	hint atomic.Int64
 }
 
 // New returns a copier that shares the targets of the given pointer
 // types (each a pointer type, e.g. reflect.TypeFor[*prog.Program]()).
 func New(shared ...reflect.Type) *Copier {
-	c := &Copier{shared: map[reflect.Type]bool{}, keep: map[unsafe.Pointer]bool{}}
+	c := &Copier{shared: map[reflect.Type]bool{}, keep: map[unsafe.Pointer]bool{},
+		ptrTarget: map[reflect.Type]bool{}, sliceElm: map[reflect.Type]bool{}}
 	for _, t := range shared {
 		if t.Kind() != reflect.Pointer {
 			panic("deepcopy: shared type " + t.String() + " is not a pointer type")
@@ -59,12 +72,33 @@ type slot struct {
 	elem *plan
 }
 
+// field is a value nested in a type's memory (a struct field, an array
+// element, at any depth) that a pointer or a slice elsewhere may point
+// to: its copy must be found at the same offset in its container's.
+type field struct {
+	off, size uintptr
+}
+
 // plan says where the pointer-bearing words of a type are.
 type plan struct {
 	typ    reflect.Type
 	size   uintptr
 	slots  []slot
 	sliceT reflect.Type // []typ
+	// nested are the types of the values nested in typ's memory, with
+	// their offsets (interiorOf filters them).
+	nested []nestedField
+	// interior are the nested values pointers may target, as of
+	// generation igen; elemInterior: an array of typ may be pointed
+	// into element by element.
+	igen         int
+	interior     []field
+	elemInterior bool
+}
+
+type nestedField struct {
+	t   reflect.Type
+	off uintptr
 }
 
 // planFor returns t's plan, building it (and the plans it refers to).
@@ -79,6 +113,7 @@ func (c *Copier) planFor(t reflect.Type) *plan {
 	for t, bp := range building {
 		c.plans.Store(t, bp)
 	}
+	c.gen++
 	return p
 }
 
@@ -89,20 +124,25 @@ func (c *Copier) build(t reflect.Type, building map[reflect.Type]*plan) *plan {
 	if p := building[t]; p != nil {
 		return p
 	}
-	p := &plan{typ: t, size: t.Size(), sliceT: reflect.SliceOf(t)}
+	p := &plan{typ: t, size: t.Size(), sliceT: reflect.SliceOf(t), igen: -1}
 	building[t] = p
-	p.slots = c.slotsOf(t, 0, nil, building)
+	p.slots = c.slotsOf(t, 0, nil, building, p)
 	return p
 }
 
-func (c *Copier) slotsOf(t reflect.Type, off uintptr, out []slot, building map[reflect.Type]*plan) []slot {
+func (c *Copier) slotsOf(t reflect.Type, off uintptr, out []slot, building map[reflect.Type]*plan, p *plan) []slot {
+	if k := t.Kind(); (off > 0 || t != p.typ) && (k == reflect.Struct || k == reflect.Array) {
+		p.nested = append(p.nested, nestedField{t, off})
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		if !c.shared[t] && t.Elem().Size() > 0 {
+			c.ptrTarget[t.Elem()] = true
 			out = append(out, slot{off: off, kind: kPtr, typ: t, elem: c.build(t.Elem(), building)})
 		}
 	case reflect.Slice:
 		if t.Elem().Size() > 0 {
+			c.sliceElm[t.Elem()] = true
 			out = append(out, slot{off: off, kind: kSlice, typ: t, elem: c.build(t.Elem(), building)})
 		}
 	case reflect.Map:
@@ -112,17 +152,43 @@ func (c *Copier) slotsOf(t reflect.Type, off uintptr, out []slot, building map[r
 	case reflect.Struct:
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			out = c.slotsOf(f.Type, off+f.Offset, out, building)
+			out = c.slotsOf(f.Type, off+f.Offset, out, building, p)
 		}
 	case reflect.Array:
 		et := t.Elem()
 		for i := 0; i < t.Len(); i++ {
-			out = c.slotsOf(et, off+uintptr(i)*et.Size(), out, building)
+			out = c.slotsOf(et, off+uintptr(i)*et.Size(), out, building, p)
 		}
 	case reflect.Chan, reflect.UnsafePointer:
 		panic("deepcopy: cannot copy " + t.String())
 	}
 	return out
+}
+
+// interiorOf brings p's interior fields up to date: the nested structs
+// and arrays of a type some pointer slot targets, and the arrays (with
+// their elements) of a type some slice has as element, which a slice
+// may be carved from. Pointers to a scalar field (an *int to a struct's
+// int) are not followed to their container: the simulator stores none,
+// and Paranoid copies check it. The caller holds c.mu.
+func (c *Copier) interiorOf(p *plan) {
+	if p.igen == c.gen {
+		return
+	}
+	p.igen = c.gen
+	p.interior = p.interior[:0]
+	for _, n := range p.nested {
+		switch {
+		case n.t.Kind() == reflect.Array && c.sliceElm[n.t.Elem()]:
+			es := n.t.Elem().Size()
+			for i := 0; i < n.t.Len(); i++ {
+				p.interior = append(p.interior, field{n.off + uintptr(i)*es, n.t.Size() - uintptr(i)*es})
+			}
+		case c.ptrTarget[n.t]:
+			p.interior = append(p.interior, field{n.off, n.t.Size()})
+		}
+	}
+	p.elemInterior = c.ptrTarget[p.typ]
 }
 
 // sliceHeader is the runtime's slice representation.
@@ -131,34 +197,37 @@ type sliceHeader struct {
 	len, cap int
 }
 
-// block is one copied object: n elements of p.typ at src, copied to dst.
+// block is one object to copy: n elements of p.typ at src, copied to
+// dst (set when the blocks are allocated).
 type block struct {
 	src, dst unsafe.Pointer
 	n        uintptr
 	p        *plan
 }
 
-func (b *block) start() uintptr { return uintptr(b.src) }
-func (b *block) end() uintptr   { return uintptr(b.src) + b.n*b.p.size }
-
-type memoKey struct {
-	ptr unsafe.Pointer
-	p   *plan
+// entry says where the copy of the memory at an original address will
+// be: off bytes into block blk's copy, covering size bytes.
+type entry struct {
+	blk       int32
+	off, size uintptr
 }
 
 // run is one Copy in progress.
 type run struct {
 	c      *Copier
 	blocks []block
-	memo   map[memoKey]int32
-	work   []int32
-	maps   map[unsafe.Pointer]reflect.Value // src map -> its copy (pass 2), or invalid (pass 1: walked)
-	// pass 2: blocks by start address, and each one's outermost
-	// container.
-	order  []int32
-	starts []uintptr
-	root   []int32
+	// memo maps each original address a pointer or slice may hold (a
+	// block's start, an interior field) to its copy.
+	memo  table
+	work  []int32
+	maps  map[unsafe.Pointer]reflect.Value // src map -> its copy (pass 2), or invalid (pass 1: walked)
+	count map[*plan]uintptr                // live elements per type, then the next free one
+	arena map[*plan]unsafe.Pointer
 }
+
+var runPool = sync.Pool{New: func() any {
+	return &run{maps: map[unsafe.Pointer]reflect.Value{}, count: map[*plan]uintptr{}, arena: map[*plan]unsafe.Pointer{}}
+}}
 
 // Copy returns a deep copy of the graph reachable from root, a non-nil
 // pointer.
@@ -168,15 +237,17 @@ func (c *Copier) Copy(root any) any {
 		panic("deepcopy: Copy of a nil or non-pointer value")
 	}
 	r := c.discoverAll(v)
-	r.index()
+	r.registerInterior()
+	if c.Paranoid {
+		r.checkOverlap()
+	}
+	c.hint.Store(int64(r.memo.n))
+	r.allocate()
 	clear(r.maps)
-	for j, i := range r.order {
-		if r.root[j] != int32(j) {
-			continue
-		}
-		b := r.blocks[i]
-		if len(b.p.slots) == 0 {
-			continue
+	for i := range r.blocks {
+		b := &r.blocks[i]
+		if b.dst == nil || len(b.p.slots) == 0 {
+			continue // superseded by its container's copy, or no pointers
 		}
 		for e := uintptr(0); e < b.n; e++ {
 			so, do := unsafe.Add(b.src, e*b.p.size), unsafe.Add(b.dst, e*b.p.size)
@@ -186,13 +257,29 @@ func (c *Copier) Copy(root any) any {
 			}
 		}
 	}
-	return reflect.NewAt(v.Type().Elem(), r.lookup(v.UnsafePointer())).Convert(v.Type()).Interface()
+	out := reflect.NewAt(v.Type().Elem(), r.lookup(v.UnsafePointer())).Convert(v.Type()).Interface()
+	r.release()
+	return out
 }
 
-// discoverAll is pass 1: it copies every block reachable from v byte
-// for byte.
+// release returns r to the pool, dropping every reference it holds.
+func (r *run) release() {
+	clear(r.blocks)
+	r.blocks = r.blocks[:0]
+	r.work = r.work[:0]
+	clear(r.maps)
+	clear(r.count)
+	clear(r.arena)
+	r.memo.reset()
+	r.c = nil
+	runPool.Put(r)
+}
+
+// discoverAll is pass 1: it finds every block reachable from v.
 func (c *Copier) discoverAll(v reflect.Value) *run {
-	r := &run{c: c, memo: make(map[memoKey]int32, 1024), maps: map[unsafe.Pointer]reflect.Value{}}
+	r := runPool.Get().(*run)
+	r.c = c
+	r.memo.init(int(c.hint.Load()))
 	r.addBlock(v.UnsafePointer(), c.planFor(v.Type().Elem()), 1)
 	for len(r.work) > 0 {
 		i := r.work[len(r.work)-1]
@@ -208,29 +295,91 @@ func (c *Copier) discoverAll(v reflect.Value) *run {
 	return r
 }
 
-// addBlock copies n elements of p.typ at ptr byte for byte (once) and
-// queues them for the walk.
+// addBlock records n elements of p.typ at ptr as a block to copy,
+// unless a block covers that memory already, and queues it for the walk.
 func (r *run) addBlock(ptr unsafe.Pointer, p *plan, n uintptr) {
-	k := memoKey{ptr, p}
-	if i, ok := r.memo[k]; ok && r.blocks[i].n >= n {
+	if e := r.memo.get(ptr); e != nil && e.size >= n*p.size {
 		return
 	}
-	var dst unsafe.Pointer
-	if n == 1 {
-		d := reflect.New(p.typ)
-		d.Elem().Set(reflect.NewAt(p.typ, ptr).Elem())
-		dst = d.UnsafePointer()
-	} else {
-		d := reflect.MakeSlice(p.sliceT, int(n), int(n))
-		h := sliceHeader{ptr, int(n), int(n)}
-		reflect.Copy(d, reflect.NewAt(p.sliceT, unsafe.Pointer(&h)).Elem())
-		dst = d.UnsafePointer()
-	}
 	i := int32(len(r.blocks))
-	r.blocks = append(r.blocks, block{src: ptr, dst: dst, n: n, p: p})
-	r.memo[k] = i
+	r.blocks = append(r.blocks, block{src: ptr, n: n, p: p})
+	r.memo.put(ptr, entry{i, 0, n * p.size})
 	if len(p.slots) > 0 {
 		r.work = append(r.work, i)
+	}
+}
+
+// live reports whether block i is the copy of its memory (not
+// superseded by a larger block or its container's).
+func (r *run) live(i int) bool {
+	e := r.memo.get(r.blocks[i].src)
+	return e.blk == int32(i) && e.off == 0
+}
+
+// registerInterior records, for every block, where the copies of its
+// interior fields (and array elements) are: a pointer to one lands in
+// the container's copy. That supersedes a block met on its own when the
+// pointer was followed before its container; a second round over the
+// blocks still live restores the container's entries such a block's
+// own fields overwrote.
+func (r *run) registerInterior() {
+	c := r.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for round := 0; round < 2; round++ {
+		for i := range r.blocks {
+			b := &r.blocks[i]
+			c.interiorOf(b.p)
+			if len(b.p.interior) == 0 && !(b.p.elemInterior && b.n > 1) {
+				continue
+			}
+			if round == 1 && !r.live(i) {
+				continue
+			}
+			for e := uintptr(0); e < b.n; e++ {
+				off := e * b.p.size
+				if e > 0 && b.p.elemInterior {
+					r.register(unsafe.Add(b.src, off), entry{int32(i), off, b.n*b.p.size - off})
+				}
+				for _, f := range b.p.interior {
+					r.register(unsafe.Add(b.src, off+f.off), entry{int32(i), off + f.off, f.size})
+				}
+			}
+		}
+	}
+}
+
+// register records e as the copy of the memory at src.
+func (r *run) register(src unsafe.Pointer, e entry) {
+	if old := r.memo.get(src); old != nil && old.size > e.size {
+		return // a larger copy (the container's own) is registered
+	}
+	r.memo.put(src, e)
+}
+
+// allocate gives every live block its copy, carved from one array per
+// type (so a copy costs one allocation per type, not per object), and
+// copies the original's bytes into it.
+func (r *run) allocate() {
+	for i := range r.blocks {
+		if r.live(i) {
+			b := &r.blocks[i]
+			r.count[b.p] += b.n
+		}
+	}
+	for p, n := range r.count {
+		r.arena[p] = reflect.MakeSlice(p.sliceT, int(n), int(n)).UnsafePointer()
+		r.count[p] = 0
+	}
+	for i := range r.blocks {
+		if !r.live(i) {
+			continue
+		}
+		b := &r.blocks[i]
+		b.dst = unsafe.Add(r.arena[b.p], r.count[b.p]*b.p.size)
+		r.count[b.p] += b.n
+		sh, dh := sliceHeader{b.src, int(b.n), int(b.n)}, sliceHeader{b.dst, int(b.n), int(b.n)}
+		reflect.Copy(reflect.NewAt(b.p.sliceT, unsafe.Pointer(&dh)).Elem(), reflect.NewAt(b.p.sliceT, unsafe.Pointer(&sh)).Elem())
 	}
 }
 
@@ -291,63 +440,40 @@ func (r *run) discoverValue(v reflect.Value, p *plan) {
 	}
 }
 
-// index sorts the blocks by address and finds each one's outermost
-// container.
-func (r *run) index() {
-	r.order = make([]int32, len(r.blocks))
-	for i := range r.order {
-		r.order[i] = int32(i)
-	}
-	slices.SortFunc(r.order, func(a, b int32) int {
-		ba, bb := &r.blocks[a], &r.blocks[b]
-		if ba.start() != bb.start() {
-			if ba.start() < bb.start() {
-				return -1
-			}
-			return 1
+// checkOverlap (Paranoid) panics if a live block lies inside another:
+// the same memory would have two copies.
+func (r *run) checkOverlap() {
+	var live []*block
+	for i := range r.blocks {
+		if r.live(i) {
+			live = append(live, &r.blocks[i])
 		}
-		if ba.end() != bb.end() { // the larger first: it contains the other
-			if ba.end() > bb.end() {
-				return -1
-			}
+	}
+	slices.SortFunc(live, func(a, b *block) int {
+		switch {
+		case uintptr(a.src) < uintptr(b.src):
+			return -1
+		case uintptr(a.src) > uintptr(b.src):
 			return 1
 		}
 		return 0
 	})
-	r.starts = make([]uintptr, len(r.order))
-	r.root = make([]int32, len(r.order))
-	outer, end := int32(-1), uintptr(0)
-	for j, i := range r.order {
-		b := &r.blocks[i]
-		r.starts[j] = b.start()
-		if outer >= 0 && b.start() < end {
-			if b.end() > end {
-				panic(fmt.Sprintf("deepcopy: %s at %#x overlaps %s without being inside it",
-					b.p.typ, b.start(), r.blocks[r.order[outer]].p.typ))
-			}
-			r.root[j] = outer
-			continue
+	for i := 1; i < len(live); i++ {
+		a, b := live[i-1], live[i]
+		if uintptr(a.src)+a.n*a.p.size > uintptr(b.src) {
+			panic(fmt.Sprintf("deepcopy: %s at %#x lies inside %s at %#x: pointers into it would not reach its container's copy",
+				b.p.typ, uintptr(b.src), a.p.typ, uintptr(a.src)))
 		}
-		outer, end = int32(j), b.end()
-		r.root[j] = outer
 	}
 }
 
 // lookup returns the copy of the original address p.
 func (r *run) lookup(p unsafe.Pointer) unsafe.Pointer {
-	a := uintptr(p)
-	j, found := slices.BinarySearch(r.starts, a)
-	if !found {
-		j--
+	e := r.memo.get(p)
+	if e == nil {
+		panic(fmt.Sprintf("deepcopy: pointer %#x to no copied object", uintptr(p)))
 	}
-	if j < 0 {
-		panic(fmt.Sprintf("deepcopy: pointer %#x to no copied object", a))
-	}
-	b := &r.blocks[r.order[r.root[j]]]
-	if a >= b.end() && !(a == b.start() && b.n == 0) {
-		panic(fmt.Sprintf("deepcopy: pointer %#x to no copied object", a))
-	}
-	return unsafe.Add(b.dst, a-b.start())
+	return unsafe.Add(r.blocks[e.blk].dst, e.off)
 }
 
 // fix is pass 2 for one slot: dst (in a copy) is rewritten from src (the
