@@ -32,15 +32,6 @@ type Config struct {
 	Cache *Cache
 }
 
-// Cache memoizes compiled device-tree sources by name and content.
-// Compiled trees are never mutated by a run (unflatten copies values).
-type Cache struct {
-	trees map[string]*dt.Tree
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
-
 // Result is what a run produced.
 type Result struct {
 	Profile  string // the profile's canonical name
@@ -150,16 +141,15 @@ func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
 // name the program file and the line inside it.
 func (k *Kernel) compile(progName string, src *Source) (*dt.Tree, error) {
 	name, data := src.Name, src.Data
-	key := name + "\x00" + string(data)
 	if k.cache != nil {
-		if t := k.cache.trees[key]; t != nil {
+		if t := k.cache.get(name, data); t != nil {
 			return t, nil
 		}
 	}
 	tree, err := LoadTree(src)
 	if err == nil {
 		if k.cache != nil {
-			k.cache.trees[key] = tree
+			k.cache.put(name, data, tree)
 		}
 		return tree, nil
 	}
