@@ -6,19 +6,43 @@ import (
 	"sort"
 	"strings"
 
+	"dangle/sim/core"
+	"dangle/sim/gpio"
+	"dangle/sim/kobj"
 	"dangle/sim/of"
 )
 
 // Encode returns the canonical encoding of the whole simulated state
-// between two ops: the live tree (DumpTree), every live registry object
-// with its refcount and holders, the overlay changesets in ovcs_list and
-// ovcs_idr (dangling entries included), the pending work items, and the
-// program's bindings. Object ids and allocation order are left out, so
-// two runs that reach the same state by different paths encode alike;
-// freed objects appear only where something still points at them. It is
-// what the exhaustive search hashes (StateHash) and what tests compare.
+// between two ops: everything a later op can observe, and nothing that
+// cannot influence the future. In order:
+//
+//   - the profile, and the live tree (DumpTree: nodes, flags such as
+//     OF_POPULATED, phandles, refcounts, properties and deadprops);
+//   - every live registry object with its refcount and holds (holder,
+//     taking function, boot or run time, owning allocation), sorted;
+//   - the OF layer (sim/of EncodeState): nodes out of sysfs, DTSF_*
+//     flags, overlay changesets with their entries' nodes and flags,
+//     the overlay and reconfig notifier chains;
+//   - the driver core (sim/core EncodeState): registered drivers,
+//     devices with their bound driver, link status and devres entries
+//     and groups (with the action's data), device links with flags and
+//     status, deferred probe, fwnode links, PM domains, regulators,
+//     clocks, lockdep's graph;
+//   - GPIO (sim/gpio EncodeState): requested descriptors and owners;
+//   - pending work per queue, in queue order;
+//   - once-only report state (invariants and KASAN reports made,
+//     refcount_warn_saturate's WARN_ONCE);
+//   - the program's handles as a sorted multiset of (type, referent).
+//
+// Left out: kobj ids and allocation order, addresses, op indices and
+// the program's variable names (canonHolder strips them from holders),
+// so two runs that reach the same state by different paths, or with
+// other names, encode alike. Freed objects appear only where something
+// still points at them. It is what the exhaustive search hashes
+// (StateHash), `dangle run -state` prints and tests compare.
 func (k *Kernel) Encode() string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "kernel %s\n", k.Prof.Name)
 	b.WriteString(k.DumpTree())
 
 	var objs []string
@@ -26,12 +50,7 @@ func (k *Kernel) Encode() string {
 		if o.Freed() {
 			continue
 		}
-		var hs []string
-		for _, h := range o.Holds() {
-			hs = append(hs, h.Holder)
-		}
-		sort.Strings(hs)
-		objs = append(objs, fmt.Sprintf("obj %s %s ref=%d holders=[%s]", o.Type, o.Name, o.Ref(), strings.Join(hs, ", ")))
+		objs = append(objs, encodeObject(o))
 	}
 	sort.Strings(objs)
 	for _, s := range objs {
@@ -39,49 +58,104 @@ func (k *Kernel) Encode() string {
 		b.WriteByte('\n')
 	}
 
-	for _, o := range k.OF.Overlays() {
-		fmt.Fprintf(&b, "ovcs_list %s id=%d freed=%t\n", o.Obj().Name, o.ID, o.Obj().Freed())
-	}
-	for _, id := range k.OF.IDs() {
-		o := k.OF.OverlayByID(id)
-		fmt.Fprintf(&b, "ovcs_idr %d -> %s freed=%t\n", id, o.Obj().Name, o.Obj().Freed())
+	k.OF.EncodeState(&b)
+	k.Core.EncodeState(&b, canonHolder)
+	if g, ok := k.Core.GPIO.(*gpio.GPIO); ok {
+		g.EncodeState(&b, canonHolder)
 	}
 	for _, wq := range k.Core.Workqueues() {
 		for _, w := range wq.Pending() {
 			fmt.Fprintf(&b, "pending %s %s %s\n", wq.Name, w.Fn, w.What)
 		}
 	}
-	names := make([]string, 0, len(k.vars))
-	for n := range k.vars {
-		names = append(names, n)
+	inv := make([]string, 0, len(k.invSeen))
+	for s := range k.invSeen {
+		inv = append(inv, strings.ReplaceAll(s, "\x00", ": "))
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "var %s = %s\n", n, describeValue(k.vars[n]))
+	sort.Strings(inv)
+	for _, s := range inv {
+		fmt.Fprintf(&b, "invariant reported %s\n", s)
+	}
+	k.Reg.EncodeState(&b)
+
+	handles := make([]string, 0, len(k.vars))
+	for _, v := range k.vars {
+		handles = append(handles, describeValue(v))
+	}
+	sort.Strings(handles)
+	for _, h := range handles {
+		fmt.Fprintf(&b, "handle %s\n", h)
+	}
+	// notifier blocks the program registered (unregistered at teardown)
+	for _, nb := range k.notifiers {
+		fmt.Fprintf(&b, "program notifier %s\n", of.NotifierState(nb))
 	}
 	return b.String()
 }
 
-// describeValue renders a bound value for Encode.
+// encodeObject renders a live registry object: type, name, refcount and
+// its holds, sorted. A hold's op index is left out; whether it was taken
+// at boot (op 0) stays, since the leak oracle tells them apart.
+func encodeObject(o *kobj.Object) string {
+	hs := make([]string, 0, len(o.Holds()))
+	for _, h := range o.Holds() {
+		s := canonHolder(h.Holder) + " in " + h.Func
+		if h.Op == 0 {
+			s += " at boot"
+		}
+		if h.Owner != nil {
+			s += " owned by " + h.Owner.Name
+		}
+		hs = append(hs, s)
+	}
+	sort.Strings(hs)
+	s := fmt.Sprintf("obj %s %s ref=%d dynamic=%t holders=[%s]", o.Type, o.Name, o.Ref(), o.Dynamic, strings.Join(hs, ", "))
+	if lp := o.LastPut(); o.Ref() == 0 && lp.Func != "" {
+		s += " last_put=" + canonHolder(lp.Holder) + " in " + lp.Func
+	}
+	return s
+}
+
+// canonHolder is the one place a holder or owner string is made
+// independent of the program's variable names and op indices: the
+// program's references are all held by "program", whichever handle or
+// op took them ("program ref n (op 3)", "program (op 3)", "program n").
+// Once the sim holds program references by op slot, this is where the
+// slot is dropped instead.
+func canonHolder(s string) string {
+	if strings.HasPrefix(s, "program ") {
+		return "program"
+	}
+	return s
+}
+
+// describeValue renders a program handle for Encode by its type and
+// what it refers to (never by the name it is bound to).
 func describeValue(v any) string {
 	switch x := v.(type) {
 	case *int:
 		return fmt.Sprintf("overlay id %d", *x)
 	case *nodeRef:
-		if x.np == nil {
-			return "node NULL"
+		return "node " + of.NodeState(x.np)
+	case *deviceRef:
+		if x.d == nil {
+			return "device NULL"
 		}
-		return fmt.Sprintf("node %s freed=%t", x.np.DisplayPath(), x.np.Obj().Freed())
+		return fmt.Sprintf("device %s freed=%t", x.d.Name, x.d.Obj().Freed())
+	case *linkRef:
+		if x.l == nil {
+			return "device_link NULL"
+		}
+		return fmt.Sprintf("device_link %s freed=%t", x.l.Name(), x.l.Freed())
+	case *descRef:
+		if x.desc == nil {
+			return "gpio_desc NULL"
+		}
+		return "gpio_desc " + x.desc.Name()
 	case *of.OverlayNotifier:
-		var kept []string
-		for _, np := range x.Kept {
-			kept = append(kept, fmt.Sprintf("%s freed=%t", np.Obj().Name, np.Obj().Freed()))
-		}
-		return fmt.Sprintf("notifier %s kept=[%s]", x.Action, strings.Join(kept, ", "))
-	case fmt.Stringer:
-		return fmt.Sprintf("%T %s", v, x.String())
+		return "notifier " + of.NotifierState(x)
 	}
-	return fmt.Sprintf("%T", v)
+	return "value " + core.DataString(v)
 }
 
 // StateHash is a 64-bit FNV-1a hash of Encode.
