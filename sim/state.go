@@ -3,8 +3,11 @@ package sim
 import (
 	"fmt"
 	"hash/fnv"
+	"runtime/debug"
 	"sort"
 	"strings"
+
+	"dangle/prog"
 
 	"dangle/sim/core"
 	"dangle/sim/gpio"
@@ -163,4 +166,22 @@ func (k *Kernel) StateHash() uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(k.Encode()))
 	return h.Sum64()
+}
+
+// State runs p's ops under cfg, without teardown, and returns the
+// canonical encoding of the state after the last op and its hash (what
+// `dangle run -state` prints). A simulator panic is returned as a *Bug.
+func State(p *prog.Program, cfg Config) (enc string, hash uint64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			enc, hash, err = "", 0, &Bug{Value: r, Stack: string(debug.Stack())}
+		}
+	}()
+	cfg.Quiet = true
+	k, err := New(p, cfg)
+	if err != nil {
+		return "", 0, err
+	}
+	k.RunOps()
+	return k.Encode(), k.StateHash(), nil
 }

@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-state] FILE…
 //	dangle profiles
 //	dangle ops
 //
@@ -21,7 +21,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-state] FILE.prog...
   dangle profiles
   dangle ops
 
@@ -70,6 +70,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
 	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
+	state := fs.Bool("state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -95,7 +96,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, name := range fs.Args() {
-		s := runOne(name, *kernel, *trace, base, stdout, stderr)
+		var s int
+		if *state {
+			s = runState(name, *kernel, base, fs.NArg() > 1, stdout, stderr)
+		} else {
+			s = runOne(name, *kernel, *trace, base, stdout, stderr)
+		}
 		if s > status {
 			status = s
 		}
