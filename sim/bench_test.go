@@ -22,6 +22,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for _, n := range names {
 			if _, err := Run(progs[n], Config{Filename: n, Quiet: true, Cache: cache}); err != nil {
@@ -29,6 +30,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(names)*b.N)/b.Elapsed().Seconds(), "programs/s")
 	b.ReportMetric(float64(ops*b.N)/b.Elapsed().Seconds(), "ops/s")
 }
@@ -39,11 +41,13 @@ func BenchmarkNew(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := New(p, Config{Filename: "b1", Quiet: true, Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkRunB1 is one full run of B1 (apply, remove, teardown, oracles)
@@ -52,9 +56,11 @@ func BenchmarkRunB1(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := Run(p, Config{Filename: "b1", Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
