@@ -26,7 +26,7 @@ func (t *OF) unflatten(src *dt.Node, parent *Node, prefix string, mem *kobj.Obje
 // concatenation rather than a walk to the root. A node's properties and
 // their values are carved from one array each (values capped, so an
 // append to one cannot reach the next): three allocations per node
-// instead of two per property.
+// instead of two per property (and two more for a synthesized name).
 func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, mem *kobj.Object, all *[]*Node) *Node {
 	// full_name is the blob's node name: "" for the root (since
 	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
@@ -35,10 +35,21 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, 
 	for _, p := range src.Props {
 		size += len(p.Value)
 	}
+	// populate_properties() synthesizes "name" from the unit name when a
+	// v16+ blob has none
+	synth, hasSynth := "", t.synthName && src.Prop("name") == nil
+	if hasSynth {
+		synth = src.Name
+		if i := strings.LastIndexByte(synth, '@'); i >= 0 {
+			synth = synth[:i]
+		}
+		n++
+		size += len(synth) + 1
+	}
 	if n > 0 {
 		props := make([]Property, n)
 		vals := make([]byte, 0, size)
-		np.Props = make([]*Property, n, n+1) // +1: the synthesized name
+		np.Props = make([]*Property, n)
 		for i, p := range src.Props {
 			// a copy: the resolver patches overlay values in place, and
 			// the compiled tree may be shared by many runs (sim.Cache)
@@ -50,9 +61,12 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, 
 			}
 			np.Props[i] = &props[i]
 		}
-	}
-	if t.synthName {
-		np.addSynthName()
+		if hasSynth {
+			start := len(vals)
+			vals = append(append(vals, synth...), 0)
+			props[n-1] = Property{Name: "name", Value: vals[start:len(vals):len(vals)]}
+			np.Props[n-1] = &props[n-1]
+		}
 	}
 	np.Phandle = phandleOf(np)
 	path := "/" // DisplayPath of the root, whatever its name
@@ -72,19 +86,6 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, 
 		np.Children = append(np.Children, t.unflattenAt(c, np, path, prefix, mem, all))
 	}
 	return np
-}
-
-// addSynthName appends the "name" property populate_properties() creates
-// from the unit name when a v16+ blob has none.
-func (np *Node) addSynthName() {
-	if np.Prop("name") != nil {
-		return
-	}
-	name := np.FullName
-	if i := strings.LastIndexByte(name, '@'); i >= 0 {
-		name = name[:i]
-	}
-	np.Props = append(np.Props, &Property{Name: "name", Value: append([]byte(name), 0)})
 }
 
 // LoadBase installs the boot-time live tree: unflatten_device_tree()
