@@ -108,7 +108,7 @@ func TestStateComponents(t *testing.T) {
 	for _, c := range []struct {
 		name  string
 		pre   []string // after settle, for both
-		a, b  string   // the one op that differs
+		a, b  string   // the ops that differ (as many on each side, "\n" between)
 		later []string
 		want  string // a line of the encoding diff contains this
 	}{
@@ -121,6 +121,11 @@ func TestStateComponents(t *testing.T) {
 		{"device link flags", nil, "l = device_link_add consumer=" + t2 + " supplier=" + t1 + " flags=DL_FLAG_STATELESS",
 			"l = device_link_add consumer=" + t2 + " supplier=" + t1 + " flags=0",
 			[]string{"device_link_del link=l"}, "link platform:10100.test--platform:10200.test"},
+		{"device link status", []string{"l = device_link_add consumer=" + t2 + " supplier=" + t1 + " flags=0"},
+			"device_release_driver node=" + t2, noop,
+			[]string{"device_release_driver node=" + t1}, "link platform:10100.test--platform:10200.test supplier=10100.test consumer=10200.test flags=0x"},
+		{"program handle (to a device whose reference it put)", nil, "d = get_device node=" + t1 + "\nput_device dev=d", "d = get_device node=/soc/bus@10000/none@1\n" + noop,
+			[]string{"put_device dev=d"}, "handle device 10100.test"},
 		{"bound driver", nil, "device_release_driver node=" + t1, noop,
 			[]string{"device_attach node=" + t1}, "driver=dangle-devres-test"},
 		{"registered drivers", nil, "driver_unregister driver=dangle,devres-test", noop,
@@ -144,9 +149,13 @@ func TestStateComponents(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pre := append(append([]string(nil), settle...), c.pre...)
-			opsA := append(append(append([]string(nil), pre...), c.a), c.later...)
-			opsB := append(append(append([]string(nil), pre...), c.b), c.later...)
-			n := len(pre) + 1
+			a, b := strings.Split(c.a, "\n"), strings.Split(c.b, "\n")
+			if len(a) != len(b) {
+				t.Fatal("a and b must be as many ops (the later ops' numbers are compared)")
+			}
+			opsA := append(append(append([]string(nil), pre...), a...), c.later...)
+			opsB := append(append(append([]string(nil), pre...), b...), c.later...)
+			n := len(pre) + len(a)
 			ea, la := splitRun(t, opsA, n)
 			eb, lb := splitRun(t, opsB, n)
 			if ea == eb {
