@@ -174,24 +174,27 @@ func TestStateComponents(t *testing.T) {
 	}
 }
 
-// TestStateEncodingClean: over every corpus program on every profile it
-// names, the encoding after the last op carries no op index, no address
-// and is the same when taken twice (no map order leaks into it).
+// TestStateEncodingClean: over every corpus program, on its own profile
+// and on v5.10 and mainline, the encoding after every op carries no op
+// index, no address and is the same when taken twice (no map order
+// leaks into it).
 func TestStateEncodingClean(t *testing.T) {
 	addr := regexp.MustCompile(`0xc[0-9a-f]{9}`)
 	for name, p := range corpusPrograms(t) {
-		k, err := New(p, Config{Filename: name, Quiet: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		k.RunOps()
-		enc := k.Encode()
-		if strings.Contains(enc, "(op ") || addr.MatchString(enc) {
-			t.Errorf("%s: the encoding carries an op index or an address:\n%s", name, enc)
-		}
-		for i := 0; i < 3; i++ {
-			if again := k.Encode(); again != enc {
-				t.Fatalf("%s: Encode is not stable:\n%s", name, lineDiff(enc, again))
+		for _, prof := range []string{"", "v5.10", "mainline"} {
+			k, err := New(p, Config{Filename: name, Profile: prof, Quiet: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, op := range p.Ops {
+				k.Step(i+1, op)
+				enc := k.Encode()
+				if strings.Contains(enc, "(op ") || addr.MatchString(enc) {
+					t.Fatalf("%s %s op %d: the encoding carries an op index or an address:\n%s", name, prof, i+1, enc)
+				}
+				if again := k.Encode(); again != enc {
+					t.Fatalf("%s %s op %d: Encode is not stable:\n%s", name, prof, i+1, lineDiff(enc, again))
+				}
 			}
 		}
 	}
