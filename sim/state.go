@@ -32,7 +32,8 @@ import (
 //     status, deferred probe, fwnode links, PM domains, regulators,
 //     clocks, lockdep's graph;
 //   - GPIO (sim/gpio EncodeState): requested descriptors and owners;
-//   - pending work per queue, in queue order;
+//   - pending work, in the order queued across queues (the order a
+//     sched point or the teardown flush runs it);
 //   - once-only report state (invariants and KASAN reports made,
 //     refcount_warn_saturate's WARN_ONCE);
 //   - the program's handles as a sorted multiset of (type, referent).
@@ -66,10 +67,8 @@ func (k *Kernel) Encode() string {
 	if g, ok := k.Core.GPIO.(*gpio.GPIO); ok {
 		g.EncodeState(&b, canonHolder)
 	}
-	for _, wq := range k.Core.Workqueues() {
-		for _, w := range wq.Pending() {
-			fmt.Fprintf(&b, "pending %s %s %s\n", wq.Name, w.Fn, w.What)
-		}
+	for _, w := range k.Core.PendingWork() {
+		fmt.Fprintf(&b, "pending %s %s %s\n", w.Queue(), w.Fn, w.What)
 	}
 	inv := make([]string, 0, len(k.invSeen))
 	for s := range k.invSeen {

@@ -209,3 +209,11 @@ func (l *lockState) encode(b *strings.Builder) {
 // Freed reports whether the link's struct device_link was freed (a
 // program handle may outlive it).
 func (l *Link) Freed() bool { return l.obj != nil && l.obj.Freed() }
+
+// PendingWork returns every pending work item of every queue in the
+// order they were queued: the order a sched point or the teardown flush
+// runs them in, so the state keeps it across queues.
+func (c *Core) PendingWork() []*Work { return c.allPending() }
+
+// Queue is the name of the queue the item is pending on.
+func (w *Work) Queue() string { return w.wq.Name }
