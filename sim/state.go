@@ -96,8 +96,10 @@ func (k *Kernel) Encode() string {
 }
 
 // encodeObject renders a live registry object: type, name, refcount and
-// its holds, sorted. A hold's op index is left out; whether it was taken
-// at boot (op 0) stays, since the leak oracle tells them apart.
+// its holds, oldest first (a put by a holder that took no reference
+// drops the newest, so the order is state). A hold's op index is left
+// out; whether it was taken at boot (op 0) stays, since the leak oracle
+// tells them apart.
 func encodeObject(o *kobj.Object) string {
 	hs := make([]string, 0, len(o.Holds()))
 	for _, h := range o.Holds() {
@@ -110,7 +112,6 @@ func encodeObject(o *kobj.Object) string {
 		}
 		hs = append(hs, s)
 	}
-	sort.Strings(hs)
 	s := fmt.Sprintf("obj %s %s ref=%d dynamic=%t holders=[%s]", o.Type, o.Name, o.Ref(), o.Dynamic, strings.Join(hs, ", "))
 	if lp := o.LastPut(); o.Ref() == 0 && lp.Func != "" {
 		s += " last_put=" + canonHolder(lp.Holder) + " in " + lp.Func
@@ -138,12 +139,15 @@ func describeValue(v any) string {
 	case *int:
 		return fmt.Sprintf("overlay id %d", *x)
 	case *nodeRef:
-		return "node " + of.NodeState(x.np)
+		if x.np == nil {
+			return "node NULL"
+		}
+		return "node " + of.NodeState(x.np) + heldIn(x.np.Obj(), x.holder)
 	case *deviceRef:
 		if x.d == nil {
 			return "device NULL"
 		}
-		return fmt.Sprintf("device %s freed=%t", x.d.Name, x.d.Obj().Freed())
+		return fmt.Sprintf("device %s freed=%t%s", x.d.Name, x.d.Obj().Freed(), heldIn(x.d.Obj(), x.holder))
 	case *linkRef:
 		if x.l == nil {
 			return "device_link NULL"
@@ -158,6 +162,20 @@ func describeValue(v any) string {
 		return "notifier " + of.NotifierState(x)
 	}
 	return "value " + core.DataString(v)
+}
+
+// heldIn names the function that took the reference a handle holds on o
+// (its hold, found by the handle's holder string): two handles on one
+// object are told apart by what their puts will leave behind, not by
+// their names. " not held" once the handle's reference was put.
+func heldIn(o *kobj.Object, holder string) string {
+	hs := o.Holds()
+	for i := len(hs) - 1; i >= 0; i-- {
+		if hs[i].Holder == holder {
+			return " held in " + hs[i].Func
+		}
+	}
+	return " not held"
 }
 
 // StateHash is a 64-bit FNV-1a hash of Encode.
