@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
+
+	"dangle/prog"
 )
 
 // BenchmarkRunCorpus runs every corpus program once per iteration on the
@@ -63,4 +67,38 @@ func BenchmarkRunB1(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu)
+}
+
+// BenchmarkParseRun parses and runs every corpus program per iteration,
+// as a fuzz worker does with each input (shared cache, log off): the
+// program's sources are parsed by prog.Parse and compiled at most once.
+func BenchmarkParseRun(b *testing.B) {
+	files, err := filepath.Glob("../corpus/*.prog")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no corpus programs: %v", err)
+	}
+	sort.Strings(files)
+	var data [][]byte
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, d)
+	}
+	cache := NewCache()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j, d := range data {
+			p, err := prog.Parse(files[j], d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Run(p, Config{Filename: files[j], Quiet: true, Cache: cache}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(data)*b.N)/b.Elapsed().Seconds(), "programs/s")
 }

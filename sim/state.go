@@ -9,7 +9,6 @@ import (
 
 	"dangle/prog"
 
-	"dangle/sim/core"
 	"dangle/sim/gpio"
 	"dangle/sim/kobj"
 	"dangle/sim/of"
@@ -21,8 +20,10 @@ import (
 //
 //   - the profile, and the live tree (DumpTree: nodes, flags such as
 //     OF_POPULATED, phandles, refcounts, properties and deadprops);
-//   - every live registry object with its refcount and holds (holder,
-//     taking function, boot or run time, owning allocation), sorted;
+//   - every live registry object with its refcount and holds in order
+//     (holder, taking function, boot or run time, owning allocation,
+//     dropped), the owner-tracked holds already released, the leak the
+//     kernel announced for it; objects sorted;
 //   - the OF layer (sim/of EncodeState): nodes out of sysfs, DTSF_*
 //     flags, overlay changesets with their entries' nodes and flags,
 //     the overlay and reconfig notifier chains;
@@ -54,7 +55,7 @@ func (k *Kernel) Encode() string {
 		if o.Freed() {
 			continue
 		}
-		objs = append(objs, encodeObject(o))
+		objs = append(objs, k.encodeObject(o))
 	}
 	sort.Strings(objs)
 	for _, s := range objs {
@@ -63,9 +64,9 @@ func (k *Kernel) Encode() string {
 	}
 
 	k.OF.EncodeState(&b)
-	k.Core.EncodeState(&b, canonHolder)
+	k.Core.EncodeState(&b, k.canonHolder)
 	if g, ok := k.Core.GPIO.(*gpio.GPIO); ok {
-		g.EncodeState(&b, canonHolder)
+		g.EncodeState(&b, k.canonHolder)
 	}
 	for _, w := range k.Core.PendingWork() {
 		fmt.Fprintf(&b, "pending %s %s %s\n", w.Queue(), w.Fn, w.What)
@@ -80,9 +81,13 @@ func (k *Kernel) Encode() string {
 	}
 	k.Reg.EncodeState(&b)
 
-	handles := make([]string, 0, len(k.vars))
-	for _, v := range k.vars {
-		handles = append(handles, describeValue(v))
+	// every bound slot is a handle: a later op links to the op, not to
+	// a name, so a shadowed name's slot is as reachable as any
+	var handles []string
+	for i, v := range k.slots {
+		if v != nil {
+			handles = append(handles, slotTypes[k.prog.Ops[i].Result()].describe(v))
+		}
 	}
 	sort.Strings(handles)
 	for _, h := range handles {
@@ -100,69 +105,89 @@ func (k *Kernel) Encode() string {
 // drops the newest, so the order is state). A hold's op index is left
 // out; whether it was taken at boot (op 0) stays, since the leak oracle
 // tells them apart.
-func encodeObject(o *kobj.Object) string {
+func (k *Kernel) encodeObject(o *kobj.Object) string {
 	hs := make([]string, 0, len(o.Holds()))
 	for _, h := range o.Holds() {
-		s := canonHolder(h.Holder) + " in " + h.Func
+		s := k.canonHolder(h.Holder) + " in " + h.Func
 		if h.Op == 0 {
 			s += " at boot"
 		}
 		if h.Owner != nil {
 			s += " owned by " + h.Owner.Name
 		}
+		if h.Dropped != "" {
+			s += " dropped in " + h.Dropped
+		}
 		hs = append(hs, s)
 	}
 	s := fmt.Sprintf("obj %s %s ref=%d dynamic=%t holders=[%s]", o.Type, o.Name, o.Ref(), o.Dynamic, strings.Join(hs, ", "))
+	if rel := o.Released(); len(rel) > 0 {
+		rs := make([]string, 0, len(rel))
+		for _, h := range rel {
+			rs = append(rs, k.canonHolder(h.Holder)+" in "+h.Func+" put in "+h.Dropped)
+		}
+		s += " released=[" + strings.Join(rs, ", ") + "]"
+	}
 	if lp := o.LastPut(); o.Ref() == 0 && lp.Func != "" {
-		s += " last_put=" + canonHolder(lp.Holder) + " in " + lp.Func
+		s += " last_put=" + k.canonHolder(lp.Holder) + " in " + lp.Func
+	}
+	if o.Announced != "" {
+		s += fmt.Sprintf(" announced=%q", o.Announced)
 	}
 	return s
 }
 
 // canonHolder is the one place a holder or owner string is made
-// independent of the program's variable names and op indices: the
-// program's references are all held by "program", whichever handle or
-// op took them ("program ref n (op 3)", "program (op 3)", "program n").
-// Once the sim holds program references by op slot, this is where the
-// slot is dropped instead.
-func canonHolder(s string) string {
-	if strings.HasPrefix(s, "program ") {
-		return "program"
+// independent of the program's variable names and op indices: every
+// reference or ownership token the program holds, whichever slot took it
+// ("program ref n (op 3)", "program (op 3)", "program n": HolderSlot),
+// and a put by path ("program"), is held by "program". Which slot holds
+// a reference is encoded with the handle (heldIn), by what took it.
+func (k *Kernel) canonHolder(s string) string {
+	if _, ok := k.HolderSlot(s); ok || s == programHolder {
+		return programHolder
 	}
 	return s
 }
 
-// describeValue renders a program handle for Encode by its type and
-// what it refers to (never by the name it is bound to).
-func describeValue(v any) string {
-	switch x := v.(type) {
-	case *int:
-		return fmt.Sprintf("overlay id %d", *x)
-	case *nodeRef:
-		if x.np == nil {
-			return "node NULL"
-		}
-		return "node " + of.NodeState(x.np) + heldIn(x.np.Obj(), x.holder)
-	case *deviceRef:
-		if x.d == nil {
-			return "device NULL"
-		}
-		return fmt.Sprintf("device %s freed=%t%s", x.d.Name, x.d.Obj().Freed(), heldIn(x.d.Obj(), x.holder))
-	case *linkRef:
-		if x.l == nil {
-			return "device_link NULL"
-		}
-		return fmt.Sprintf("device_link %s freed=%t", x.l.Name(), x.l.Freed())
-	case *descRef:
-		if x.desc == nil {
-			return "gpio_desc NULL"
-		}
-		return "gpio_desc " + x.desc.Name()
-	case *of.OverlayNotifier:
-		return "notifier " + of.NotifierState(x)
+// The per-type renderings of a slot for Encode (slotTypes' describe):
+// a handle by its type and what it refers to, never by its name.
+
+func describeOverlay(v any) string { return fmt.Sprintf("overlay id %d", *v.(*int)) }
+
+func describeNode(v any) string {
+	x := v.(*nodeRef)
+	if x.np == nil {
+		return "node NULL"
 	}
-	return "value " + core.DataString(v)
+	return "node " + of.NodeState(x.np) + heldIn(x.np.Obj(), x.holder)
 }
+
+func describeDevice(v any) string {
+	x := v.(*deviceRef)
+	if x.d == nil {
+		return "device NULL"
+	}
+	return fmt.Sprintf("device %s freed=%t%s", x.d.Name, x.d.Obj().Freed(), heldIn(x.d.Obj(), x.holder))
+}
+
+func describeLink(v any) string {
+	x := v.(*linkRef)
+	if x.l == nil {
+		return "device_link NULL"
+	}
+	return fmt.Sprintf("device_link %s freed=%t", x.l.Name(), x.l.Freed())
+}
+
+func describeDesc(v any) string {
+	x := v.(*descRef)
+	if x.desc == nil {
+		return "gpio_desc NULL"
+	}
+	return "gpio_desc " + x.desc.Name()
+}
+
+func describeNotifier(v any) string { return "notifier " + of.NotifierState(v.(*of.OverlayNotifier)) }
 
 // heldIn names the function that took the reference a handle holds on o
 // (its hold, found by the handle's holder string): two handles on one

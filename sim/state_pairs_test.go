@@ -51,13 +51,13 @@ func splitRun(t *testing.T, ops []string, n int) (enc, later string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, op := range p.Ops[:n] {
-		k.Step(i+1, op)
+	for i := range p.Ops[:n] {
+		k.Step(i)
 	}
 	enc = k.Encode()
 	mark := k.Log.Mark()
-	for i, op := range p.Ops[n:] {
-		k.Step(n+i+1, op)
+	for i := range p.Ops[n:] {
+		k.Step(n + i)
 	}
 	return enc, strings.Join(k.Log.Lines()[mark:], "\n")
 }
@@ -190,8 +190,8 @@ func TestStateEncodingClean(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, op := range p.Ops {
-				k.Step(i+1, op)
+			for i := range p.Ops {
+				k.Step(i)
 				enc := k.Encode()
 				if strings.Contains(enc, "(op ") || addr.MatchString(enc) {
 					t.Fatalf("%s %s op %d: the encoding carries an op index or an address:\n%s", name, prof, i+1, enc)

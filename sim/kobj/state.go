@@ -22,3 +22,7 @@ func (r *Registry) EncodeState(b *strings.Builder) {
 		b.WriteByte('\n')
 	}
 }
+
+// Released returns the owner-tracked holds already put, oldest first:
+// what a later over-put by the same owner names, so part of the state.
+func (o *Object) Released() []Hold { return o.released }

@@ -1,6 +1,9 @@
 package of
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // target is struct target: where the current level of the overlay goes,
 // and whether that node is in the live tree (else it is a node the
@@ -101,7 +104,10 @@ func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Propert
 		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_UPDATE_PROPERTY, tg.np, newProp)
 	}
 	if !tg.np.Check(OF_OVERLAY) {
-		t.prOverlay("WARNING: memory leak will occur if overlay removed, property: %s/%s", tg.np.Path(), newProp.Name)
+		msg := fmt.Sprintf("WARNING: memory leak will occur if overlay removed, property: %s/%s", tg.np.Path(), newProp.Name)
+		t.prOverlay("%s", msg)
+		// the evidence sim/known.go recognises the leak by
+		newProp.obj.Announced = "OF: overlay: " + msg
 	}
 	return nil
 }

@@ -8,7 +8,8 @@ import (
 // EncodeState writes the OF layer's part of the canonical state
 // (sim.Kernel.Encode) beyond the live tree's dump: the live nodes not in
 // sysfs or with fwnode flags set, the sticky DTSF_* flags, each overlay
-// changeset in ovcs_list and ovcs_idr with its notify state and its
+// changeset in ovcs_list (walked as Overlays does) and ovcs_idr with its
+// notify state, whether its list node is poisoned, and its
 // changeset entries (the nodes they point at, attached or not, with
 // their flags: what a removal will revert), the overlay notifier chain
 // in call order (without the program's names for the blocks) and the
@@ -22,7 +23,7 @@ func (t *OF) EncodeState(b *strings.Builder) {
 	})
 	fmt.Fprintf(b, "devicetree_state_flags=%#x\n", t.devicetreeStateFlags)
 	listed := map[*Overlay]bool{}
-	for _, o := range t.ovcsList {
+	for _, o := range t.Overlays() {
 		listed[o] = true
 		t.encodeOverlay(b, "ovcs_list", o)
 	}
@@ -41,8 +42,12 @@ func (t *OF) EncodeState(b *strings.Builder) {
 }
 
 func (t *OF) encodeOverlay(b *strings.Builder, where string, o *Overlay) {
-	fmt.Fprintf(b, "%s %s id=%d freed=%t notify=%s count=%d cset_init=%t\n",
-		where, o.name, o.ID, o.obj.Freed(), o.notifyState, o.count, o.csetInit)
+	list := "linked"
+	if o.list.next == listPoison1 || o.list.prev == listPoison2 {
+		list = "poisoned" // list_del()ed: a second list_del faults
+	}
+	fmt.Fprintf(b, "%s %s id=%d freed=%t notify=%s count=%d cset_init=%t list=%s\n",
+		where, o.name, o.ID, o.obj.Freed(), o.notifyState, o.count, o.csetInit, list)
 	for _, ce := range o.Cset.Entries {
 		prop := ""
 		if ce.Prop != nil {
