@@ -89,6 +89,7 @@ func BenchmarkParseRun(b *testing.B) {
 	cache := NewCache()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for j, d := range data {
 			p, err := prog.Parse(files[j], d)
@@ -100,5 +101,6 @@ func BenchmarkParseRun(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(data)*b.N)/b.Elapsed().Seconds(), "programs/s")
 }
