@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"dangle/prog"
-
 	"dangle/sim/gpio"
 	"dangle/sim/kobj"
 	"dangle/sim/of"

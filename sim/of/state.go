@@ -2,6 +2,7 @@ package of
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -12,8 +13,8 @@ import (
 // notify state, whether its list node is poisoned, and its
 // changeset entries (the nodes they point at, attached or not, with
 // their flags: what a removal will revert), the overlay notifier chain
-// in call order (without the program's names for the blocks) and the
-// reconfig notifier chain.
+// in call order (without the program's names for the blocks), the
+// reconfig notifier chain and the double frees KASAN already reported.
 func (t *OF) EncodeState(b *strings.Builder) {
 	t.AllNodes(func(n *Node) bool {
 		if !n.inSysfs || n.FwnodeFlags != 0 {
@@ -38,6 +39,16 @@ func (t *OF) EncodeState(b *strings.Builder) {
 	}
 	for _, rn := range t.reconfigChain {
 		fmt.Fprintf(b, "reconfig_notifier %s\n", rn.Name)
+	}
+	// KASAN reports a double free once per object and function
+	var df []string
+	for k := range t.doubleFreeSeen {
+		df = append(df, "kasan double-free reported "+k.o.Type+" "+k.o.Name+" in "+k.fn)
+	}
+	sort.Strings(df)
+	for _, l := range df {
+		b.WriteString(l)
+		b.WriteByte('\n')
 	}
 }
 
