@@ -60,8 +60,18 @@ func (c *Core) EncodeState(b *strings.Builder, canon func(string) string) {
 	var ls []string
 	for _, l := range links {
 		freed := l.obj != nil && l.obj.Freed()
-		ls = append(ls, fmt.Sprintf("link %s supplier=%s consumer=%s flags=%#x status=%s freed=%t",
-			l.Name(), devName(l.Supplier), devName(l.Consumer), l.Flags, l.Status, freed))
+		// the stateless references not yet dropped, by whether boot or
+		// an op took them (the leak check's stranded())
+		var st []string
+		for _, op := range l.statelessOps {
+			if op == 0 {
+				st = append(st, "boot")
+			} else {
+				st = append(st, "run")
+			}
+		}
+		ls = append(ls, fmt.Sprintf("link %s supplier=%s consumer=%s flags=%#x status=%s freed=%t stateless_refs=[%s]",
+			l.Name(), devName(l.Supplier), devName(l.Consumer), l.Flags, l.Status, freed, strings.Join(st, " ")))
 	}
 	sort.Strings(ls)
 	writeLines(b, ls)
