@@ -14,7 +14,9 @@ import (
 // kernelCopier copies a Kernel's state. It shares what no run mutates:
 // the program, compiled device trees, the profile, the driver catalog's
 // descriptions and the compile cache; everything else is copied.
-var kernelCopier = func() *deepcopy.Copier {
+var kernelCopier = newKernelCopier()
+
+func newKernelCopier() *deepcopy.Copier {
 	c := deepcopy.New(
 		reflect.TypeFor[*prog.Program](),
 		reflect.TypeFor[*prog.Op](),
@@ -27,7 +29,7 @@ var kernelCopier = func() *deepcopy.Copier {
 		c.Keep(p)
 	}
 	return c
-}()
+}
 
 // Clone returns an independent copy of the kernel: its log, registry,
 // device tree, driver core, workqueues, locks and program slots are all
