@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim/profile"
 )
 
 // BenchmarkRunCorpus runs every corpus program once per iteration on the
@@ -106,8 +107,8 @@ func BenchmarkParseRun(b *testing.B) {
 }
 
 // BenchmarkClone is Kernel.Clone of a freshly booted kernel (the B1
-// program on its profile, built-in base): what a run costs to set up
-// from a snapshot, next to BenchmarkNew's boot.
+// program on its profile, built-in base): what a run's setup costs from
+// a snapshot, next to BenchmarkBoot's fresh boot.
 func BenchmarkClone(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: NewCache()})
@@ -115,7 +116,26 @@ func BenchmarkClone(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		k.Clone()
 	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkBoot is a fresh boot on the built-in base tree (compiled
+// once), as New did for every run before snapshots.
+func BenchmarkBoot(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	base, err := LoadTree(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prof := profile.MustParse(p.Kernel)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		bootFresh(prof, base, Config{Quiet: true})
+	}
+	reportCPU(b, cpu)
 }

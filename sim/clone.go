@@ -13,7 +13,9 @@ import (
 
 // kernelCopier copies a Kernel's state. It shares what no run mutates:
 // the program, compiled device trees, the profile, the driver catalog's
-// descriptions and the compile cache; everything else is copied.
+// descriptions, the compile cache, and byte slices (property values and
+// blobs: a property's value is never written in place, a change replaces
+// the property, as in the kernel); everything else is copied.
 var kernelCopier = newKernelCopier()
 
 func newKernelCopier() *deepcopy.Copier {
@@ -24,6 +26,7 @@ func newKernelCopier() *deepcopy.Copier {
 		reflect.TypeFor[*profile.Profile](),
 		reflect.TypeFor[*core.Driver](),
 		reflect.TypeFor[*Cache](),
+		reflect.TypeFor[[]byte](),
 	)
 	for _, p := range of.Sentinels() {
 		c.Keep(p)

@@ -23,6 +23,7 @@ type node struct {
 	sh       *shared
 	mark     *node // a sentinel, compared by identity
 	fn       func(int) int
+	raw      []byte // shared: immutable
 }
 
 type holder struct{ n *node }
@@ -33,7 +34,7 @@ type holder struct{ n *node }
 // shared type and a kept sentinel, and checks the copy is equal in shape
 // and shares nothing mutable.
 func TestCopy(t *testing.T) {
-	c := New(reflect.TypeFor[*shared]())
+	c := New(reflect.TypeFor[*shared](), reflect.TypeFor[[]byte]())
 	c.Keep(sentinel)
 	c.Paranoid = true
 	sh := &shared{7}
@@ -48,6 +49,7 @@ func TestCopy(t *testing.T) {
 	root.ints = root.buf[:1]
 	root.byNode = map[*node]string{a: "A", b: "B"}
 	root.data = a
+	root.raw = []byte("value")
 
 	cp := c.Copy(root).(*node)
 	if cp == root || cp.children[0] == a || cp.children[1] == b {
@@ -74,6 +76,12 @@ func TestCopy(t *testing.T) {
 	}
 	if cp.sh != sh || ca.sh != sh {
 		t.Error("a shared type was copied")
+	}
+	if &cp.raw[0] != &root.raw[0] {
+		t.Error("a shared slice type was copied")
+	}
+	if &cp.ints[0] == &root.ints[0] {
+		t.Error("a slice was shared")
 	}
 	if cp.mark != sentinel {
 		t.Error("a kept sentinel was copied")
