@@ -13,7 +13,13 @@ import (
 // BenchmarkRunCorpus runs every corpus program once per iteration on the
 // built-in base tree with a warm compile cache and the log off, as the
 // soak will: programs/s = corpus size × iterations / time.
-func BenchmarkRunCorpus(b *testing.B) {
+func BenchmarkRunCorpus(b *testing.B) { benchRunCorpus(b, false) }
+
+// BenchmarkRunCorpusSnap is BenchmarkRunCorpus with the cache's
+// snapshots on: every run starts from a Clone of a booted kernel.
+func BenchmarkRunCorpusSnap(b *testing.B) { benchRunCorpus(b, true) }
+
+func benchRunCorpus(b *testing.B, snap bool) {
 	progs := corpusPrograms(b)
 	names := make([]string, 0, len(progs))
 	for n := range progs {
@@ -21,6 +27,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 	}
 	sort.Strings(names)
 	cache := NewCache()
+	cache.SetSnapshots(snap)
 	ops := 0
 	for _, n := range names {
 		ops += len(progs[n].Ops)
@@ -42,9 +49,16 @@ func BenchmarkRunCorpus(b *testing.B) {
 
 // BenchmarkNew is the setup cost of one run: a kernel on the built-in
 // base tree (compiled once, cached), booted with the catalog bound.
-func BenchmarkNew(b *testing.B) {
+func BenchmarkNew(b *testing.B) { benchNew(b, false) }
+
+// BenchmarkNewSnap is BenchmarkNew with the cache's snapshots on: the
+// setup is a Clone of the booted kernel and the program's attachment.
+func BenchmarkNewSnap(b *testing.B) { benchNew(b, true) }
+
+func benchNew(b *testing.B, snap bool) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
+	cache.SetSnapshots(snap)
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {

@@ -5,9 +5,14 @@ import (
 	"dangle/sim/profile"
 )
 
-// A run with a Cache starts from a copy of a booted kernel instead of
-// booting: the kernel is booted once per profile, base tree and log
-// settings, kept, and each run gets a Clone of it (issue 8 item 4).
+// A run with a Cache whose snapshots are on (SetSnapshots) starts from a
+// copy of a booted kernel instead of booting: the kernel is booted once
+// per profile, base tree and log settings, kept, and each run gets a
+// Clone of it (issue 8 item 4). They are off by default: measured, a
+// Clone of a booted kernel (a generic copy of its pointer graph) costs
+// about what a boot does, and runs from snapshots were slower than runs
+// that boot (BENCHMARKS.md); the state has to become plain data before
+// copying it pays.
 // Boot does not depend on the program (its overlays are compiled apart
 // and attached after), so a run from a snapshot logs, traces and finds
 // exactly what a run from a fresh boot does (TestSnapshotRuns).
@@ -29,6 +34,7 @@ type snapKey struct {
 type snapshots struct {
 	booted map[snapKey]*Kernel
 	seen   map[snapKey]bool
+	on     bool // SetSnapshots
 }
 
 // Bounds: a worker runs few profiles on few base trees; past these the
@@ -43,7 +49,7 @@ const (
 // boot (which becomes the snapshot the second time its key is booted).
 // A nil cache boots afresh.
 func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	if c == nil {
+	if c == nil || !c.snaps.on {
 		return bootFresh(prof, base, cfg)
 	}
 	key := snapKey{base, prof.Name, cfg.Quiet, cfg.Trace, cfg.Strict}
@@ -70,6 +76,15 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 	k := bootFresh(prof, base, cfg)
 	s.booted[key] = k
 	return k.Clone()
+}
+
+// SetSnapshots turns the cache's snapshots on or off (off: every run
+// boots; the default). Turning them off drops the snapshots held.
+func (c *Cache) SetSnapshots(on bool) {
+	c.snaps.on = on
+	if !on {
+		c.snaps.booted, c.snaps.seen = nil, nil
+	}
 }
 
 // Snapshots is the number of booted kernels the cache holds.

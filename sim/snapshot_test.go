@@ -15,6 +15,7 @@ func TestSnapshotRuns(t *testing.T) {
 	progs := corpusPrograms(t)
 	for _, quiet := range []bool{false, true} {
 		cache := NewCache()
+		cache.SetSnapshots(true)
 		for _, name := range sortedNames(progs) {
 			p := progs[name]
 			for _, kern := range profile.Names() {
