@@ -137,6 +137,24 @@ func BenchmarkClone(b *testing.B) {
 	reportCPU(b, cpu)
 }
 
+// BenchmarkSnapshotKernel is a fresh kernel from a Snapshot of a booted
+// kernel (the B1 program on its profile): a run's setup with snapshots
+// on, next to BenchmarkBoot and BenchmarkClone.
+func BenchmarkSnapshotKernel(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: NewCache()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := k.Snapshot()
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		snap.Kernel()
+	}
+	reportCPU(b, cpu)
+}
+
 // BenchmarkBoot is a fresh boot on the built-in base tree (compiled
 // once), as New did for every run before snapshots.
 func BenchmarkBoot(b *testing.B) {

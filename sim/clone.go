@@ -42,3 +42,23 @@ func newKernelCopier() *deepcopy.Copier {
 func (k *Kernel) Clone() *Kernel {
 	return kernelCopier.Copy(k).(*Kernel)
 }
+
+// A Snapshot is a frozen copy of a kernel from which fresh copies are
+// made fast: its objects are laid out in one array per type and the
+// pointers among them are relocations (deepcopy.Image), so a copy costs
+// an allocation and a typed copy per type, a store per pointer and the
+// maps rebuilt. Runs start from a snapshot of the booted kernel
+// (Cache.SetSnapshots); the explorer can take one of a state it will
+// branch from many times. A Snapshot is safe for concurrent use.
+type Snapshot struct {
+	img *deepcopy.Image
+}
+
+// Snapshot returns a snapshot of k as it is now. k stays usable: the
+// snapshot shares nothing mutable with it.
+func (k *Kernel) Snapshot() *Snapshot {
+	return &Snapshot{img: kernelCopier.Snapshot(k)}
+}
+
+// Kernel returns a fresh, independent copy of the snapshotted kernel.
+func (s *Snapshot) Kernel() *Kernel { return s.img.New().(*Kernel) }

@@ -72,6 +72,9 @@ func TestCloneRandom(t *testing.T) {
 		}
 		before, beforeLog := orig.Encode(), orig.Log.String()
 		c := orig.Clone()
+		if sh := paranoid.SharedMemory(orig, c); len(sh) > 0 {
+			t.Fatalf("iteration %d (%s on %s, cut %d): the clone shares memory with the original at %v", iter, name, cfg.Profile, cut, sh)
+		}
 		if got := c.Encode(); got != before {
 			t.Fatalf("iteration %d (%s on %s, cut %d): the clone encodes differently:\n%s", iter, name, cfg.Profile, cut, firstDiff(got, before))
 		}

@@ -60,6 +60,9 @@ func TestCloneMidRun(t *testing.T) {
 				orig.Step(i)
 			}
 			c := paranoid.Copy(orig).(*Kernel)
+			if sh := paranoid.SharedMemory(orig, c); len(sh) > 0 {
+				t.Fatalf("%s: the clone before op %d shares memory with the original at %v", name, cut+1, sh)
+			}
 			if got := finish(c, cut, true); got != want {
 				t.Errorf("%s: clone before op %d:\n%s", name, cut+1, firstDiff(got, want))
 				continue

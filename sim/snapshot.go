@@ -7,12 +7,8 @@ import (
 
 // A run with a Cache whose snapshots are on (SetSnapshots) starts from a
 // copy of a booted kernel instead of booting: the kernel is booted once
-// per profile, base tree and log settings, kept, and each run gets a
-// Clone of it (issue 8 item 4). They are off by default: measured, a
-// Clone of a booted kernel (a generic copy of its pointer graph) costs
-// about what a boot does, and runs from snapshots were slower than runs
-// that boot (BENCHMARKS.md); the state has to become plain data before
-// copying it pays.
+// per profile, base tree and log settings, kept as a Snapshot, and each
+// run gets a fresh copy of it (issue 8 item 4).
 // Boot does not depend on the program (its overlays are compiled apart
 // and attached after), so a run from a snapshot logs, traces and finds
 // exactly what a run from a fresh boot does (TestSnapshotRuns).
@@ -32,7 +28,7 @@ type snapKey struct {
 
 // snapshots are a Cache's booted kernels, and the keys booted once.
 type snapshots struct {
-	booted map[snapKey]*Kernel
+	booted map[snapKey]*Snapshot
 	seen   map[snapKey]bool
 	on     bool // SetSnapshots
 }
@@ -54,8 +50,8 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 	}
 	key := snapKey{base, prof.Name, cfg.Quiet, cfg.Trace, cfg.Strict}
 	s := &c.snaps
-	if k := s.booted[key]; k != nil {
-		return k.Clone()
+	if snap := s.booted[key]; snap != nil {
+		return snap.Kernel()
 	}
 	if !s.seen[key] {
 		if len(s.seen) >= maxSeen {
@@ -71,11 +67,11 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 		clear(s.booted)
 	}
 	if s.booted == nil {
-		s.booted = map[snapKey]*Kernel{}
+		s.booted = map[snapKey]*Snapshot{}
 	}
 	k := bootFresh(prof, base, cfg)
-	s.booted[key] = k
-	return k.Clone()
+	s.booted[key] = k.Snapshot()
+	return k
 }
 
 // SetSnapshots turns the cache's snapshots on or off (off: every run

@@ -230,6 +230,8 @@ type block struct {
 	src, dst unsafe.Pointer
 	n        uintptr
 	p        *plan
+	// at is where an Image holds the block's copy.
+	at loc
 }
 
 // entry says where the copy of the memory at an original address will
@@ -455,11 +457,39 @@ func (r *run) discover(addr unsafe.Pointer, s *slot) {
 		}
 	case kIface:
 		v := reflect.NewAt(s.typ, addr).Elem()
-		if !v.IsNil() {
-			e := v.Elem()
-			r.discoverValue(e, r.c.planFor(e.Type()))
+		if v.IsNil() {
+			return
 		}
+		e := v.Elem()
+		p := r.c.planFor(e.Type())
+		if len(p.slots) == 0 || e.Kind() == reflect.Pointer || isDirect(e.Type()) {
+			r.discoverValue(e, p)
+			return
+		}
+		// a value boxed on the heap: the box is a block of its type
+		// (Image relocates the interface's data word to the box's copy)
+		r.addBlock(ifaceData(addr), p, 1)
 	}
+}
+
+// ifaceData returns the data word of the interface value at addr (an
+// empty or non-empty interface: both are a type word and a data word).
+func ifaceData(addr unsafe.Pointer) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Add(addr, unsafe.Sizeof(uintptr(0))))
+}
+
+// isDirect reports whether an interface holds a value of type t in its
+// data word rather than boxed (the compiler's types.IsDirectIface).
+func isDirect(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() == 1 && isDirect(t.Elem())
+	case reflect.Struct:
+		return t.NumField() == 1 && isDirect(t.Field(0).Type)
+	}
+	return false
 }
 
 // discoverValue is pass 1 for a value held in a map or an interface.

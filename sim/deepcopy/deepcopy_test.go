@@ -24,16 +24,20 @@ type node struct {
 	mark     *node // a sentinel, compared by identity
 	fn       func(int) int
 	raw      []byte // shared: immutable
+	boxed    any
 }
 
 type holder struct{ n *node }
 
-// TestCopy copies a graph with a cycle, back-pointers, a pointer into an
-// embedded field, a slice carved from an array field, a pointer-keyed
-// map, interfaces holding a pointer and a struct with a pointer, a
-// shared type and a kept sentinel, and checks the copy is equal in shape
-// and shares nothing mutable.
-func TestCopy(t *testing.T) {
+// boxed is stored in an interface boxed (two words): the copy must box
+// its own.
+type boxed struct {
+	n *node
+	k int
+}
+
+// testGraph builds a graph with every feature the copier handles.
+func testGraph() (*Copier, *node, *shared) {
 	c := New(reflect.TypeFor[*shared](), reflect.TypeFor[[]byte]())
 	c.Keep(sentinel)
 	c.Paranoid = true
@@ -50,8 +54,52 @@ func TestCopy(t *testing.T) {
 	root.byNode = map[*node]string{a: "A", b: "B"}
 	root.data = a
 	root.raw = []byte("value")
+	b.boxed = boxed{n: a, k: 3}
+	return c, root, sh
+}
 
+// TestCopy copies a graph with a cycle, back-pointers, a pointer into an
+// embedded field, a slice carved from an array field, a pointer-keyed
+// map, interfaces holding a pointer and a struct with a pointer, a
+// shared type and a kept sentinel, and checks the copy is equal in shape
+// and shares nothing mutable.
+func TestCopy(t *testing.T) {
+	c, root, sh := testGraph()
 	cp := c.Copy(root).(*node)
+	if s := c.SharedMemory(root, cp); len(s) > 0 {
+		t.Errorf("the copy shares memory with the original at %v", s)
+	}
+	checkCopy(t, root, cp, sh)
+	if s := c.SharedMemory(root, root); len(s) == 0 {
+		t.Error("SharedMemory finds nothing shared between a graph and itself")
+	}
+}
+
+// TestImage: copies made from a Snapshot are each a copy as Copy makes
+// one, independent of each other.
+func TestImage(t *testing.T) {
+	c, root, sh := testGraph()
+	img := c.Snapshot(root)
+	x := img.New().(*node)
+	y := img.New().(*node)
+	if s := c.SharedMemory(x, y); len(s) > 0 {
+		t.Errorf("two copies of an image share memory at %v", s)
+	}
+	if s := c.SharedMemory(root, x); len(s) > 0 {
+		t.Errorf("a copy of an image shares memory with the original at %v", s)
+	}
+	checkCopy(t, root, x, sh)
+	checkCopy(t, root, y, sh)
+	if x == y || x.children[0] == y.children[0] {
+		t.Error("two copies of an image share nodes")
+	}
+}
+
+// checkCopy checks that cp is a copy of the graph testGraph built,
+// sharing nothing mutable with it, then mutates cp.
+func checkCopy(t *testing.T, root, cp *node, sh *shared) {
+	t.Helper()
+	a, b := root.children[0], root.children[1]
 	if cp == root || cp.children[0] == a || cp.children[1] == b {
 		t.Fatal("the copy shares nodes with the original")
 	}
@@ -74,6 +122,9 @@ func TestCopy(t *testing.T) {
 	if cb.data.(holder).n != cp {
 		t.Error("an interface holding a struct with a pointer does not point to the copy")
 	}
+	if bx := cb.boxed.(boxed); bx.n != ca || bx.k != 3 {
+		t.Error("an interface holding a boxed struct with a pointer does not point to the copy")
+	}
 	if cp.sh != sh || ca.sh != sh {
 		t.Error("a shared type was copied")
 	}
@@ -91,10 +142,11 @@ func TestCopy(t *testing.T) {
 	}
 	// mutate the copy: the original is untouched
 	cp.name, ca.name = "root'", "a'"
+	cp.list.next = nil
 	cp.buf[0] = 9
 	cp.byNode[cb] = "changed"
 	ca.children = append(ca.children, cb)
-	if root.name != "root" || a.name != "a" || root.buf[0] != 1 || root.byNode[b] != "B" || len(a.children) != 0 {
+	if root.name != "root" || a.name != "a" || root.list.next != &a.list || root.buf[0] != 1 || root.byNode[b] != "B" || len(a.children) != 0 {
 		t.Error("mutating the copy changed the original")
 	}
 }
