@@ -5,10 +5,10 @@ import (
 	"dangle/sim/profile"
 )
 
-// A run with a Cache whose snapshots are on (SetSnapshots) starts from a
-// copy of a booted kernel instead of booting: the kernel is booted once
-// per profile, base tree and log settings, kept as a Snapshot, and each
-// run gets a fresh copy of it (issue 8 item 4).
+// A run with a Cache starts from a copy of a booted kernel instead of
+// booting: the kernel is booted once per profile, base tree and log
+// settings, kept as a Snapshot, and each run gets a fresh copy of it
+// (issue 8 item 4; Cache.SetSnapshots(false) turns this off).
 // Boot does not depend on the program (its overlays are compiled apart
 // and attached after), so a run from a snapshot logs, traces and finds
 // exactly what a run from a fresh boot does (TestSnapshotRuns).
@@ -30,7 +30,7 @@ type snapKey struct {
 type snapshots struct {
 	booted map[snapKey]*Snapshot
 	seen   map[snapKey]bool
-	on     bool // SetSnapshots
+	off    bool // SetSnapshots(false)
 }
 
 // Bounds: a worker runs few profiles on few base trees; past these the
@@ -45,7 +45,7 @@ const (
 // boot (which becomes the snapshot the second time its key is booted).
 // A nil cache boots afresh.
 func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	if c == nil || !c.snaps.on {
+	if c == nil || c.snaps.off {
 		return bootFresh(prof, base, cfg)
 	}
 	key := snapKey{base, prof.Name, cfg.Quiet, cfg.Trace, cfg.Strict}
@@ -74,10 +74,10 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 	return k
 }
 
-// SetSnapshots turns the cache's snapshots on or off (off: every run
-// boots; the default). Turning them off drops the snapshots held.
+// SetSnapshots turns the cache's snapshots on (the default) or off
+// (every run boots). Turning them off drops the snapshots held.
 func (c *Cache) SetSnapshots(on bool) {
-	c.snaps.on = on
+	c.snaps.off = !on
 	if !on {
 		c.snaps.booted, c.snaps.seen = nil, nil
 	}
