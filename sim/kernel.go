@@ -269,6 +269,12 @@ func (k *Kernel) Step(i int) {
 	k.resolve(i, op, args)
 	c := &k.call
 	*c = call{k: k, op: op, slot: i, name: k.names[i], args: args}
+	nth := 0
+	if a := op.Arg(prog.FailNthKey); a != nil {
+		nth = a.Int
+	}
+	k.OF.Fail.Begin(n, nth)
+	defer k.OF.Fail.End()
 	var ret string
 	if e.needDevice {
 		c.dev = k.Core.DeviceByNode(c.arg("node").node)

@@ -24,7 +24,10 @@ func init() {
 
 func dtFixupProbe(c *core.Core, d *core.Device) error {
 	cs := of.NewChangeset(fmt.Sprintf("dt-fixup changeset (%s)", d.Name))
-	c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied")
+	if err := c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied"); err != nil {
+		c.OF.Destroy(cs)
+		return err
+	}
 	if err := c.OF.ChangesetApply(cs); err != nil {
 		c.OF.Destroy(cs)
 		return err

@@ -3,6 +3,7 @@ package of
 import (
 	"fmt"
 
+	"dangle/sim/fault"
 	"dangle/sim/kobj"
 	"dangle/sim/profile"
 	"dangle/sim/report"
@@ -85,6 +86,11 @@ type OF struct {
 	// synthName: unflatten synthesizes the "name" property (fdt.c
 	// populate_properties) for blobs that lack it.
 	synthName bool
+
+	// Fail is the fault-injection state of the op now running (fail_nth):
+	// one plain struct for the whole kernel (the driver core and gpiolib
+	// reach it through their OF), copied by value with the OF layer.
+	Fail fault.Injector
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int
