@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-fail-list FILE] FILE…
 //	dangle profiles
 //	dangle ops
 //
@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-fail-list FILE] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle profiles
   dangle ops
@@ -68,6 +68,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
 	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
 	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
+	addFailListFlag(fs)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,6 +92,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if err := failListOpen(); err != nil {
+		fmt.Fprintf(stderr, "dangle run: %v\n", err)
+		return 2
+	}
+	defer failListClose()
 	status := 0
 	for _, name := range fs.Args() {
 		s := runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
@@ -112,11 +118,12 @@ func runOne(name, kernel string, trace, strict bool, base *sim.Source, stdout, s
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Strict: strict, Base: base})
+	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Strict: strict, Base: base, FailList: failListOn()})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
+	failListWrite(name, res)
 	fmt.Fprintf(stdout, "=== %s\n", name)
 	fmt.Fprint(stdout, res.Log)
 	if trace {
