@@ -34,6 +34,13 @@ func (c *Core) i2cDeviceProbe(d *Device) error {
 	group := c.Prof.Is("i2c_devres_group", "on")
 	if group {
 		client.devresGroupID = c.DevresOpenGroup(d, nil, "i2c_device_probe")
+		if client.devresGroupID == nil {
+			// status = -ENOMEM; goto err_detach_pm_domain
+			if !c.pmDetachInCleanup(c.I2C) {
+				c.DevPMDomainDetach(d, "i2c_device_probe")
+			}
+			return ENOMEM
+		}
 	}
 	err := d.Driver.Probe(c, d)
 	if err != nil {
@@ -76,7 +83,11 @@ func i2cDeviceMatch(drv *Driver, d *Device) bool {
 // controller device pdev: the number is the first free dynamic one (no
 // "i2c" aliases in the trees modelled), the device is "i2c-%d", and
 // of_i2c_register_devices() creates a client per available child.
-func (c *Core) I2CAddAdapter(pdev *Device) *I2CAdapter {
+//
+// A failing device_register() is i2c_register_adapter()'s "can't register
+// device" path: put_device(&adap->dev), idr_remove(), the error returned
+// (the model's adapter name is its controller's device name).
+func (c *Core) I2CAddAdapter(pdev *Device) (*I2CAdapter, error) {
 	adap := &I2CAdapter{Nr: c.i2cNextNr}
 	c.i2cNextNr++
 	d := c.newDevice(fmt.Sprintf("i2c-%d", adap.Nr), "i2c_register_adapter")
@@ -87,9 +98,13 @@ func (c *Core) I2CAddAdapter(pdev *Device) *I2CAdapter {
 	// i2c_adapter_dev_release(): complete(&adap->dev_released)
 	d.release, d.releaseName = func(d *Device) { c.freeDevice(d, "i2c_adapter_dev_release") }, "i2c_adapter_dev_release"
 	adap.Dev = d
-	c.DeviceRegister(d)
+	if err := c.DeviceRegister(d); err != nil {
+		c.Log.Printf("i2c-core: adapter '%s': can't register device (%d)", pdev.Name, Errno(err))
+		c.PutDevice(d, "i2c_register_adapter", d.initHolder)
+		return nil, err
+	}
 	c.ofI2CRegisterDevices(adap)
-	return adap
+	return adap, nil
 }
 
 // ofI2CRegisterDevices is of_i2c_register_devices().

@@ -30,8 +30,11 @@ type Regulator struct {
 
 // RegulatorRegister is regulator_register(): the class device
 // "regulator.%lu" (regulator.0 is the dummy regulator registered at
-// boot), child of the provider device, holding np.
-func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
+// boot), child of the provider device, holding np. A failing device_add()
+// goes to unset_supplies and, since 9177514ce349 (v5.9), wash:
+// put_device(&rdev->dev), whose regulator_dev_release() puts the node and
+// frees the rdev; ERR_PTR(ret) is returned.
+func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) (*RegulatorDev, error) {
 	c.regNo++
 	rdev := &RegulatorDev{Name: name}
 	d := c.newDevice(fmt.Sprintf("regulator.%d", c.regNo), "regulator_register")
@@ -44,10 +47,14 @@ func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *Regula
 	d.OfNode = c.OF.NodeGetOwned(np, "regulator_register", d.nodeHolder(), d.obj)
 	d.release, d.releaseName = c.regulatorDevRelease, "regulator_dev_release"
 	c.Lock(&c.RegulatorListMutex, "regulator_register")
-	c.DeviceRegister(d)
+	if err := c.DeviceRegister(d); err != nil {
+		c.Unlock(&c.RegulatorListMutex)
+		c.PutDevice(d, "regulator_register", d.initHolder)
+		return nil, err
+	}
 	c.regulators = append(c.regulators, rdev)
 	c.Unlock(&c.RegulatorListMutex)
-	return rdev
+	return rdev, nil
 }
 
 // regulatorDevRelease is regulator_dev_release(): the node reference
@@ -74,11 +81,19 @@ func (c *Core) RegulatorUnregister(rdev *RegulatorDev) {
 	c.Unlock(&c.RegulatorListMutex)
 }
 
-// DevmRegulatorRegister is devm_regulator_register().
-func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
-	rdev := c.RegulatorRegister(pdev, np, name)
+// DevmRegulatorRegister is devm_regulator_register(): devres_alloc()
+// (-ENOMEM), regulator_register(), and devres_add() on success,
+// devres_free() on failure.
+func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) (*RegulatorDev, error) {
+	if c.fail("devres_alloc", "devm_regulator_register", ENOMEM) {
+		return nil, ENOMEM
+	}
+	rdev, err := c.RegulatorRegister(pdev, np, name)
+	if err != nil {
+		return nil, err
+	}
 	c.DevresAdd(pdev, "devm_rdev_release", rdev, func() { c.RegulatorUnregister(rdev) })
-	return rdev
+	return rdev, nil
 }
 
 // RegulatorGet is regulator_get(dev, id): look up "<id>-supply"

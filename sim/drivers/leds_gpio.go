@@ -21,6 +21,10 @@ func init() {
 }
 
 func gpioLedProbe(c *core.Core, d *core.Device) error {
+	// gpio_leds_create(): priv = devm_kzalloc(), ERR_PTR(-ENOMEM)
+	if err := c.DevmKzalloc(d, "gpio_leds_create"); err != nil {
+		return err
+	}
 	g := gpio.From(c)
 	for _, child := range d.OfNode.Children {
 		if !child.IsAvailable() {

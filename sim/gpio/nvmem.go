@@ -115,6 +115,9 @@ func (g *GPIO) DevmNvmemRegister(dev *core.Device, cfg *NvmemConfig) (*Nvmem, er
 	if err != nil {
 		return nil, err
 	}
-	g.c.DevmAddAction(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) })
+	// devm_add_action_or_reset(): on failure nvmem_unregister() now
+	if err := g.c.DevmAddActionOrReset(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) }); err != nil {
+		return nil, err
+	}
 	return nv, nil
 }
