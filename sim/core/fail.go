@@ -9,6 +9,12 @@ func (c *Core) fail(site, fn string, e error) bool { return c.OF.ShouldFail(site
 // registration.
 func (c *Core) Fail(site, fn string, e error) bool { return c.fail(site, fn, e) }
 
+// PutInitial is the put_device() of the initial reference a creator
+// owes after a failed device_register() ("use put_device() to give up
+// your reference instead of freeing", device_register()'s comment): the
+// release runs.
+func (c *Core) PutInitial(d *Device, fn string) { c.PutDevice(d, fn, d.initHolder) }
+
 // DevmKzalloc is devm_kzalloc() of a driver's private state: the
 // allocation can fail (-ENOMEM, nothing to unwind); on success the devres
 // is freed with the others at unbind, which the model need not see (it

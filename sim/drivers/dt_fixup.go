@@ -40,6 +40,8 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 		c.FreeDevice(fd, "dt_fixup_release")
 	}, &c.OF.OfMutex)
 	if err := c.DeviceRegister(fx); err != nil {
+		// put_device(): dt_fixup_release() reverts and destroys cs
+		c.PutInitial(fx, "dt_fixup_register")
 		return err
 	}
 	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)

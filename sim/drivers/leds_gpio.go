@@ -39,6 +39,8 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 			c.FreeDevice(ld, "device_create_release")
 		})
 		if err := c.DeviceRegister(led); err != nil {
+			// device_create_groups_vargs(): put_device(), ERR_PTR()
+			c.PutInitial(led, "device_create_groups_vargs")
 			return err
 		}
 		c.DevresAdd(d, "devm_led_classdev_release", led, func() { c.DeviceUnregister(led) })

@@ -1,0 +1,165 @@
+package sim
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+
+	"dangle/prog"
+	"dangle/sim/fault"
+)
+
+// faultRun runs p under profile with op i's fail_nth set to n (n == 0:
+// none), recording the fallible steps.
+func faultRun(t *testing.T, p *prog.Program, profile string, i, n int) *Result {
+	t.Helper()
+	q := p.Clone()
+	if n > 0 {
+		q.Ops[i].Set(prog.IntArg(prog.FailNthKey, n))
+	}
+	res, err := Run(q, Config{Profile: profile, Quiet: true, FailList: true, Filename: "t.prog"})
+	if err != nil {
+		t.Fatalf("op %d fail_nth=%d on %s: %v\n%s", i+1, n, profile, err, q.Print())
+	}
+	return res
+}
+
+// stepsOf returns the number of fallible steps each op reached.
+func stepsOf(steps []fault.Step, nops int) []int {
+	out := make([]int, nops)
+	for _, s := range steps {
+		out[s.Op-1] = max(out[s.Op-1], s.N)
+	}
+	return out
+}
+
+// faultExplained are the findings an injected failure may add to a
+// corpus program's run, by title, with the failed step's call sites that
+// lead there and why: each is what the kernel's own error path does
+// (kernel source cited), not a model artefact. TestFaultSweep fails on
+// any other.
+var faultExplained = []struct {
+	title string
+	sites []string // fault.Step.Site of the failed step
+	why   string
+}{
+	{"general protection fault in free_overlay_changeset", []string{"idr_alloc"},
+		"of_overlay_fdt_apply() since 067c098766c6 (v5.19): idr_alloc() failing goes to err_free_ovcs with ovcs->id < 0, " +
+			"and free_overlay_changeset()'s \"if (ovcs->id)\" list_del()s the ovcs_list that INIT_LIST_HEAD() has not initialised yet"},
+	{"double-free of property in of_node_release", []string{"kzalloc"},
+		"add_changeset_property(): when of_changeset_add_property() fails, __of_prop_free(new_prop) frees a property " +
+			"already pushed on the new node's deadprops; of_node_release() frees it again"},
+	{"memory leak of device_node allocated in add_changeset_node", []string{"kzalloc", "__of_add_property"},
+		"add_changeset_node(): of_changeset_attach_node() failing returns without of_node_put(tchild) (the node leaks); and a " +
+			"failed apply's of_overlay_remove() re-attaches never-applied nodes (below)"},
+	{"memory leak of overlay_changeset allocated in of_overlay_fdt_apply", []string{"kzalloc", "__of_add_property"},
+		"of_overlay_fdt_apply() since 067c098766c6 (v5.19): a build_changeset() failure leaves the partly built changeset " +
+			"listed for of_overlay_remove(), whose __of_changeset_revert_entries() reverts entries never applied (-ENODEV), " +
+			"so the changeset can never be removed"},
+	{"WARNING in __of_detach_node", []string{"kzalloc"},
+		"the same revert of a never-applied changeset: __of_detach_node() WARN_ON(OF_DETACHED) for a node never attached"},
+	{"reference leak of device_node taken in kobject_add", []string{"kzalloc", "__of_add_property"},
+		"the same revert: after the failing entry __of_changeset_revert_entries() re-applies the entries it reverted, " +
+			"attaching (and adding to sysfs) nodes of the failed overlay that were never attached"},
+	{"memory leak in of_changeset_destroy", []string{"kzalloc", "__of_add_property"},
+		"a failed apply's fragments keep their targets (v5.19+, freed only by of_overlay_remove()), so removing the overlay " +
+			"that created a target finds its refcount above 1 in __of_changeset_entry_destroy()"},
+	{"memory leak before free overlay changeset in of_node_release", []string{"kzalloc", "__of_add_property"},
+		"the same fragment reference, put last by the failed overlay's free_overlay_changeset() after the node's changeset " +
+			"was destroyed without OF_OVERLAY_FREE_CSET"},
+	{"memory leak of property allocated in __of_prop_alloc", []string{"__of_add_property"},
+		"of_changeset_destroy() frees no property: one whose ADD entry failed to apply was never on any list"},
+	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
+		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
+			"driver's probe fails, before really_probe()'s devres_release_all()"},
+}
+
+// TestFaultSweep runs every corpus program on mainline and v6.8 with
+// fail_nth = 1..K on every op that reaches fallible steps (K: the steps
+// the op reached without injection), and checks that the simulator
+// never panics, that the failing step is the one asked for, and that
+// every finding the injection adds is one faultExplained explains.
+func TestFaultSweep(t *testing.T) {
+	progs := corpusPrograms(t)
+	runs := 0
+	for _, name := range sortedNames(progs) {
+		p := progs[name]
+		for _, prof := range []string{"mainline", "v6.8"} {
+			base := faultRun(t, p, prof, 0, 0)
+			seen := map[string]bool{}
+			for _, f := range base.Findings {
+				seen[f.Title] = true
+			}
+			for i, n := range stepsOf(base.FailSteps, len(p.Ops)) {
+				if n > 0 && !p.Ops[i].Desc.Fallible {
+					t.Errorf("%s: op %d (%s) reaches %d fallible steps but is not prog.OpDesc.Fallible", name, i+1, p.Ops[i].Name(), n)
+					continue
+				}
+				for s := 1; s <= min(n, prog.MaxFailNth); s++ {
+					runs++
+					res := faultRun(t, p, prof, i, s)
+					k := slices.IndexFunc(res.FailSteps, func(x fault.Step) bool { return x.Failed })
+					if k < 0 || res.FailSteps[k].Op != i+1 || res.FailSteps[k].N != s {
+						t.Errorf("%s %s: op %d fail_nth=%d: no such step failed", name, prof, i+1, s)
+						continue
+					}
+					step := res.FailSteps[k]
+					for _, f := range res.Findings {
+						if seen[f.Title] || faultExplains(f.Title, step.Site) {
+							continue
+						}
+						t.Errorf("%s %s: op %d fail_nth=%d (%s in %s): unexplained finding %q\nreplay: set fail_nth=%d on op %d and go run ./cmd/dangle run -kernel %s %s",
+							name, prof, i+1, s, step.Site, step.Func, f.Title, s, i+1, prof, name)
+					}
+				}
+			}
+		}
+	}
+	if runs == 0 {
+		t.Fatal("no fallible step reached on the corpus")
+	}
+	t.Logf("%d injected runs", runs)
+}
+
+// faultExplains reports whether title after a failure at site is in
+// faultExplained.
+func faultExplains(title, site string) bool {
+	for _, e := range faultExplained {
+		if e.title == title && slices.Contains(e.sites, site) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestFaultSweepDump prints, for each corpus program, profile, op and
+// step, the findings the injected failure adds to the run without it
+// (DANGLE_FAULT_DUMP=1): the raw material of TestFaultSweep's table.
+func TestFaultSweepDump(t *testing.T) {
+	if os.Getenv("DANGLE_FAULT_DUMP") == "" {
+		t.Skip("set DANGLE_FAULT_DUMP=1")
+	}
+	progs := corpusPrograms(t)
+	for _, name := range sortedNames(progs) {
+		p := progs[name]
+		for _, prof := range []string{"mainline", "v6.8"} {
+			base := faultRun(t, p, prof, 0, 0)
+			seen := map[string]bool{}
+			for _, f := range base.Findings {
+				seen[f.Title] = true
+			}
+			for i, n := range stepsOf(base.FailSteps, len(p.Ops)) {
+				for s := 1; s <= min(n, prog.MaxFailNth); s++ {
+					res := faultRun(t, p, prof, i, s)
+					step := res.FailSteps[slices.IndexFunc(res.FailSteps, func(x fault.Step) bool { return x.Failed })]
+					for _, f := range res.Findings {
+						if !seen[f.Title] {
+							fmt.Printf("%s %s op %d fail_nth=%d [%s in %s]: %s\n", name, prof, i+1, s, step.Site, step.Func, f.Title)
+						}
+					}
+				}
+			}
+		}
+	}
+}
