@@ -34,7 +34,7 @@ func TestFailNth(t *testing.T) {
 	}
 	for _, bad := range []string{
 		hdr + "of_overlay_remove_all fail_nth=0\n",
-		hdr + "of_overlay_remove_all fail_nth=65\n",
+		hdr + "of_overlay_remove_all fail_nth=129\n",
 		hdr + "of_node_put node=/ fail_nth=1\n",
 	} {
 		if _, err := Parse("t.prog", []byte(bad)); err == nil {

@@ -129,9 +129,9 @@ type OpDesc struct {
 // (sim/fault; dangle run -fail-list lists the steps an op reached).
 const FailNthKey = "fail_nth"
 
-// MaxFailNth bounds fail_nth: an op of a short program reaches tens of
-// fallible steps at most.
-const MaxFailNth = 64
+// MaxFailNth bounds fail_nth: an overlay apply that adds a few devices
+// with their drivers reaches about a hundred fallible steps.
+const MaxFailNth = 128
 
 // FailNthArg is the fail_nth argument, the last argument of every
 // Fallible op: optional, so programs without it are unchanged.
