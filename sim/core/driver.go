@@ -217,7 +217,10 @@ func (c *Core) reallyProbe(drv *Driver, d *Device) error {
 	}
 	// driver_sysfs_add(): sysfs_create_link() of the driver's link to the
 	// device: dev_err(), goto sysfs_failed (BUS_NOTIFY_DRIVER_NOT_BOUND,
-	// then as pinctrl_bind_failed)
+	// then as pinctrl_bind_failed). The text is that of the 2024 dev_*
+	// conversion ("driver: core: Use dev_* instead of pr_* so device
+	// metadata is added"), the form every really_probe() line here has;
+	// before it: pr_err("%s: driver_sysfs_add(%s) failed").
 	if c.fail("sysfs_create_link", "driver_sysfs_add ("+d.Name+")", ENOMEM) {
 		c.devPrintk(d, "really_probe: driver_sysfs_add failed")
 		c.deviceLinksNoDriver(d)
