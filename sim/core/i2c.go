@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 
 	"dangle/sim/of"
 )
@@ -142,7 +143,14 @@ func (c *Core) ofI2CRegisterDevice(adap *I2CAdapter, node *of.Node) *I2CClient {
 
 // I2CNewClientDevice is i2c_new_client_device(): the client holds a node
 // reference from here until i2c_unregister_device().
+//
+// Its kzalloc() can fail: ERR_PTR(-ENOMEM), nothing held. A failing
+// device_register() goes to out_remove_swnode: of_node_put(), the dev_err
+// "Failed to register i2c client", and put_device() (the need_put path).
 func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) *I2CClient {
+	if c.fail("kzalloc", "i2c_new_client_device (i2c_client)", ENOMEM) {
+		return nil
+	}
 	client := &I2CClient{Adapter: adap, Addr: addr}
 	d := c.newDevice(fmt.Sprintf("%d-%04x", adap.Nr, addr), "i2c_new_client_device")
 	d.Bus = c.I2C
@@ -155,6 +163,16 @@ func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) 
 	d.Fwnode = node
 	if err := c.DeviceRegister(d); err != nil {
 		c.OF.NodePut(node, "i2c_new_client_device", d.nodeHolder())
+		// client->name is the compatible without its vendor prefix
+		// (of_i2c_get_board_info(): of_alias_from_compatible())
+		name := ""
+		if comps := Compatibles(node); len(comps) > 0 {
+			name = comps[0]
+			if i := strings.IndexByte(name, ','); i >= 0 {
+				name = name[i+1:]
+			}
+		}
+		c.Log.Printf("%s %s: Failed to register i2c client %s at 0x%02x (%d)", adap.Dev.driverString(), adap.Dev.Name, name, addr, Errno(err))
 		c.PutDevice(d, "put_device", d.initHolder)
 		return nil
 	}
