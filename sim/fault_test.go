@@ -41,7 +41,7 @@ func stepsOf(steps []fault.Step, nops int) []int {
 // any other.
 var faultExplained = []struct {
 	title string
-	sites []string // fault.Step.Site of the failed step
+	sites []string // fault.Step.Site of the failed step (nil: any)
 	why   string
 }{
 	{"general protection fault in free_overlay_changeset", []string{"idr_alloc"},
@@ -70,12 +70,32 @@ var faultExplained = []struct {
 			"was destroyed without OF_OVERLAY_FREE_CSET"},
 	{"memory leak of property allocated in __of_prop_alloc", []string{"__of_add_property"},
 		"of_changeset_destroy() frees no property: one whose ADD entry failed to apply was never on any list"},
+	// v5.15 (the pre-5.19 layout)
+	{"double-free of overlay_mem in free_overlay_changeset", nil,
+		"v5.15 of_overlay_apply(): init_overlay_changeset() errors go to err_free_tree, which kfrees fdt and tree that " +
+			"free_overlay_changeset() kfrees again (fixed by 067c098766c6); reached directly (idr_alloc, kcalloc) or by a " +
+			"later overlay whose target the failed one did not create"},
+	{"double-free of overlay_fdt in free_overlay_changeset", nil, "the same double kfree, of the fdt"},
+	{"memory leak of overlay_changeset allocated in of_overlay_fdt_apply", []string{"__of_remove_property"},
+		"before 067c098766c6 (v5.19) of_overlay_remove() list_del()s the changeset before reverting it: when the revert " +
+			"fails it stays applied and in the idr but off ovcs_list, so of_overlay_remove_all() (and the teardown) cannot " +
+			"find it, and a second of_overlay_remove() by id would list_del() it again"},
+	{"reference leak of device_node taken in kobject_add", []string{"__of_remove_property"}, "the same stranded changeset's nodes"},
+	{"memory leak of device_node allocated in add_changeset_node", []string{"__of_remove_property"}, "the same stranded changeset's nodes"},
+	{"memory leak of device_link allocated in device_link_add", []string{"__of_remove_property"},
+		"the same stranded changeset: its devices are never removed, nor their links"},
+	{"memory leak in of_changeset_destroy", []string{"__of_remove_property"}, "the same stranded changeset's nodes"},
+	{"memory leak of property allocated in dup_and_fixup_symbol_prop", []string{"__of_add_property", "kzalloc"},
+		"a property whose ADD entry never applied is on no list, and of_changeset_destroy() frees no property"},
+	{"memory leak of property allocated in add_changeset_property", []string{"__of_add_property", "kzalloc"},
+		"the same, for a property of a fragment"},
 	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
 		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
 			"driver's probe fails, before really_probe()'s devres_release_all()"},
 }
 
-// TestFaultSweep runs every corpus program on mainline and v6.8 with
+// TestFaultSweep runs every corpus program on mainline, v6.8 and v5.15
+// (the pre-5.19 overlay layout) with
 // fail_nth = 1..K on every op that reaches fallible steps (K: the steps
 // the op reached without injection), and checks that the simulator
 // never panics, that the failing step is the one asked for, and that
@@ -85,7 +105,7 @@ func TestFaultSweep(t *testing.T) {
 	runs := 0
 	for _, name := range sortedNames(progs) {
 		p := progs[name]
-		for _, prof := range []string{"mainline", "v6.8"} {
+		for _, prof := range []string{"mainline", "v6.8", "v5.15"} {
 			base := faultRun(t, p, prof, 0, 0)
 			seen := map[string]bool{}
 			for _, f := range base.Findings {
@@ -126,7 +146,7 @@ func TestFaultSweep(t *testing.T) {
 // faultExplained.
 func faultExplains(title, site string) bool {
 	for _, e := range faultExplained {
-		if e.title == title && slices.Contains(e.sites, site) {
+		if e.title == title && (e.sites == nil || slices.Contains(e.sites, site)) {
 			return true
 		}
 	}
@@ -143,7 +163,7 @@ func TestFaultSweepDump(t *testing.T) {
 	progs := corpusPrograms(t)
 	for _, name := range sortedNames(progs) {
 		p := progs[name]
-		for _, prof := range []string{"mainline", "v6.8"} {
+		for _, prof := range faultDumpProfiles() {
 			base := faultRun(t, p, prof, 0, 0)
 			seen := map[string]bool{}
 			for _, f := range base.Findings {
@@ -162,4 +182,13 @@ func TestFaultSweepDump(t *testing.T) {
 			}
 		}
 	}
+}
+
+// faultDumpProfiles are the profiles TestFaultSweepDump runs:
+// DANGLE_KERNEL if set, else mainline and v6.8.
+func faultDumpProfiles() []string {
+	if k := os.Getenv("DANGLE_KERNEL"); k != "" {
+		return []string{k}
+	}
+	return []string{"mainline", "v6.8"}
 }
