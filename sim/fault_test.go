@@ -3,7 +3,9 @@ package sim
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"dangle/prog"
@@ -89,57 +91,88 @@ var faultExplained = []struct {
 		"a property whose ADD entry never applied is on no list, and of_changeset_destroy() frees no property"},
 	{"memory leak of property allocated in add_changeset_property", []string{"__of_add_property", "kzalloc"},
 		"the same, for a property of a fragment"},
+	// consequences of bugs the program already exercises, at another point
+	{"use-after-free of device_node in overlay_notifier_deref", nil,
+		"the keep-overlay notifier (seeds/002) keeps overlay pointers past OF_OVERLAY_POST_REMOVE, against " +
+			"of_overlay_notifier_register()'s rule: a removal that the injected failure lets succeed frees what it reads"},
+	{"use-after-free of overlay_changeset in free_overlay_changeset", []string{"__of_remove_property"},
+		"of_overlay_remove_all() (v5.19+) leaves a freed changeset on ovcs_list (*ovcs_id aliases ovcs->id, " +
+			"remove_all.txt); when a revert failure defers the next removal, its list_del() writes into the freed one"},
+	// driver-core consequences of a device left unbound or unlinked
+	{"WARNING in device_links_driver_cleanup", []string{"devm_kzalloc", "sysfs_create_link"},
+		"a managed DL_FLAG_AUTOREMOVE_CONSUMER link to a consumer whose probe failed is never dropped (that happens at the " +
+			"consumer's unbind), so the supplier's unbind hits device_links_driver_cleanup()'s " +
+			"WARN_ON(DL_FLAG_AUTOREMOVE_CONSUMER)"},
+	{"WARNING in regulator_unregister", []string{"kzalloc", "kobject_add"},
+		"fw_devlink failed to create the consumer's link to its regulator (device_link_add() NULL), so unbinding the " +
+			"regulator does not unbind the consumer first, and regulator_unregister() WARN_ON(rdev->open_count)s"},
 	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
 		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
 			"driver's probe fails, before really_probe()'s devres_release_all()"},
 }
 
 // TestFaultSweep runs every corpus program on mainline, v6.8 and v5.15
-// (the pre-5.19 overlay layout) with
-// fail_nth = 1..K on every op that reaches fallible steps (K: the steps
-// the op reached without injection), and checks that the simulator
+// (the pre-5.19 overlay layout), and every scenario program on mainline,
+// with fail_nth = 1..K on every op that reaches fallible steps (K: the
+// steps the op reached without injection), and checks that the simulator
 // never panics, that the failing step is the one asked for, and that
 // every finding the injection adds is one faultExplained explains.
 func TestFaultSweep(t *testing.T) {
-	progs := corpusPrograms(t)
 	runs := 0
+	progs := corpusPrograms(t)
 	for _, name := range sortedNames(progs) {
-		p := progs[name]
 		for _, prof := range []string{"mainline", "v6.8", "v5.15"} {
-			base := faultRun(t, p, prof, 0, 0)
-			seen := map[string]bool{}
-			for _, f := range base.Findings {
-				seen[f.Title] = true
+			runs += faultSweep(t, name, progs[name], prof)
+		}
+	}
+	progs = scenarioPrograms(t)
+	for _, name := range sortedNames(progs) {
+		runs += faultSweep(t, name, progs[name], "mainline")
+	}
+	if runs == 0 {
+		t.Fatal("no fallible step reached")
+	}
+	t.Logf("%d injected runs", runs)
+}
+
+// faultSweep is TestFaultSweep for one program and profile; it returns
+// the number of injected runs.
+func faultSweep(t *testing.T, name string, p *prog.Program, prof string) int {
+	runs := 0
+	// one injected failure at a time: drop the program's own fail_nth
+	p = p.Clone()
+	for _, op := range p.Ops {
+		op.Del(prog.FailNthKey)
+	}
+	base := faultRun(t, p, prof, 0, 0)
+	seen := map[string]bool{}
+	for _, f := range base.Findings {
+		seen[f.Title] = true
+	}
+	for i, n := range stepsOf(base.FailSteps, len(p.Ops)) {
+		if n > 0 && !p.Ops[i].Desc.Fallible {
+			t.Errorf("%s: op %d (%s) reaches %d fallible steps but is not prog.OpDesc.Fallible", name, i+1, p.Ops[i].Name(), n)
+			continue
+		}
+		for s := 1; s <= min(n, prog.MaxFailNth); s++ {
+			runs++
+			res := faultRun(t, p, prof, i, s)
+			k := slices.IndexFunc(res.FailSteps, func(x fault.Step) bool { return x.Failed })
+			if k < 0 || res.FailSteps[k].Op != i+1 || res.FailSteps[k].N != s {
+				t.Errorf("%s %s: op %d fail_nth=%d: no such step failed", name, prof, i+1, s)
+				continue
 			}
-			for i, n := range stepsOf(base.FailSteps, len(p.Ops)) {
-				if n > 0 && !p.Ops[i].Desc.Fallible {
-					t.Errorf("%s: op %d (%s) reaches %d fallible steps but is not prog.OpDesc.Fallible", name, i+1, p.Ops[i].Name(), n)
+			step := res.FailSteps[k]
+			for _, f := range res.Findings {
+				if seen[f.Title] || faultExplains(f.Title, step.Site) {
 					continue
 				}
-				for s := 1; s <= min(n, prog.MaxFailNth); s++ {
-					runs++
-					res := faultRun(t, p, prof, i, s)
-					k := slices.IndexFunc(res.FailSteps, func(x fault.Step) bool { return x.Failed })
-					if k < 0 || res.FailSteps[k].Op != i+1 || res.FailSteps[k].N != s {
-						t.Errorf("%s %s: op %d fail_nth=%d: no such step failed", name, prof, i+1, s)
-						continue
-					}
-					step := res.FailSteps[k]
-					for _, f := range res.Findings {
-						if seen[f.Title] || faultExplains(f.Title, step.Site) {
-							continue
-						}
-						t.Errorf("%s %s: op %d fail_nth=%d (%s in %s): unexplained finding %q\nreplay: set fail_nth=%d on op %d and go run ./cmd/dangle run -kernel %s %s",
-							name, prof, i+1, s, step.Site, step.Func, f.Title, s, i+1, prof, name)
-					}
-				}
+				t.Errorf("%s %s: op %d fail_nth=%d (%s in %s): unexplained finding %q\nreplay: set fail_nth=%d on op %d and go run ./cmd/dangle run -kernel %s %s",
+					name, prof, i+1, s, step.Site, step.Func, f.Title, s, i+1, prof, name)
 			}
 		}
 	}
-	if runs == 0 {
-		t.Fatal("no fallible step reached on the corpus")
-	}
-	t.Logf("%d injected runs", runs)
+	return runs
 }
 
 // faultExplains reports whether title after a failure at site is in
@@ -161,6 +194,9 @@ func TestFaultSweepDump(t *testing.T) {
 		t.Skip("set DANGLE_FAULT_DUMP=1")
 	}
 	progs := corpusPrograms(t)
+	if os.Getenv("DANGLE_FAULT_DUMP") == "scenarios" {
+		progs = scenarioPrograms(t)
+	}
 	for _, name := range sortedNames(progs) {
 		p := progs[name]
 		for _, prof := range faultDumpProfiles() {
@@ -191,4 +227,36 @@ func faultDumpProfiles() []string {
 		return []string{k}
 	}
 	return []string{"mainline", "v6.8"}
+}
+
+// scenarioPrograms returns the programs of the scenario files' run
+// directives (their inputs), by "file:line".
+func scenarioPrograms(t *testing.T) map[string]*prog.Program {
+	files, err := filepath.Glob("testdata/scenarios/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	out := map[string]*prog.Program{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		for i := 0; i < len(lines); i++ {
+			if !strings.HasPrefix(lines[i], "run") {
+				continue
+			}
+			start := i + 1
+			for i++; i < len(lines) && lines[i] != "----"; i++ {
+			}
+			name := fmt.Sprintf("%s:%d", f, start)
+			p, err := prog.Parse(name, []byte(strings.Join(lines[start:i], "\n")+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = p
+		}
+	}
+	return out
 }
