@@ -99,7 +99,9 @@ func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) (*R
 // RegulatorGet is regulator_get(dev, id): look up "<id>-supply"
 // (-EPROBE_DEFER while its regulator is not registered; the dummy
 // regulator when there is no such property), pin the rdev, and link the
-// consumer to it with a stateless device link.
+// consumer to it with a stateless device link. create_regulator()'s
+// kzalloc() can fail: ERR_PTR(-ENOMEM) after module_put() and
+// put_device() of the rdev.
 func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 	var np *of.Node
 	if dev.OfNode != nil {
@@ -111,13 +113,21 @@ func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 		}
 	}
 	r := &Regulator{dev: dev, supply: id, holder: fmt.Sprintf("regulator %s-%s", dev.Name, id)}
+	const createFn = "create_regulator (regulator)"
 	if np == nil {
 		c.devPrintk(dev, "supply %s not found, using dummy regulator", id)
+		if c.fail("kzalloc", createFn, ENOMEM) {
+			return nil, ENOMEM
+		}
 		return r, nil
 	}
 	rd := c.FindClassDeviceByNode("regulator", np, "regulator_dev_lookup", r.holder)
 	if rd == nil {
 		return nil, EPROBE_DEFER
+	}
+	if c.fail("kzalloc", createFn, ENOMEM) {
+		c.PutDevice(rd, "_regulator_get", r.holder)
+		return nil, ENOMEM
 	}
 	r.rdev = rd.Priv.(*RegulatorDev)
 	r.rdev.openCount++
@@ -149,7 +159,12 @@ func (c *Core) RegulatorPut(r *Regulator) {
 
 // DevmRegulatorGet is devm_regulator_get(): regulator_get() with a
 // devres whose release (devm_regulator_release) is regulator_put().
+//
+// The devres is allocated first: -ENOMEM before the lookup.
 func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
+	if c.fail("devres_alloc", "_devm_regulator_get", ENOMEM) {
+		return nil, ENOMEM
+	}
 	r, err := c.RegulatorGet(dev, id)
 	if err != nil {
 		return nil, err
