@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -278,7 +279,7 @@ func TestCheckSource(t *testing.T) {
 		t.Error("valid source rejected")
 	}
 	line, col, msg, ok := CheckSource("bad.dts", []byte("/dts-v1/;\n/ {\n\tp = <1;\n};\n"))
-	if ok || line != 3 || col == 0 || msg == "" {
-		t.Errorf("CheckSource = %d:%d %q %v, want a line-3 error", line, col, msg, ok)
+	if ok || line != 3 || col == 0 || !strings.HasPrefix(msg, "bad.dts: ") {
+		t.Errorf("CheckSource = %d:%d %q %v, want a line-3 error naming bad.dts", line, col, msg, ok)
 	}
 }

@@ -128,6 +128,11 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 // loadBase loads the base tree: Config.Base, else the program's
 // base.dts/base.dtb, else the built-in one.
 func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
+	if d, b := k.prog.File(prog.DefaultBaseName), k.prog.File(prog.DefaultBlobBaseName); d != nil && b != nil {
+		// Base() would silently pick one of them
+		return nil, fmt.Errorf("%s:%d: both %s and %s (line %d): a program has one base tree",
+			cfg.Filename, b.Line-1, b.Name, d.Name, d.Line-1)
+	}
 	if cfg.Base != nil {
 		t, err := k.compile(cfg.Filename, cfg.Base)
 		if err != nil {

@@ -107,3 +107,82 @@ func TestBase(t *testing.T) {
 		t.Errorf("corrupt -base: exit %d: %s", code, errs)
 	}
 }
+
+// TestCommandLine: the command-line edges of issue 14 item 6.
+func TestCommandLine(t *testing.T) {
+	clean := write(t, "clean.prog", cleanProg)
+	finding := write(t, "finding.prog", findingProg)
+	badKernel := write(t, "k.prog", "dangle program v1\n# a comment\nkernel v9.1\nof_overlay_remove_all\n")
+	lex := write(t, "lex.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\n-- x.dtso --\n/dts-v1/;\n/plugin/;\n&bus { foo = \"abc; };\n")
+	inc := write(t, "inc.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\n-- x.dtso --\n/dts-v1/;\n/plugin/;\n#include <dt-bindings/gpio/gpio.h>\n&bus { };\n")
+	both := write(t, "both.prog", "dangle program v1\nof_overlay_remove_all\n-- base.dts --\n/dts-v1/;\n/ { };\n-- base.dtb --\n"+string(base64Lines([]byte("x"))))
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		out  string // substring of stdout
+		err  string // substring of stderr
+	}{
+		{"-h exits 0 with the flags", []string{"run", "-h"}, 0, "-kernel PROFILE", ""},
+		{"new -h", []string{"new", "-h"}, 0, "-o OUT.prog", ""},
+		{"flags after files", []string{"run", finding, "-kernel", "v5.10"}, 1, "kernel v5.10", ""},
+		{"-- ends the flags", []string{"run", "--", clean}, 0, "no findings", ""},
+		{"a bad flag after a file", []string{"run", clean, "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"kernel line names file:line", []string{"run", badKernel}, 2, "", "k.prog:3: kernel: unknown kernel version \"v9.1\""},
+		{"lexer errors name the archive file", []string{"run", lex}, 2, "", "lex.prog:6:14: x.dtso: unterminated string"},
+		{"#include without -I: a hint", []string{"run", inc}, 2, "", "run with -I DIR"},
+		{"base.dts and base.dtb", []string{"run", both}, 2, "", "both base.dtb and base.dts"},
+		{"drivers", []string{"drivers"}, 0, "nxp,pca9534 nxp,pca9535 nxp,pca9555 ti,tca6416  i2c       pca953x", ""},
+	} {
+		code, out, errs := run(tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errs, tc.err) {
+			t.Errorf("%s: dangle %s: exit %d, want %d with stdout %q, stderr %q\nstdout:\n%s\nstderr:\n%s",
+				tc.name, strings.Join(tc.args, " "), code, tc.code, tc.out, tc.err, out, errs)
+		}
+	}
+}
+
+// TestBaseErrors: a bad -base is reported once, naming the file, however
+// many programs run; an overlay given as -base is refused.
+func TestBaseErrors(t *testing.T) {
+	clean := write(t, "clean.prog", cleanProg)
+	bad := write(t, "bad.dts", "/dts-v1/;\n/ { a = \"x; };\n")
+	code, _, errs := run("run", "-base", bad, clean, clean)
+	if code != 2 || strings.Count(errs, "bad.dts") != 1 || !strings.HasPrefix(errs, "dangle run: -base: "+bad+":2:") {
+		t.Errorf("bad -base: exit %d:\n%s", code, errs)
+	}
+	plugin := write(t, "ov.dts", "/dts-v1/;\n/plugin/;\n&bus { };\n")
+	code, _, errs = run("run", "-base", plugin, clean)
+	if code != 2 || !strings.Contains(errs, "is an overlay (its source says /plugin/;), not a base tree") {
+		t.Errorf("overlay source as -base: exit %d:\n%s", code, errs)
+	}
+	blob := write(t, "ov.dtb", string(mustRead(t, "testdata/status.dtbo")))
+	code, _, errs = run("run", "-base", blob, clean)
+	if code != 2 || !strings.Contains(errs, "is an overlay (its root holds only fragments") {
+		t.Errorf("overlay blob as -base: exit %d:\n%s", code, errs)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestOpErrorSummary: after the ops, a line says which ops returned an
+// error, with the first kernel message of each.
+func TestOpErrorSummary(t *testing.T) {
+	p := write(t, "e.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\nof_overlay_remove ov=ov\nrun_work\n-- x.dtso --\n/dts-v1/;\n/plugin/;\n&nolabel { status = \"okay\"; };\n")
+	_, out, _ := run("run", p)
+	want := "2 of 3 ops returned an error: op 1 of_overlay_fdt_apply -EINVAL (OF: resolver: node label 'nolabel' not found in live devicetree symbols table), op 3 run_work -ENOENT\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("no summary %q in:\n%s", want, out)
+	}
+	_, out, _ = run("run", write(t, "clean.prog", cleanProg))
+	if strings.Contains(out, "returned an error") {
+		t.Errorf("summary for a clean run:\n%s", out)
+	}
+}

@@ -10,7 +10,7 @@ import "dangle/sim/core"
 var simpleBusMatch = []string{"simple-bus", "simple-mfd", "isa", "arm,amba-bus"}
 
 func init() {
-	register(&core.Driver{Name: "simple-pm-bus", Bus: "platform", OfMatch: simpleBusMatch, Probe: simplePMBusProbe})
+	register(&core.Driver{Name: "simple-pm-bus", Doc: "transparent buses (simple-pm-bus.c): probe does nothing, children populated at boot", Bus: "platform", OfMatch: simpleBusMatch, Probe: simplePMBusProbe})
 }
 
 func simplePMBusProbe(c *core.Core, d *core.Device) error {
