@@ -38,6 +38,13 @@ func preprocessProgram(progName string, p *prog.Program, include []string) error
 // progError places an error about archive file f at its .prog line.
 func progError(progName string, f *prog.File, err error) error {
 	e, ok := err.(*dt.Error)
+	if ok {
+		// after cpp, an identifier left in a value is a macro no header
+		// defined, not a sign that cpp did not run
+		if m, found := strings.CutSuffix(e.Msg, " (macros need the C preprocessor, which dt does not run)"); found {
+			e = &dt.Error{File: e.File, Line: e.Line, Col: e.Col, Msg: m + " (not a macro of any header found: check -I and the #include lines)"}
+		}
+	}
 	switch {
 	case ok && e.File == f.Name:
 		return fmt.Errorf("%s:%d:%d: %s: %s", progName, f.Line+e.Line-1, e.Col, f.Name, e.Msg)
