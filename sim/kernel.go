@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -113,7 +114,8 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		if err != nil {
 			if prog.IsBlob(f.Name) {
 				// a malformed overlay blob is the kernel's to reject
-				k.badBlobs[f.Name] = err
+				// (the note names the archive file; drop the program name)
+				k.badBlobs[f.Name] = errors.New(strings.TrimPrefix(err.Error(), cfg.Filename+": "+f.Name+": "))
 				continue
 			}
 			return nil, err

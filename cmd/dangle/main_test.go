@@ -181,6 +181,17 @@ func TestOpErrorSummary(t *testing.T) {
 	if !strings.Contains(out, want) {
 		t.Errorf("no summary %q in:\n%s", want, out)
 	}
+	// a corrupt .dtbo: the kernel's line, dangle's note, the summary
+	bad := write(t, "bad.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=o.dtbo\n-- o.dtbo --\n"+string(base64Lines([]byte("not a blob, but long enough for a header...."))))
+	_, out, _ = run("run", bad)
+	for _, want := range []string{
+		"  OF: overlay: Invalid overlay_fdt header\nnote: o.dtbo is corrupt: offset 0x0: bad magic 0x6e6f7420, want 0xd00dfeed",
+		"1 of 1 ops returned an error: op 1 of_overlay_fdt_apply -EINVAL (OF: overlay: Invalid overlay_fdt header)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("corrupt blob: no %q in:\n%s", want, out)
+		}
+	}
 	_, out, _ = run("run", write(t, "clean.prog", cleanProg))
 	if strings.Contains(out, "returned an error") {
 		t.Errorf("summary for a clean run:\n%s", out)

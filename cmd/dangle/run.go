@@ -199,7 +199,10 @@ func opErrorSummary(log string) string {
 		var n int
 		var rest string
 		if _, err := fmt.Sscanf(l, "op %d:", &n); err != nil {
-			cur.n = 0
+			// a harness note inside an op (a corrupt blob) keeps the op
+			if !strings.HasPrefix(l, "note: ") {
+				cur.n = 0
+			}
 			continue
 		}
 		_, rest, _ = strings.Cut(l, ": ")

@@ -173,6 +173,7 @@ func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 		return 0, EBUSY
 	}
 	if err := t.checkBlob(b); err != nil {
+		t.noteBadBlob(b)
 		return 0, err
 	}
 	ovcs := t.newOverlay(b.Name)
@@ -185,6 +186,7 @@ func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 	ovcs.csetInit = true
 	if b.Tree == nil {
 		t.prOverlay("unable to unflatten overlay_fdt")
+		t.noteBadBlob(b)
 		t.freeOverlayChangeset(ovcs)
 		t.OfMutex.Unlock()
 		t.OfOverlayPhandleMutex.Unlock()
