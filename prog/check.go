@@ -172,7 +172,7 @@ func (c *checker) checkValue(d *OpDesc, ad *ArgDesc, v string) string {
 			return fmt.Sprintf("bad number %q: want a decimal integer", v)
 		}
 	case KindEnum:
-		if !slices.Contains(ad.Values, v) {
+		if !enumOK(ad, v) {
 			return fmt.Sprintf("bad value %q: want one of %s", v, strings.Join(ad.Values, ", "))
 		}
 	case KindSched:

@@ -2,6 +2,7 @@ package prog
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -25,6 +26,10 @@ func (d *OpDesc) Usage() string {
 			}
 		case KindEnum:
 			v = strings.Join(a.Values, "|")
+			if isFlagSet(&a) {
+				// "|" inside a value joins flags: list them below
+				v = strings.ToUpper(a.Key)
+			}
 		case KindSched:
 			v = strings.Join(d.Sched, "|") + "[:N],…"
 		}
@@ -44,6 +49,47 @@ func Table() string {
 	for i := range Ops {
 		d := &Ops[i]
 		fmt.Fprintf(&b, "%s\n    %s\n", d.Usage(), d.Doc)
+		for _, a := range d.Args {
+			if isFlagSet(&a) {
+				fmt.Fprintf(&b, "    %s: one of %s (flags joined by '|', in any order)\n",
+					strings.ToUpper(a.Key), strings.Join(a.Values, ", "))
+			}
+		}
 	}
 	return b.String()
+}
+
+// isFlagSet reports whether an enum argument's values are flag sets
+// ("A|B"): such a value is accepted with its flags in any order.
+func isFlagSet(a *ArgDesc) bool {
+	if a.Kind != KindEnum {
+		return false
+	}
+	for _, v := range a.Values {
+		if strings.Contains(v, "|") {
+			return true
+		}
+	}
+	return false
+}
+
+// enumOK reports whether v is one of a's values; for a flag set, in any
+// order of its flags.
+func enumOK(a *ArgDesc, v string) bool {
+	if slices.Contains(a.Values, v) {
+		return true
+	}
+	if !isFlagSet(a) {
+		return false
+	}
+	set := strings.Split(v, "|")
+	slices.Sort(set)
+	for _, w := range a.Values {
+		ws := strings.Split(w, "|")
+		slices.Sort(ws)
+		if slices.Equal(set, ws) {
+			return true
+		}
+	}
+	return false
 }

@@ -116,6 +116,7 @@ func TestCommandLine(t *testing.T) {
 	lex := write(t, "lex.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\n-- x.dtso --\n/dts-v1/;\n/plugin/;\n&bus { foo = \"abc; };\n")
 	inc := write(t, "inc.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtso\n-- x.dtso --\n/dts-v1/;\n/plugin/;\n#include <dt-bindings/gpio/gpio.h>\n&bus { };\n")
 	both := write(t, "both.prog", "dangle program v1\nof_overlay_remove_all\n-- base.dts --\n/dts-v1/;\n/ { };\n-- base.dtb --\n"+string(base64Lines([]byte("x"))))
+	rootPuts := write(t, "root.prog", "dangle program v1\n"+strings.Repeat("of_node_put node=/\n", 6))
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -132,6 +133,7 @@ func TestCommandLine(t *testing.T) {
 		{"lexer errors name the archive file", []string{"run", lex}, 2, "", "lex.prog:6:14: x.dtso: unterminated string"},
 		{"#include without -I: a hint", []string{"run", inc}, 2, "", "run with -I DIR"},
 		{"base.dts and base.dtb", []string{"run", both}, 2, "", "both base.dtb and base.dts"},
+		{"the root node prints as /", []string{"run", rootPuts}, 1, "kind: kernel-error, at op 6\n  object: /\n", ""},
 		{"drivers", []string{"drivers"}, 0, "nxp,pca9534 nxp,pca9535 nxp,pca9555 ti,tca6416  i2c       pca953x", ""},
 	} {
 		code, out, errs := run(tc.args...)
@@ -195,5 +197,55 @@ func TestOpErrorSummary(t *testing.T) {
 	_, out, _ = run("run", write(t, "clean.prog", cleanProg))
 	if strings.Contains(out, "returned an error") {
 		t.Errorf("summary for a clean run:\n%s", out)
+	}
+}
+
+// TestProfilesAligned: every column of the profiles table starts where its
+// heading does, and no line ends in white space.
+func TestProfilesAligned(t *testing.T) {
+	_, out, _ := run("profiles")
+	head, rest, _ := strings.Cut(out, "\n")
+	rows := strings.Split(strings.Split(rest, "\n\n")[0], "\n")
+	if len(rows) < 10 {
+		t.Fatalf("%d rows:\n%s", len(rows), out)
+	}
+	for _, col := range []string{"devlink_wait", "pm_detach", "cset_err_msg"} {
+		i := strings.Index(head, col)
+		for _, r := range rows {
+			if len(r) <= i || r[i-1] != ' ' || r[i] == ' ' {
+				t.Errorf("column %s (at %d) misaligned in %q", col, i, r)
+			}
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.TrimRight(l, " \t") != l {
+			t.Errorf("trailing white space: %q", l)
+		}
+	}
+}
+
+// TestFlagSets: "dangle ops" shows a flag set as FLAGS with its values
+// listed apart, so '|' never both separates alternatives and joins flags;
+// a program may give the flags in any order.
+func TestFlagSets(t *testing.T) {
+	_, out, _ := run("ops")
+	if !strings.Contains(out, "flags=FLAGS\n") || !strings.Contains(out, "    FLAGS: one of 0, DL_FLAG_STATELESS, ") ||
+		strings.Contains(out, "flags=0|") || strings.Contains(out, "flags=nonexclusive|") {
+		t.Errorf("ambiguous flags in dangle ops:\n%s", out)
+	}
+	link := func(flags string) string {
+		return "dangle program v1\nl = device_link_add consumer=/soc/i2c@3000 supplier=/soc/gpio@2000 flags=" + flags + "\ndevice_link_del link=l\n"
+	}
+	_, a, errA := run("run", write(t, "a.prog", link("DL_FLAG_STATELESS|DL_FLAG_AUTOREMOVE_CONSUMER")))
+	code, b, errB := run("run", write(t, "b.prog", link("DL_FLAG_AUTOREMOVE_CONSUMER|DL_FLAG_STATELESS")))
+	_, a, _ = strings.Cut(a, "\n")
+	_, b, _ = strings.Cut(b, "\n")
+	a = strings.ReplaceAll(a, "DL_FLAG_STATELESS|DL_FLAG_AUTOREMOVE_CONSUMER", "X")
+	b = strings.ReplaceAll(b, "DL_FLAG_AUTOREMOVE_CONSUMER|DL_FLAG_STATELESS", "X")
+	if code == 2 || a != b {
+		t.Errorf("flag order matters: exit %d %s%s\n%s\nvs\n%s", code, errA, errB, a, b)
+	}
+	if code, _, errs := run("run", write(t, "c.prog", link("DL_FLAG_STATELESS|DL_FLAG_STATELESS"))); code != 2 || !strings.Contains(errs, "bad value") {
+		t.Errorf("a repeated flag: exit %d %s", code, errs)
 	}
 }
