@@ -84,6 +84,8 @@ type OF struct {
 	// synthName: unflatten synthesizes the "name" property (fdt.c
 	// populate_properties) for blobs that lack it.
 	synthName bool
+	// unflattenDepthWarned is unflatten_dt_nodes()'s WARN_ON_ONCE state.
+	unflattenDepthWarned bool
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int
