@@ -92,7 +92,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	fs.StringVar(&f.kernel, "kernel", "", "kernel `PROFILE` (overrides the program's kernel line), e.g. v6.8+wait-early;\n\"all\" or a comma list (v6.8,v6.9) runs each and prints a finding × profile table")
 	fs.BoolVar(&f.trace, "trace", false, "print the per-node refcount table and the lifetime timeline")
-	fs.StringVar(&f.baseFile, "base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
+	fs.StringVar(&f.baseFile, "base", "", "the board's tree `FILE.dtb|FILE.dts`, instead of the program's base.dts/base.dtb or the built-in tree")
 	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
 	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
 	if code >= 0 {
