@@ -77,20 +77,22 @@ func TestNewRunsAsIs(t *testing.T) {
 	ov := filepath.Join(dir, "my overlay.dtso")
 	os.WriteFile(ov, []byte("/dts-v1/;\n/plugin/;\n&bus { dev@100 { compatible = \"dangle,dev\"; reg = <0x100 0x10>; }; };\n"), 0o644)
 	blob := filepath.Join("testdata", "status.dtbo")
-	code, out, errs := runBin(t, dir, "", "new", "-base", board, "-o", "x.prog", ov, absPath(blob))
+	code, out, errs := runBin(t, dir, "", "new", "-base", board, "-o", "x.prog", ov, absPath(blob),
+		"n = of_node_get node=/bus/dev@100", "of_node_put node=n")
 	if code != 0 || !strings.Contains(out, "wrote x.prog: 2 overlay(s)") {
 		t.Fatalf("dangle new: exit %d\n%s%s", code, out, errs)
 	}
 	text, _ := os.ReadFile(filepath.Join(dir, "x.prog"))
 	for _, want := range []string{"-- base.dts --", "-- my-overlay.dtso --", "-- status.dtbo --",
 		"ov1 = of_overlay_fdt_apply blob=my-overlay.dtso\n", "ov2 = of_overlay_fdt_apply blob=status.dtbo\n",
-		"of_overlay_remove ov=ov2\nof_overlay_remove ov=ov1\n", "# Written by dangle new. Edit it"} {
+		"# your ops, from the command line\nn = of_node_get node=/bus/dev@100\nof_node_put node=n\n# remove the overlays, topmost first\nof_overlay_remove ov=ov2\nof_overlay_remove ov=ov1\n",
+		"# Written by dangle new. Edit it"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("program lacks %q:\n%s", want, text)
 		}
 	}
 	code, out, errs = runBin(t, dir, "", "run", "x.prog")
-	for _, want := range []string{"op 1: returned 0, ov1 = 1", "op 2: returned 0, ov2 = 2", "op 3: of_overlay_remove ov=ov2", "op 4: returned 0, ov1 = 0"} {
+	for _, want := range []string{"op 1: returned 0, ov1 = 1", "op 2: returned 0, ov2 = 2", "op 3: n = of_node_get node=/bus/dev@100", "op 5: of_overlay_remove ov=ov2", "op 6: returned 0, ov1 = 0"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run lacks %q (exit %d):\n%s%s", want, code, out, errs)
 		}

@@ -2,7 +2,7 @@
 // kernel profiles and print what the kernel would print.
 //
 //	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] FILE…
-//	dangle new [-base B] -o OUT OVERLAY…
+//	dangle new [-base B] [-kernel P] [-I DIR]… -o OUT OVERLAY… ['OP LINE'…]
 //	dangle profiles
 //	dangle ops
 //	dangle drivers
@@ -27,7 +27,7 @@ import (
 
 const usage = `usage:
   dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] FILE.prog...
-  dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo...
+  dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle profiles
   dangle ops
   dangle drivers

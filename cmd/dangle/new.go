@@ -30,9 +30,17 @@ func cmdNew(args []string, stdout, stderr io.Writer) int {
 	kernel := fs.String("kernel", profile.Default, "the program's kernel line: a `PROFILE`")
 	var include stringList
 	fs.Var(&include, "I", "include `DIR` for sources that need cpp (repeatable): used to check the program; run it with the same -I")
-	overlays, code := parseFlags(fs, args, "dangle new [-base FILE.dtb|FILE.dts] [-kernel P] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo...", stdout, stderr)
+	rest, code := parseFlags(fs, args, "dangle new [-base FILE.dtb|FILE.dts] [-kernel P] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]\n(op lines, e.g. 'device_release_driver node=/soc/i2c@3000', run between the applies and the removes)", stdout, stderr)
 	if code >= 0 {
 		return code
+	}
+	var overlays, ops []string
+	for _, a := range rest {
+		if isOpLine(a) {
+			ops = append(ops, a)
+		} else {
+			overlays = append(overlays, a)
+		}
 	}
 	if *out == "" || len(overlays) == 0 {
 		fmt.Fprintln(stderr, "dangle new: need -o OUT.prog and at least one overlay (\"dangle new -h\" for help)")
@@ -42,7 +50,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dangle new: -kernel: %v\n", err)
 		return 2
 	}
-	text, err := newProgram(*baseFile, *kernel, include, overlays)
+	text, err := newProgram(*baseFile, *kernel, include, overlays, ops)
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle new: %v\n", err)
 		return 2
@@ -69,7 +77,7 @@ func cmdNew(args []string, stdout, stderr io.Writer) int {
 }
 
 // newProgram builds the program text.
-func newProgram(baseFile, kernel string, include, overlays []string) ([]byte, error) {
+func newProgram(baseFile, kernel string, include, overlays, ops []string) ([]byte, error) {
 	var files []txtar.File
 	used := map[string]bool{prog.DefaultBaseName: true, prog.DefaultBlobBaseName: true}
 	cpp := false
@@ -134,6 +142,12 @@ func newProgram(baseFile, kernel string, include, overlays []string) ([]byte, er
 		fmt.Fprintf(&b, "# apply %s\n", n)
 		fmt.Fprintf(&b, "ov%d = of_overlay_fdt_apply blob=%s\n", i+1, n)
 	}
+	if len(ops) > 0 {
+		b.WriteString("# your ops, from the command line\n")
+		for _, op := range ops {
+			fmt.Fprintf(&b, "%s\n", strings.Join(strings.Fields(op), " "))
+		}
+	}
 	b.WriteString("# remove the overlays, topmost first\n")
 	for i := len(names); i >= 1; i-- {
 		fmt.Fprintf(&b, "of_overlay_remove ov=ov%d\n", i)
@@ -194,4 +208,14 @@ func checkNew(name string, text []byte, include []string) error {
 	}
 	_, err = sim.Run(p, sim.Config{Filename: name, Quiet: true})
 	return err
+}
+
+// isOpLine reports whether a dangle new argument is an op line ("op k=v…"
+// or "name = op …") rather than an overlay file.
+func isOpLine(a string) bool {
+	f := strings.Fields(a)
+	if len(f) >= 3 && f[1] == "=" {
+		f = f[2:]
+	}
+	return len(f) > 0 && prog.Lookup(f[0]) != nil
 }

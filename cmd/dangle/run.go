@@ -23,6 +23,8 @@ func runFiles(f *runFlags, files []string, stdout, stderr io.Writer) int {
 	}
 	// Without -I, sources are checked as they are when the program is
 	// parsed; with it they are preprocessed first (loadProgram).
+	saved := prog.ValidateSource
+	defer func() { prog.ValidateSource = saved }()
 	prog.ValidateSource = checkSource
 	if len(f.include) > 0 {
 		prog.ValidateSource = nil
