@@ -101,3 +101,22 @@ func TestBoardOverlayInclude(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestIncludeHarmless: cpp leaves sources without directives as they
+// are: every corpus program runs the same with -I as without.
+func TestIncludeHarmless(t *testing.T) {
+	needCPP(t)
+	files, _ := filepath.Glob("../../corpus/*.prog")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	for _, f := range files {
+		codeA, a, errA := run("run", f)
+		codeB, b, errB := run("run", "-I", testInclude, f)
+		a, _, _ = strings.Cut(a, "; replay: ")
+		b, _, _ = strings.Cut(b, "; replay: ")
+		if codeA != codeB || a != b || errA != errB {
+			t.Errorf("%s: -I changes the run (exit %d vs %d):\n%s%s\n---\n%s%s", f, codeA, codeB, a, errA, b, errB)
+		}
+	}
+}
