@@ -48,6 +48,11 @@ type Core struct {
 
 	// devices is devices_kset: every registered device in add order.
 	devices []*Device
+	// byNode indexes devices by the of_node they had at device_add, each
+	// list in add order: the kernel's bus_find_device_by_of_node() walks
+	// the whole bus, and so did this model, which made a 20k-node overlay
+	// quadratic (issue 14). The lookups check d.OfNode again.
+	byNode map[*of.Node][]*Device
 
 	// DeviceLinkWQ is device_link_wq (system_long_wq before 0462c56c290a;
 	// the queue name is what a flush names); SystemWQ is system_wq, where

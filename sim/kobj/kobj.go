@@ -87,6 +87,9 @@ type Registry struct {
 	// uafSeen: a tombstone read again by the same function is the same
 	// bug; KASAN reports it once.
 	uafSeen map[uafKey]bool
+	// Frees counts the objects freed so far: oracles that look for freed
+	// objects can skip their walk when it has not moved.
+	Frees int
 }
 
 type uafKey struct {
@@ -228,6 +231,7 @@ func (r *Registry) Free(o *Object, fn string) {
 	}
 	o.freed = true
 	o.freedBy = fn
+	r.Frees++
 	r.event(o, fn, "", "free")
 }
 

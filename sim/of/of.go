@@ -86,6 +86,12 @@ type OF struct {
 	synthName bool
 	// unflattenDepthWarned is unflatten_dt_nodes()'s WARN_ON_ONCE state.
 	unflattenDepthWarned bool
+	// idrFree: every ovcs_idr id below it is taken (idrAlloc's start).
+	idrFree int
+	// invFrees, invLast, invValid memoize Invariants between frees.
+	invFrees int
+	invLast  []string
+	invValid bool
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int

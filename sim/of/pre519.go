@@ -52,7 +52,7 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
 	if err := t.initOverlayChangeset(ovcs); err != nil {
-		delete(t.ovcsIDR, ovcs.ID)
+		t.idrRemove(ovcs.ID)
 		ovcs.ID = 0
 		freeTree()
 		return 0, err
