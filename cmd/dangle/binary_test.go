@@ -107,6 +107,10 @@ func TestNewRunsAsIs(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "is an overlay") {
 		t.Errorf("overlay as -base: exit %d: %s", code, errs)
 	}
+	code, _, errs = runBin(t, dir, "", "new", "-o", "y.prog", board)
+	if code != 2 || !strings.Contains(errs, "board.dts is not an overlay") {
+		t.Errorf("a board as an overlay: exit %d: %s", code, errs)
+	}
 	bad := filepath.Join(dir, "bad.dtbo")
 	os.WriteFile(bad, []byte("garbage"), 0o644)
 	code, _, errs = runBin(t, dir, "", "new", "-o", "y.prog", bad)

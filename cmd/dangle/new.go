@@ -118,6 +118,12 @@ func newProgram(baseFile, kernel string, include, overlays, ops []string) ([]byt
 		default:
 			return nil, fmt.Errorf("%s: want an overlay source (.dtso) or blob (.dtbo)", path)
 		}
+		if !needsInclude(data, include) {
+			src := &sim.Source{Name: path, Data: data}
+			if tree, err := sim.LoadTree(src); err == nil && overlayTree(src, tree) == "" && !fragmentsOnly(tree) {
+				return nil, fmt.Errorf("%s is not an overlay (no /plugin/, no fragments): a board's tree goes to -base", path)
+			}
+		}
 		names = append(names, name)
 		files = append(files, txtar.File{Name: name, Data: data})
 		from = append(from, filepath.Base(path))
@@ -218,4 +224,26 @@ func isOpLine(a string) bool {
 		f = f[2:]
 	}
 	return len(f) > 0 && prog.Lookup(f[0]) != nil
+}
+
+// needsInclude reports whether a source can only be read after cpp.
+func needsInclude(data []byte, include []string) bool {
+	return len(include) > 0 || dt.NeedsCPP(data)
+}
+
+// fragmentsOnly reports whether a tree is an overlay written out in
+// fragment form (a decompiled .dtbo, no /plugin/): every root child is a
+// fragment with an __overlay__ or one of the fixup nodes.
+func fragmentsOnly(tree *dt.Tree) bool {
+	n := 0
+	for _, c := range tree.Root.Children {
+		switch {
+		case c.Name == "__fixups__" || c.Name == "__local_fixups__" || c.Name == "__symbols__":
+		case child(c, "__overlay__") != nil:
+			n++
+		default:
+			return false
+		}
+	}
+	return n > 0
 }
