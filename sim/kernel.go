@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 
@@ -25,6 +26,9 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Stream, when set, receives the log line by line as the run goes
+	// (dangle run); Result.Log still holds all of it.
+	Stream io.Writer
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
 	// Cache, when set, keeps compiled device trees across runs, so a
@@ -91,7 +95,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet}
+	log := &report.Log{Quiet: cfg.Quiet, Out: cfg.Stream}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,

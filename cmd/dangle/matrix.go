@@ -26,13 +26,13 @@ func runMatrix(f *runFlags, name string, profiles []string, base *sim.Source, st
 	var titles []string
 	affected := map[string]map[string]bool{} // title -> profile -> has it
 	for i, prof := range profiles {
-		res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: prof, Trace: f.trace, Base: base})
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: prof, Trace: f.trace, Base: base, Stream: logStream(name, stdout)})
 		if err != nil {
 			fmt.Fprintf(stderr, "%v\n", err)
 			return 2
-		}
-		if i > 0 {
-			fmt.Fprintln(stdout)
 		}
 		status = max(status, printResult(f, name, res, stdout))
 		for _, fd := range res.Findings {

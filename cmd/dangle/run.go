@@ -135,12 +135,32 @@ func runOne(f *runFlags, name, kernel string, base *sim.Source, stdout, stderr i
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Base: base})
+	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Base: base, Stream: logStream(name, stdout)})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
 	return printResult(f, name, res, stdout)
+}
+
+// logStream returns the writer a run streams its log to: stdout, with the
+// "=== FILE" header written before the first line (so a program that
+// fails to load prints no header).
+func logStream(name string, stdout io.Writer) io.Writer {
+	return &headerWriter{w: stdout, header: "=== " + progLabel(name) + "\n"}
+}
+
+type headerWriter struct {
+	w      io.Writer
+	header string
+}
+
+func (h *headerWriter) Write(b []byte) (int, error) {
+	if h.header != "" {
+		io.WriteString(h.w, h.header)
+		h.header = ""
+	}
+	return h.w.Write(b)
 }
 
 // progLabel is the name a program is shown by ("-" is stdin).
@@ -151,11 +171,10 @@ func progLabel(name string) string {
 	return name
 }
 
-// printResult prints one run: the log, the op error summary, the trace,
-// the findings and a replay command. It returns the exit status (0 or 1).
+// printResult prints what follows a run's streamed log: the op error
+// summary, the trace, the findings and a replay command. It returns the
+// exit status (0 or 1).
 func printResult(f *runFlags, name string, res *sim.Result, stdout io.Writer) int {
-	fmt.Fprintf(stdout, "=== %s\n", progLabel(name))
-	fmt.Fprint(stdout, res.Log)
 	if s := opErrorSummary(res.Log); s != "" {
 		fmt.Fprint(stdout, s)
 	}
