@@ -118,20 +118,3 @@ func dtsString(s []byte) string {
 	b.WriteByte('"')
 	return b.String()
 }
-
-// CheckSource parses src as a DTS file and reports the first syntax
-// error's position and message, or ok. The message starts with name, as
-// compile errors do ("x.dtso: unterminated string"), so an error reported
-// at a .prog line says which archive file it is in. It has the shape of
-// prog.ValidateSource, so programs name DTS errors by their .prog line:
-//
-//	prog.ValidateSource = dt.CheckSource
-func CheckSource(name string, src []byte) (line, col int, msg string, ok bool) {
-	if _, err := Parse(name, src); err != nil {
-		if e, isDT := err.(*Error); isDT {
-			return e.Line, e.Col, name + ": " + e.Msg, false
-		}
-		return 1, 1, name + ": " + err.Error(), false
-	}
-	return 0, 0, "", true
-}

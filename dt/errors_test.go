@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -271,15 +270,5 @@ func TestErrors(t *testing.T) {
 				t.Errorf("dtc accepts what dt rejects:\n%s", out)
 			}
 		})
-	}
-}
-
-func TestCheckSource(t *testing.T) {
-	if _, _, _, ok := CheckSource("ok.dts", []byte("/dts-v1/;\n/ { };\n")); !ok {
-		t.Error("valid source rejected")
-	}
-	line, col, msg, ok := CheckSource("bad.dts", []byte("/dts-v1/;\n/ {\n\tp = <1;\n};\n"))
-	if ok || line != 3 || col == 0 || !strings.HasPrefix(msg, "bad.dts: ") {
-		t.Errorf("CheckSource = %d:%d %q %v, want a line-3 error naming bad.dts", line, col, msg, ok)
 	}
 }

@@ -24,6 +24,11 @@ func (d *OpDesc) Usage() string {
 			if a.Kind == KindNode {
 				v = "/PATH|" + v
 			}
+			if a.Type == TypeOverlay {
+				v += fmt.Sprintf("|%d..%d", a.Min, a.Max)
+			}
+		case KindInt:
+			v = fmt.Sprintf("%d..%d", a.Min, a.Max)
 		case KindEnum:
 			v = strings.Join(a.Values, "|")
 			if isFlagSet(&a) {
@@ -73,23 +78,21 @@ func isFlagSet(a *ArgDesc) bool {
 	return false
 }
 
-// enumOK reports whether v is one of a's values; for a flag set, in any
-// order of its flags.
-func enumOK(a *ArgDesc, v string) bool {
-	if slices.Contains(a.Values, v) {
-		return true
-	}
-	if !isFlagSet(a) {
-		return false
+// enumIndex returns the index of v among a's values, or -1; a flag set
+// matches in any order of its flags (and is stored, so printed, in the
+// table's order).
+func enumIndex(a *ArgDesc, v string) int {
+	if i := slices.Index(a.Values, v); i >= 0 || !isFlagSet(a) {
+		return i
 	}
 	set := strings.Split(v, "|")
 	slices.Sort(set)
-	for _, w := range a.Values {
+	for i, w := range a.Values {
 		ws := strings.Split(w, "|")
 		slices.Sort(ws)
 		if slices.Equal(set, ws) {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }

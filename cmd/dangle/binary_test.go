@@ -164,7 +164,7 @@ func TestKernelAll(t *testing.T) {
 // reproduces the run.
 func TestReplayAndStdin(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := runBin(t, dir, findingProg, "run", "-kernel", "v6.8 devlink_wait=none", "-")
+	code, out, errs := runBin(t, dir, findingProg, "run", "-strict", "-kernel", "v6.8 devlink_wait=none", "-")
 	if code != 1 || !strings.Contains(out, "=== <stdin>") {
 		t.Fatalf("stdin: exit %d:\n%s%s", code, out, errs)
 	}
@@ -172,13 +172,13 @@ func TestReplayAndStdin(t *testing.T) {
 	os.Mkdir(sub, 0o755)
 	prog := filepath.Join(sub, "f.prog")
 	os.WriteFile(prog, []byte(findingProg), 0o644)
-	code, out, _ = runBin(t, sub, "", "run", "-kernel", "v6.8 devlink_wait=none", "f.prog")
+	code, out, _ = runBin(t, sub, "", "run", "-kernel", "v6.8 devlink_wait=none", "f.prog", "-strict")
 	_, replay, ok := strings.Cut(out, "; replay: ")
 	if code != 1 || !ok {
 		t.Fatalf("exit %d, no replay line:\n%s", code, out)
 	}
 	replay = strings.TrimSpace(replay)
-	if !strings.Contains(replay, "'v6.8 devlink_wait=none'") || !strings.Contains(replay, "'"+prog+"'") {
+	if !strings.Contains(replay, "'v6.8 devlink_wait=none' -strict") || !strings.Contains(replay, "'"+prog+"'") {
 		t.Errorf("replay not quoted: %s", replay)
 	}
 	sh := exec.Command("sh", "-c", replay)

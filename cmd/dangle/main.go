@@ -1,7 +1,8 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] FILE…
+//	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] [-strict] [-state] FILE…
+//	dangle minimize [-o OUT] [-v] FILE
 //	dangle new [-base B] [-kernel P] [-I DIR]… -o OUT OVERLAY… ['OP LINE'…]
 //	dangle profiles
 //	dangle ops
@@ -10,7 +11,8 @@
 // Exit status: 0 clean, 1 findings, 2 usage or input error.
 //
 // One file per subcommand: run.go (running programs and printing their
-// results), matrix.go (-kernel all), new.go, cpp.go (-I), drivers.go.
+// results), matrix.go (-kernel all), state.go (-state), new.go, cpp.go
+// (-I), minimize.go, drivers.go.
 package main
 
 import (
@@ -20,19 +22,20 @@ import (
 	"io"
 	"os"
 
-	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim/profile"
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] FILE.prog...
+  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] FILE.prog...
+  dangle minimize [-o OUT] [-v] FILE.prog
   dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle profiles
   dangle ops
   dangle drivers
 
 run       run programs and print the kernel-style log and findings ("-" reads stdin)
+minimize  shrink a program while its finding keeps its title
 new       write a program that applies your overlays to your board and removes them
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
@@ -56,6 +59,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "new":
 		return cmdNew(args[1:], stdout, stderr)
+	case "minimize":
+		return cmdMinimize(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0
@@ -73,16 +78,12 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func init() {
-	// Programs' .dts/.dtso files are checked with the DTS parser at
-	// program parse time, so syntax errors name the .prog line.
-	prog.ValidateSource = checkSource
-}
-
 // runFlags are dangle run's flags.
 type runFlags struct {
 	kernel   string
 	trace    bool
+	strict   bool
+	state    bool
 	baseFile string
 	include  stringList
 }
@@ -92,6 +93,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var f runFlags
 	fs.StringVar(&f.kernel, "kernel", "", "kernel `PROFILE` (overrides the program's kernel line), e.g. v6.8+wait-early;\n\"all\" or a comma list (v6.8,v6.9) runs each and prints a finding × profile table")
 	fs.BoolVar(&f.trace, "trace", false, "print the per-node refcount table and the lifetime timeline")
+	fs.BoolVar(&f.strict, "strict", false, "count known findings (leaks the kernel itself announces) as findings")
+	fs.BoolVar(&f.state, "state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
 	fs.StringVar(&f.baseFile, "base", "", "the board's tree `FILE.dtb|FILE.dts`, instead of the program's base.dts/base.dtb or the built-in tree")
 	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
 	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
@@ -141,14 +144,4 @@ func parseFlags(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr
 		files = append(files, rest[0])
 		args = rest[1:]
 	}
-}
-
-// checkSource is prog.ValidateSource: dt.CheckSource, with a hint when the
-// source needs the C preprocessor.
-func checkSource(name string, data []byte) (int, int, string, bool) {
-	line, col, msg, ok := dt.CheckSource(name, data)
-	if !ok && needsCPP(data) {
-		msg += " (kernel sources need the C preprocessor: run with -I DIR, e.g. -I linux/include, as the kernel build does)"
-	}
-	return line, col, msg, ok
 }

@@ -29,7 +29,7 @@ func runMatrix(f *runFlags, name string, profiles []string, base *sim.Source, st
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: prof, Trace: f.trace, Base: base, Stream: logStream(name, stdout)})
+		res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: prof, Trace: f.trace, Strict: f.strict, Base: base, Stream: logStream(name, stdout)})
 		if err != nil {
 			fmt.Fprintf(stderr, "%v\n", err)
 			return 2

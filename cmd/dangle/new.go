@@ -203,11 +203,6 @@ func base64Lines(data []byte) []byte {
 
 // checkNew parses and runs the new program once, as dangle run would.
 func checkNew(name string, text []byte, include []string) error {
-	saved := prog.ValidateSource
-	defer func() { prog.ValidateSource = saved }()
-	if len(include) > 0 {
-		prog.ValidateSource = nil
-	}
 	p, err := parseProgram(name, text, include)
 	if err != nil {
 		return err

@@ -12,6 +12,9 @@ import (
 // MODULE_ROOT run ./cmd/dangle"; file names are made absolute.
 func replayCommand(profileName string, f *runFlags, name string) string {
 	args := append(dangleInvocation(), "run", "-kernel", profileName)
+	if f.strict {
+		args = append(args, "-strict")
+	}
 	for _, d := range f.include {
 		args = append(args, "-I", absPath(d))
 	}

@@ -21,13 +21,9 @@ func runFiles(f *runFlags, files []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dangle run: -kernel: %v\n", err)
 		return 2
 	}
-	// Without -I, sources are checked as they are when the program is
-	// parsed; with it they are preprocessed first (loadProgram).
-	saved := prog.ValidateSource
-	defer func() { prog.ValidateSource = saved }()
-	prog.ValidateSource = checkSource
-	if len(f.include) > 0 {
-		prog.ValidateSource = nil
+	if f.state && len(profiles) > 1 {
+		fmt.Fprintln(stderr, "dangle run: -state takes one profile, not -kernel all or a list")
+		return 2
 	}
 	var base *sim.Source
 	if f.baseFile != "" {
@@ -41,7 +37,9 @@ func runFiles(f *runFlags, files []string, stdout, stderr io.Writer) int {
 	status := 0
 	for _, name := range files {
 		var s int
-		if len(profiles) > 1 {
+		if f.state {
+			s = runState(name, profiles[0], f.include, base, len(files) > 1, stdout, stderr)
+		} else if len(profiles) > 1 {
 			s = runMatrix(f, name, profiles, base, stdout, stderr)
 		} else {
 			s = runOne(f, name, profiles[0], base, stdout, stderr)
@@ -95,20 +93,26 @@ func loadProgram(name string, include []string) (*prog.Program, error) {
 	return parseProgram(name, data, include)
 }
 
-// parseProgram is loadProgram for a program in memory.
+// parseProgram is loadProgram for a program in memory. With -I the
+// sources are preprocessed before prog.Parse sees them; without it a
+// source that needs cpp gets prog's error and a hint.
 func parseProgram(name string, data []byte, include []string) (*prog.Program, error) {
+	if len(include) > 0 {
+		var err error
+		if data, err = preprocessArchive(name, data, include); err != nil {
+			return nil, err
+		}
+	}
 	p, err := prog.Parse(name, data)
 	if err != nil {
+		if hint := cppHint(data); hint != "" && len(include) == 0 {
+			return nil, fmt.Errorf("%v\n%s", err, hint)
+		}
 		return nil, err
 	}
 	if p.Kernel != "" {
 		if _, err := profile.Parse(p.Kernel); err != nil {
 			return nil, fmt.Errorf("%s:%d: kernel: %v", name, kernelLine(data), err)
-		}
-	}
-	if len(include) > 0 {
-		if err := preprocessProgram(name, p, include); err != nil {
-			return nil, err
 		}
 	}
 	return p, nil
@@ -135,7 +139,7 @@ func runOne(f *runFlags, name, kernel string, base *sim.Source, stdout, stderr i
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Base: base, Stream: logStream(name, stdout)})
+	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Strict: f.strict, Base: base, Stream: logStream(name, stdout)})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
@@ -184,6 +188,10 @@ func printResult(f *runFlags, name string, res *sim.Result, stdout io.Writer) in
 	fmt.Fprintln(stdout)
 	for i := range res.Findings {
 		fmt.Fprint(stdout, res.Findings[i].String())
+	}
+	// known findings (sim.KnownFindings): printed, not counted
+	for i := range res.Known {
+		fmt.Fprint(stdout, res.Known[i].KnownString())
 	}
 	if len(res.Findings) == 0 {
 		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
