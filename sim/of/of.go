@@ -87,6 +87,8 @@ type OF struct {
 	synthName bool
 	// unflattenDepthWarned is unflatten_dt_nodes()'s WARN_ON_ONCE state.
 	unflattenDepthWarned bool
+	// listWalks counts Overlays walks (listHead.walk marks).
+	listWalks uint64
 	// idrFree: every ovcs_idr id below it is taken (idrAlloc's start).
 	idrFree int
 	// invFrees, invLast, invValid memoize Invariants between frees.
