@@ -92,7 +92,10 @@ func (k *Kernel) leakCheck() {
 	}
 	titleOf := func(o *kobj.Object) string { return "memory leak of " + o.Type + " allocated in " + o.Alloc }
 	for _, o := range k.Reg.Objects() {
-		if o.Freed() || k.Core.Live(o) {
+		// what lives in a live device (a gpio_device's descs) is in use,
+		// even when the program re-created the device (a base node
+		// disabled, then enabled again)
+		if o.Freed() || k.Core.Live(o) || (o.In != nil && k.Core.Live(o.In)) {
 			continue
 		}
 		if o.Dynamic {
