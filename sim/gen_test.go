@@ -227,7 +227,8 @@ func TestGenAccepted(t *testing.T) {
 	w := gen.DefaultWeights()
 	from, to := genSeeds(t, 1000)
 	cache := NewCache()
-	drivers := map[string]int{}
+	drivers, compats := map[string]int{}, map[string]int{}
+	onEarlier, fragsAfterFirst := 0, 0
 	frags := map[gen.FragKind]int{}
 	origins := map[gen.Origin]int{}
 	rejects := map[gen.Reject]int{}
@@ -270,6 +271,20 @@ func TestGenAccepted(t *testing.T) {
 			for _, d := range ov.Drivers {
 				drivers[d]++
 			}
+			for _, c := range ov.Compatibles {
+				compats[c]++
+			}
+			if ov.Seq > 1 {
+				for _, tp := range ov.Targets {
+					fragsAfterFirst++
+					for _, e := range r.valid {
+						if e.Seq < ov.Seq && slices.ContainsFunc(e.Nodes, func(n gen.Node) bool { return n.Path == tp }) {
+							onEarlier++
+							break
+						}
+					}
+				}
+			}
 			for _, k := range ov.Fragments {
 				frags[k]++
 			}
@@ -305,6 +320,17 @@ func TestGenAccepted(t *testing.T) {
 		}
 	}
 	t.Logf("driver nodes: %s", strings.Join(names, " "))
+	t.Logf("fragments of later overlays targeting an earlier overlay's node: %d of %d", onEarlier, fragsAfterFirst)
+	names = nil
+	for _, d := range m.cat.Drivers {
+		for _, c := range d.Compatibles {
+			names = append(names, fmt.Sprintf("%s=%d", c, compats[c]))
+			if compats[c] == 0 && to-from >= 300 {
+				t.Errorf("compatible %s never generated", c)
+			}
+		}
+	}
+	t.Logf("compatibles: %s", strings.Join(names, " "))
 	if to-from >= 300 {
 		for r := gen.Reject(1); r < gen.NumRejects; r++ {
 			if rejects[r] == 0 {

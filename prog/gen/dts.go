@@ -22,6 +22,7 @@ func (g *generator) finish() {
 	for _, f := range g.frag {
 		ov.Fragments = append(ov.Fragments, f.kind)
 		ov.Actions = append(ov.Actions, f.action)
+		ov.Targets = append(ov.Targets, f.path)
 		b.WriteString("\n")
 		switch f.kind {
 		case FragLabel:

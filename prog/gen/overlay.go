@@ -18,8 +18,10 @@ type Overlay struct {
 	// Fragments holds each fragment's target syntax, in file order
 	// (the order the kernel applies them).
 	Fragments []FragKind
-	// Actions holds what each fragment does, like Fragments.
+	// Actions holds what each fragment does, and Targets the live path
+	// it targets, like Fragments.
 	Actions []Action
+	Targets []string
 	// Drivers and Compatibles name the catalog driver and compatible of
 	// each device node the overlay adds, in order.
 	Drivers, Compatibles []string
