@@ -50,7 +50,9 @@ func genBinding(b *core.Binding) gen.Binding {
 func GenBase(t *dt.Tree, cat *gen.Catalog) *gen.Base {
 	b := &gen.Base{}
 	labels := map[string][]string{}
-	if sym := t.Find("/__symbols__"); sym != nil {
+	sym := t.Find("/__symbols__")
+	b.NoSymbols = sym == nil
+	if sym != nil {
 		for _, p := range sym.Props {
 			if s, ok := p.String(); ok {
 				labels[s] = append(labels[s], p.Name)

@@ -433,3 +433,53 @@ func TestGenReachesBugs(t *testing.T) {
 	}
 	t.Logf("programs reaching each bug: %s", strings.Join(summary, "; "))
 }
+
+// TestGenBoards: the generator on real boards' trees (../shared/boards):
+// 2-cell addresses, deep buses, no catalog controllers, and a blob
+// without __symbols__ (am335x-boneblack), where valid overlays must
+// carry no labels.
+func TestGenBoards(t *testing.T) {
+	dir := boardsDir(t)
+	w := gen.DefaultWeights()
+	for _, b := range []string{"k3-am625-beagleplay.dtb", "bcm2711-rpi-4-b.dtb", "am335x-boneblack.dtb"} {
+		data, err := os.ReadFile(filepath.Join(dir, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &Source{Name: b, Data: data}
+		tree, err := LoadTree(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cat := GenCatalog()
+		m := &genModel{cat: cat, base: GenBase(tree, cat)}
+		cache := NewCache()
+		nodes := 0
+		for seed := uint64(0); seed < 60; seed++ {
+			r := m.generate(seed, &w)
+			p := genProgram(seed, r.valid)
+			res, err := Run(p, Config{Filename: "generated", Base: src, Cache: cache})
+			if err != nil {
+				t.Fatalf("%s seed %d: %v", b, seed, err)
+			}
+			rets := returns(res.Log)
+			for _, op := range genOps(len(r.valid)) {
+				if rets[op] != "0" {
+					t.Fatalf("%s seed %d: op %d returned %s\n%s\n%s", b, seed, op, rets[op], p, res.Log)
+				}
+			}
+			for _, f := range res.Findings {
+				if _, ok := expectedFinding(f, p, res.Log); !ok {
+					t.Fatalf("%s seed %d: finding %q\n%s\n%s", b, seed, f.Title, p, res.Log)
+				}
+			}
+			for _, ov := range r.valid {
+				nodes += len(ov.Nodes)
+			}
+		}
+		if nodes == 0 {
+			t.Errorf("%s: no node generated", b)
+		}
+		t.Logf("%s: %d nodes in 60 seeds", b, nodes)
+	}
+}

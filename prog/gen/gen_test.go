@@ -323,3 +323,29 @@ func TestRejectClasses(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSymbols: on a tree without __symbols__ (and so without labels)
+// valid overlays carry no label and no reference, which the kernel would
+// refuse.
+func TestNoSymbols(t *testing.T) {
+	cat := testCatalog()
+	base := testBase()
+	base.NoSymbols = true
+	for i := range base.Nodes {
+		base.Nodes[i].Labels = nil
+	}
+	w := DefaultWeights()
+	for seed := uint64(0); seed < 200; seed++ {
+		st := NewState(cat, base)
+		for range 3 {
+			ov := st.Generate(NewRand(seed), &w, FullSwarm(cat))
+			if ov.Reject != Valid {
+				continue
+			}
+			if tree := compile(t, ov); tree.Find("/__symbols__") != nil || tree.Find("/__fixups__") != nil || tree.Find("/__local_fixups__") != nil {
+				t.Fatalf("seed %d: labels or references without live symbols:\n%s", seed, ov.Source)
+			}
+			st.Apply(ov)
+		}
+	}
+}

@@ -338,7 +338,6 @@ func (g *generator) devicesFragment() bool {
 		return false
 	}
 	pl := g.livePlace(g.chooseLive(targets))
-	g.insertFrag(pl.frag, false)
 	n := 1
 	for n < g.w.MaxDevices && yes(g.c, g.w.MoreDevices) {
 		n++
@@ -346,6 +345,16 @@ func (g *generator) devicesFragment() bool {
 	for range n {
 		g.device(pl, nil)
 	}
+	if len(pl.node.children) == 0 {
+		// nothing fits there (no free address): no empty fragment
+		g.places = slices.DeleteFunc(g.places, func(x *place) bool { return x == pl })
+		if len(pl.node.props) > 0 {
+			delete(g.touched, pl.path+"\x00status")
+			g.ov.Status = g.ov.Status[:len(g.ov.Status)-1]
+		}
+		return false
+	}
+	g.insertFrag(pl.frag, false)
 	return true
 }
 
@@ -368,7 +377,7 @@ func (g *generator) device(pl *place, drv *Driver) *onode {
 		return nil
 	}
 	g.serial++
-	if len(drv.Provides) > 0 || yes(g.c, g.w.Label) {
+	if (len(drv.Provides) > 0 || yes(g.c, g.w.Label)) && !g.s.base.NoSymbols {
 		n.label = g.newLabel(drv.Node)
 	}
 	n.set("compatible", fmt.Sprintf("%q", n.compat))

@@ -13,6 +13,11 @@ type Base struct {
 	Nodes []Node
 	// GPIOUses are the lines the base tree's consumers hold.
 	GPIOUses []GPIOUse
+	// NoSymbols says the tree has no /__symbols__ (a blob built without
+	// dtc -@): the kernel then refuses overlays with labels or label
+	// references, so valid overlays carry none (and so no supplier
+	// references).
+	NoSymbols bool
 }
 
 // Node is a live-tree node as the generator sees it.

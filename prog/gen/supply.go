@@ -50,6 +50,9 @@ func (g *generator) providerDrivers(k Kind) []*Driver {
 
 // supply writes n's supplier property s pointing at a chosen provider.
 func (g *generator) supply(n *onode, s Supply) bool {
+	if g.s.base.NoSymbols {
+		return false // no label to refer to a supplier by
+	}
 	gpio := s.Provider == KindGPIO
 	var live []*vnode
 	for _, v := range g.v.nodes {
