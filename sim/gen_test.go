@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -377,16 +376,6 @@ func TestGenDTC(t *testing.T) {
 		}
 	}
 	t.Logf("%d overlays compiled by dtc", n)
-}
-
-// sortedKeys is for stable logs.
-func sortedKeys[K comparable](m map[K]int, less func(a, b K) bool) []K {
-	var out []K
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out
 }
 
 // TestGenReachesBugs: the generated overlays, applied and removed, are

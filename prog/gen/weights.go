@@ -98,10 +98,10 @@ type Weights struct {
 	// OptionalSupply and OptionalProp are the chances an optional
 	// supply or property is written.
 	OptionalSupply, OptionalProp int
-	// Ref weighs where a supplier comes from: a live node (base or an
-	// earlier overlay), a node of this overlay, or a new provider node
-	// added for it (in a fragment of its own or beside the consumer).
-	RefLive, RefSame, RefNew int
+	// Ref weighs where a supplier comes from: the base tree, an earlier
+	// overlay, a node of this overlay, or a new provider node added for
+	// it (in a fragment of its own or beside the consumer).
+	RefBase, RefEarlier, RefSame, RefNew int
 	// Disabled is the chance a new node is written with status =
 	// "disabled"; Label the chance a node that provides nothing gets a
 	// label anyway (so later overlays can target it).
@@ -126,7 +126,8 @@ func DefaultWeights() Weights {
 		MaxChildren:    3,
 		OptionalSupply: 75,
 		OptionalProp:   10,
-		RefLive:        3,
+		RefBase:        2,
+		RefEarlier:     3,
 		RefSame:        3,
 		RefNew:         4,
 		Disabled:       8,
