@@ -472,3 +472,41 @@ func TestGenBoards(t *testing.T) {
 		t.Logf("%s: %d nodes in 60 seeds", b, nodes)
 	}
 }
+
+// TestGenRejects: each reject class, forced, is refused on mainline with
+// the kernel's message for it (the phandle and label classes fail with
+// -EINVAL silently: add_changeset_node, and the __symbols__ update).
+func TestGenRejects(t *testing.T) {
+	m := newGenModel(t)
+	msgs := map[gen.Reject]string{
+		gen.RejectDupNode:    "OF: overlay: ERROR: multiple fragments add and/or delete node ",
+		gen.RejectDupProp:    "OF: overlay: ERROR: multiple fragments add, update, and/or delete property ",
+		gen.RejectUnresolved: "not found in live devicetree symbols table",
+		gen.RejectNoTarget:   "OF: overlay: find target, node: ",
+		gen.RejectCells:      "OF: overlay: ERROR: changing value of #",
+	}
+	cache := NewCache()
+	for r := gen.Reject(1); r < gen.NumRejects; r++ {
+		w := gen.DefaultWeights()
+		w.Reject = [gen.NumRejects]int{}
+		w.Reject[r] = 1
+		for seed := uint64(0); seed < 25; seed++ {
+			c := gen.NewRand(seed)
+			sw := gen.NewSwarm(c, m.cat)
+			st := gen.NewState(m.cat, m.base)
+			ov := st.Generate(c, &w, sw)
+			if ov.Reject != r {
+				t.Fatalf("%v seed %d: generated %v", r, seed, ov.Reject)
+			}
+			p := genProgram(seed, []*gen.Overlay{ov})
+			res, err := Run(p, Config{Filename: "generated", Cache: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ret := returns(res.Log)[1]
+			if !strings.HasPrefix(ret, "-E") || !strings.Contains(res.Log, msgs[r]) {
+				t.Fatalf("%v seed %d: apply returned %s:\n%s\n%s", r, seed, ret, p, res.Log)
+			}
+		}
+	}
+}
