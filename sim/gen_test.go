@@ -126,15 +126,16 @@ type genReject struct {
 	ov    *gen.Overlay
 }
 
-// generate draws a swarm and 1..3 valid overlays for seed; rejects met
-// on the way are kept aside.
+// generate draws a swarm and 1..3 valid overlays for seed (fewer when
+// the weights make most of them rejects); rejects met on the way are
+// kept aside.
 func (m *genModel) generate(seed uint64, w *gen.Weights) *genRun {
 	c := gen.NewRand(seed)
 	sw := gen.NewSwarm(c, m.cat)
 	st := gen.NewState(m.cat, m.base)
 	n := 1 + c.Intn(3)
 	r := &genRun{}
-	for len(r.valid) < n {
+	for tries := 0; len(r.valid) < n && tries < 4*n; tries++ {
 		ov := st.Generate(c, w, sw)
 		if ov.Reject != gen.Valid {
 			r.rejects = append(r.rejects, genReject{below: slices.Clone(r.valid), ov: ov})
@@ -349,6 +350,33 @@ func TestGenAccepted(t *testing.T) {
 	}
 }
 
+// TestGenAnyWeights: with weights chosen per program (NewWeights), the
+// overlays called valid are still accepted.
+func TestGenAnyWeights(t *testing.T) {
+	m := newGenModel(t)
+	cache := NewCache()
+	for seed := uint64(0); seed < 150; seed++ {
+		w := gen.NewWeights(gen.NewRand(seed + 1<<32))
+		r := m.generate(seed, &w)
+		p := genProgram(seed, r.valid)
+		res, err := Run(p, Config{Filename: "generated", Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rets := returns(res.Log)
+		for _, op := range genOps(len(r.valid)) {
+			if rets[op] != "0" {
+				t.Fatalf("seed %d (weights %+v): op %d returned %s\n%s\n%s", seed, w, op, rets[op], p, res.Log)
+			}
+		}
+		for _, f := range res.Findings {
+			if _, ok := expectedFinding(f, p, res.Log); !ok {
+				t.Fatalf("seed %d (weights %+v): finding %q\n%s\n%s", seed, w, f.Title, p, res.Log)
+			}
+		}
+	}
+}
+
 // TestGenDTC compiles generated overlays with the real dtc -@.
 func TestGenDTC(t *testing.T) {
 	dtc, err := exec.LookPath("dtc")
@@ -391,7 +419,7 @@ func TestGenReachesBugs(t *testing.T) {
 		{"B5", "v6.1", "REMOVING GPIOCHIP WITH GPIOS STILL REQUESTED in gpiochip_remove"},
 		{"B7", "v5.10", "devres ran after PM domain detach in i2c_device_remove"},
 	}
-	n := uint64(250)
+	n := uint64(200)
 	if testing.Short() {
 		n = 100
 	}
@@ -444,7 +472,7 @@ func TestGenBoards(t *testing.T) {
 		m := &genModel{cat: cat, base: GenBase(tree, cat)}
 		cache := NewCache()
 		nodes := 0
-		for seed := uint64(0); seed < 60; seed++ {
+		for seed := uint64(0); seed < 40; seed++ {
 			r := m.generate(seed, &w)
 			p := genProgram(seed, r.valid)
 			res, err := Run(p, Config{Filename: "generated", Base: src, Cache: cache})
@@ -469,7 +497,7 @@ func TestGenBoards(t *testing.T) {
 		if nodes == 0 {
 			t.Errorf("%s: no node generated", b)
 		}
-		t.Logf("%s: %d nodes in 60 seeds", b, nodes)
+		t.Logf("%s: %d nodes in 40 seeds", b, nodes)
 	}
 }
 

@@ -224,3 +224,53 @@ func yes(c Choices, pct int) bool {
 	}
 	return c.Intn(100) >= 100-pct
 }
+
+// NewWeights chooses weights for one program, for fuzzers that let the
+// input pick them too: each field keeps its DefaultWeights value on
+// choice 0 (so an exhausted Choices gives the defaults), else takes a
+// value in its field's range, zero and extremes included.
+func NewWeights(c Choices) Weights {
+	w := DefaultWeights()
+	rel := func(p *int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(10)
+		}
+	}
+	pct := func(p *int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(101)
+		}
+	}
+	bound := func(p *int, hi int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(hi + 1)
+		}
+	}
+	for i := range w.Reject {
+		rel(&w.Reject[i])
+	}
+	for i := range w.Frag {
+		rel(&w.Frag[i])
+	}
+	for i := range w.Action {
+		rel(&w.Action[i])
+	}
+	bound(&w.MaxFragments, 6)
+	pct(&w.MoreFragments)
+	bound(&w.MaxDevices, 5)
+	pct(&w.MoreDevices)
+	bound(&w.MaxNodes, 24)
+	pct(&w.Nest)
+	bound(&w.MaxDepth, 3)
+	bound(&w.MaxChildren, 4)
+	pct(&w.OptionalSupply)
+	pct(&w.OptionalProp)
+	rel(&w.RefBase)
+	rel(&w.RefEarlier)
+	rel(&w.RefSame)
+	rel(&w.RefNew)
+	pct(&w.Disabled)
+	pct(&w.Label)
+	bound(&w.MaxProps, 4)
+	return w
+}
