@@ -13,6 +13,7 @@ import (
 
 	"dangle/prog"
 	"dangle/prog/gen"
+	"dangle/sim/drivers"
 	"dangle/sim/report"
 )
 
@@ -107,11 +108,11 @@ type genModel struct {
 func newGenModel(t testing.TB) *genModel {
 	t.Helper()
 	cat := GenCatalog()
-	tree, err := LoadTree(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase})
+	base, err := GenBaseOf(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase}, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &genModel{cat: cat, base: GenBase(tree, cat)}
+	return &genModel{cat: cat, base: base}
 }
 
 // genRun is one seed: a stack of valid overlays and the reject
@@ -534,6 +535,83 @@ func TestGenRejects(t *testing.T) {
 			ret := returns(res.Log)[1]
 			if !strings.HasPrefix(ret, "-E") || !strings.Contains(res.Log, msgs[r]) {
 				t.Fatalf("%v seed %d: apply returned %s:\n%s\n%s", r, seed, ret, p, res.Log)
+			}
+		}
+	}
+}
+
+// TestGenBase: the description of the built-in base tree, field by
+// field where the generator depends on it.
+func TestGenBase(t *testing.T) {
+	m := newGenModel(t)
+	byPath := map[string]gen.Node{}
+	for _, n := range m.base.Nodes {
+		byPath[n.Path] = n
+	}
+	check := func(path string, ok func(gen.Node) bool, what string) {
+		t.Helper()
+		if n, found := byPath[path]; !found || !ok(n) {
+			t.Errorf("%s: want %s, got %+v", path, what, n)
+		}
+	}
+	check("/", func(n gen.Node) bool {
+		return slices.Equal(n.Provides, []gen.Kind{gen.KindSimpleBus}) && *n.Window == gen.Window{Size: 1 << 32}
+	}, "a platform bus, identity")
+	check("/soc", func(n gen.Node) bool {
+		return *n.Window == gen.Window{Size: 1 << 32} && slices.Equal(n.Labels, []string{"soc"})
+	}, "identity ranges, label soc")
+	check("/soc/bus@10000", func(n gen.Node) bool { return *n.Window == gen.Window{Child: 0, CPU: 0x10000, Size: 0x10000} }, "window 0 -> 0x10000")
+	check("/soc/gpio@2000", func(n gen.Node) bool {
+		return slices.Equal(n.Provides, []gen.Kind{gen.KindGPIO}) && n.GPIOLines == 32 && n.HasAddr && n.Addr == 0x2000 && n.Phandle
+	}, "a 32-line gpio provider at 0x2000")
+	check("/soc/i2c@3000", func(n gen.Node) bool {
+		return slices.Equal(n.Provides, []gen.Kind{gen.KindI2CBus}) && n.AddrCells == 1 && n.SizeCells == 0 && n.Window == nil
+	}, "an i2c bus, cells 1/0, no window")
+	check("/soc/i2c@5000", func(n gen.Node) bool { return n.Status == "disabled" }, "disabled")
+	check("/clock-24m", func(n gen.Node) bool { return slices.Equal(n.Provides, []gen.Kind{gen.KindClock}) && !n.HasAddr }, "a clock without reg")
+	if m.base.NoSymbols || len(m.base.GPIOUses) != 0 {
+		t.Errorf("NoSymbols %v, GPIOUses %v", m.base.NoSymbols, m.base.GPIOUses)
+	}
+	// a consumer's line is recorded (the B4 base tree)
+	src, _ := os.ReadFile("../corpus/b4-nvmem-wp-double-put.prog")
+	p, err := prog.Parse("b4", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name, data := p.Base()
+	b, err := GenBaseOf(&Source{Name: name, Data: data}, m.cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(b.GPIOUses, []gen.GPIOUse{{Provider: "/soc/i2c@3000/gpio@20", Line: 3}}) {
+		t.Errorf("GPIOUses of the B4 base: %v", b.GPIOUses)
+	}
+}
+
+// TestGenCatalog: every driver model declares its binding (a model
+// without one would be unreachable by generation), and every supply
+// points at a kind some model provides.
+func TestGenCatalog(t *testing.T) {
+	cat := GenCatalog()
+	if len(cat.Drivers) != len(drivers.Catalog()) {
+		for _, d := range drivers.Catalog() {
+			if d.Binding == nil {
+				t.Errorf("driver %s has no Binding", d.Name)
+			}
+		}
+	}
+	provided := map[gen.Kind]bool{}
+	for _, d := range cat.Drivers {
+		for _, k := range d.Provides {
+			provided[k] = true
+		}
+	}
+	for _, d := range cat.Drivers {
+		for b := &d.Binding; b != nil; b = b.Child {
+			for _, s := range b.Supplies {
+				if !provided[s.Provider] {
+					t.Errorf("%s: supply %s wants %q, which no driver provides", d.Name, s.Prop, s.Provider)
+				}
 			}
 		}
 	}
