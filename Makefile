@@ -3,7 +3,7 @@ GO ?= go
 FUZZTIME ?= 60s
 STRESS_DURATION ?= 10m
 
-.PHONY: all build test fuzz stress bench lint fmt
+.PHONY: all build test fuzz libfuzzer stress bench lint fmt
 
 all: build test
 
@@ -24,6 +24,14 @@ fuzz:
 	$(GO) test ./dt -run '^$$' -fuzz '^FuzzReadFDT$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./prog -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./fuzz -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+
+# One fuzz target as a libFuzzer binary, as ClusterFuzzLite builds it
+# (.clusterfuzzlite/), run for LIBFUZZER_TIME seconds. Needs clang-14 and
+# libclang-rt-14-dev (Debian).
+LIBFUZZER_TARGET ?= FuzzLifecycle
+LIBFUZZER_TIME ?= 30
+libfuzzer:
+	scripts/libfuzzer.sh $(LIBFUZZER_TARGET) $(LIBFUZZER_TIME)
 
 # The long-running soak (cmd/stress arrives with its own issue).
 stress:

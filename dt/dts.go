@@ -118,18 +118,3 @@ func dtsString(s []byte) string {
 	b.WriteByte('"')
 	return b.String()
 }
-
-// CheckSource parses src as a DTS file and reports the first syntax
-// error's position and message, or ok. It has the shape of
-// prog.ValidateSource, so programs name DTS errors by their .prog line:
-//
-//	prog.ValidateSource = dt.CheckSource
-func CheckSource(name string, src []byte) (line, col int, msg string, ok bool) {
-	if _, err := Parse(name, src); err != nil {
-		if e, isDT := err.(*Error); isDT {
-			return e.Line, e.Col, e.Msg, false
-		}
-		return 1, 1, err.Error(), false
-	}
-	return 0, 0, "", true
-}

@@ -272,13 +272,3 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestCheckSource(t *testing.T) {
-	if _, _, _, ok := CheckSource("ok.dts", []byte("/dts-v1/;\n/ { };\n")); !ok {
-		t.Error("valid source rejected")
-	}
-	line, col, msg, ok := CheckSource("bad.dts", []byte("/dts-v1/;\n/ {\n\tp = <1;\n};\n"))
-	if ok || line != 3 || col == 0 || msg == "" {
-		t.Errorf("CheckSource = %d:%d %q %v, want a line-3 error", line, col, msg, ok)
-	}
-}

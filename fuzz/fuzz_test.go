@@ -5,15 +5,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/profile"
 )
-
-func init() {
-	prog.ValidateSource = dt.CheckSource
-}
 
 // seeds adds every corpus program.
 func seeds(f *testing.F) {
@@ -36,12 +31,14 @@ func FuzzRun(f *testing.F) {
 	seeds(f)
 	names := profile.Names()
 	cache := sim.NewCache()
+	// DANGLE_STRICT=1 counts known findings, as dangle run -strict does
+	strict := sim.StrictFromEnv()
 	f.Fuzz(func(t *testing.T, data []byte, kern uint8) {
 		p, err := prog.Parse("fuzz.prog", data)
 		if err != nil {
 			return
 		}
-		_, err = sim.Run(p, sim.Config{Filename: "fuzz.prog", Profile: names[int(kern)%len(names)], Quiet: true, Cache: cache})
+		_, err = sim.Run(p, sim.Config{Filename: "fuzz.prog", Profile: names[int(kern)%len(names)], Quiet: true, Cache: cache, Strict: strict})
 		if b, ok := err.(*sim.Bug); ok {
 			t.Fatalf("simulator bug: %v\nprogram:\n%s", b, data)
 		}

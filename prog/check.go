@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 )
 
 // Validate checks a program built or changed in memory with the checks
@@ -41,9 +40,9 @@ func (p *Program) Validate() error {
 // it matches every use, so one broken line reports one error.
 const typeAny Type = 255
 
-// fileSuffixes lists the archive file suffixes; source files are checked
-// with ValidateSource, blob files (.dtb, .dtbo: flattened trees, stored
-// base64-encoded because txtar is text) must decode.
+// fileSuffixes lists the archive file suffixes; source files are parsed
+// with dt (see File.Tree), blob files (.dtb, .dtbo: flattened trees,
+// stored base64-encoded because txtar is text) must decode.
 var fileSuffixes = []struct {
 	suffix string
 	source bool
@@ -54,18 +53,26 @@ var fileSuffixes = []struct {
 	{".dtbo", false},
 }
 
+// binding is what a name means while parsing: the op that bound it last
+// (nil for a broken line's name, of type typeAny).
+type binding struct {
+	op  *Op
+	typ Type
+}
+
 // checker holds the state of one Parse or Validate: the names bound so far
-// and the errors found.
+// (Parse), the ops defined so far (Validate) and the errors found.
 type checker struct {
-	p     *Program
-	file  string // the .prog name in error positions (Parse only)
-	parse bool   // report .prog lines (Parse) rather than op/file indices (Validate)
-	env   map[string]Type
-	errs  errorList
+	p       *Program
+	file    string // the .prog name in error positions (Parse only)
+	parse   bool   // report .prog lines (Parse) rather than op/file indices (Validate)
+	env     map[string]binding
+	defined map[*Op]int
+	errs    errorList
 }
 
 func newChecker(file string, parse bool) *checker {
-	return &checker{file: file, parse: parse, env: make(map[string]Type)}
+	return &checker{file: file, parse: parse, env: make(map[string]binding), defined: make(map[*Op]int)}
 }
 
 // opErr reports a problem with op, the i'th op of the program.
@@ -78,35 +85,39 @@ func (c *checker) opErr(i int, op *Op, format string, args ...any) {
 	}
 }
 
-// checkOp checks op against the op table and the names bound by earlier
-// ops, then binds op's result. partial (Parse only) says some arguments
-// were dropped as malformed, so missing ones are not reported again.
+// checkOp checks op, the i'th op, against the op table and the ops
+// before it, then defines op's result. partial (Parse only) says some
+// arguments were dropped as malformed, so missing ones are not reported
+// again. Parse has converted and checked the values already; Validate
+// checks them here.
 func (c *checker) checkOp(i int, op *Op, partial bool) {
 	d := op.Desc
 	if d == nil || int(d.ID) >= len(Ops) || &Ops[d.ID] != d {
 		c.opErr(i, op, "Desc is not an entry of prog.Ops")
-		if isIdent(op.Result) {
-			c.env[op.Result] = typeAny
-		}
+		c.bind(i, op, typeAny)
 		return
 	}
 	seen := make([]bool, len(d.Args))
 	last := -1
-	for _, a := range op.Args {
-		j := op.argIndex(a.Key)
+	for j := range op.Args {
+		a := &op.Args[j]
+		k := op.argIndex(a.Key)
 		switch {
-		case j == len(d.Args):
+		case k == len(d.Args):
 			c.opErr(i, op, "unknown argument %q", a.Key)
 			continue
-		case seen[j]:
+		case seen[k]:
 			c.opErr(i, op, "duplicate argument %s", a.Key)
 			continue
-		case j < last:
+		case k < last:
 			c.opErr(i, op, "argument %s out of op-table order", a.Key)
 		}
-		seen[j] = true
-		last = j
-		if msg := c.checkValue(d, &d.Args[j], a.Value); msg != "" {
+		seen[k] = true
+		last = k
+		if c.parse {
+			continue
+		}
+		if msg := c.checkArg(i, d, &d.Args[k], a); msg != "" {
 			c.opErr(i, op, "%s: %s", a.Key, msg)
 		}
 	}
@@ -118,103 +129,178 @@ func (c *checker) checkOp(i int, op *Op, partial bool) {
 		}
 	}
 	switch {
-	case op.Result == "":
-	case !isIdent(op.Result):
-		c.opErr(i, op, "bad name %q: want [a-z_][a-z0-9_]*", op.Result)
+	case op.Label == "":
+		c.bind(i, op, d.Result)
+	case !isIdent(op.Label):
+		c.opErr(i, op, "bad name %q: want [a-z_][a-z0-9_]*", op.Label)
+		c.bind(i, op, d.Result)
 	case d.Result == TypeNone:
-		c.opErr(i, op, "returns nothing to bind to %q", op.Result)
-		c.env[op.Result] = typeAny
+		c.opErr(i, op, "returns nothing to bind to %q", op.Label)
+		c.bind(i, op, typeAny)
 	default:
-		c.env[op.Result] = d.Result
+		c.bind(i, op, d.Result)
 	}
 }
 
-// checkValue checks one argument value and returns "" or what is wrong.
-func (c *checker) checkValue(d *OpDesc, ad *ArgDesc, v string) string {
-	if v == "" {
-		return "empty value"
+// bind defines op's result for the ops after it: by pointer, and by its
+// label while parsing.
+func (c *checker) bind(i int, op *Op, t Type) {
+	c.defined[op] = i
+	if isIdent(op.Label) {
+		c.env[op.Label] = binding{op: op, typ: t}
 	}
-	if strings.ContainsFunc(v, unicode.IsSpace) {
-		return fmt.Sprintf("value %q contains white space", v)
+}
+
+// checkArg checks one typed argument of op i (Validate) and returns "" or
+// what is wrong.
+func (c *checker) checkArg(i int, d *OpDesc, ad *ArgDesc, a *Arg) string {
+	// stray reports value fields the kind does not use: printing would
+	// drop them, so Parse(Print(p)) would differ from p.
+	stray := func(ref, n, path, file, sched bool) string {
+		var s []string
+		if !ref && a.Ref != nil {
+			s = append(s, "Ref")
+		}
+		if !n && a.Int != 0 {
+			s = append(s, "Int")
+		}
+		if !path && a.Path != "" {
+			s = append(s, "Path")
+		}
+		if !file && a.File != "" {
+			s = append(s, "File")
+		}
+		if !sched && a.Sched != nil {
+			s = append(s, "Sched")
+		}
+		if len(s) > 0 {
+			return fmt.Sprintf("%s set on a %s argument", strings.Join(s, ", "), kindNames[ad.Kind])
+		}
+		return ""
 	}
 	switch ad.Kind {
 	case KindFile:
-		if c.p.File(v) == nil {
-			return fmt.Sprintf("no file %q in the archive", v)
+		if msg := stray(false, false, false, true, false); msg != "" {
+			return msg
 		}
-	case KindRef:
-		if ad.Type == TypeOverlay && isDecimal(v[0]) {
-			if _, ok := parseNumber(v); !ok {
-				return fmt.Sprintf("bad overlay id %q: want a decimal integer", v)
+		return c.checkFileName(a.File)
+	case KindRef, KindNode:
+		if a.Ref != nil {
+			if msg := stray(true, false, false, false, false); msg != "" {
+				return msg
 			}
-			return ""
+			return c.checkLink(i, a.Ref, ad.Type)
 		}
-		if !isIdent(v) {
-			if ad.Type == TypeOverlay {
-				return fmt.Sprintf("bad value %q: want a name of type overlay or an overlay id", v)
+		switch {
+		case ad.Kind == KindNode:
+			if msg := stray(false, false, true, false, false); msg != "" {
+				return msg
 			}
-			return fmt.Sprintf("bad value %q: want a name of type %s", v, ad.Type)
-		}
-		return c.checkName(v, ad.Type)
-	case KindNode:
-		if v[0] == '/' {
-			if !isPath(v) {
-				return fmt.Sprintf("bad node path %q", v)
+			if !isPath(a.Path) {
+				return fmt.Sprintf("bad node path %q", a.Path)
 			}
-			return ""
+		case ad.Type == TypeOverlay:
+			if msg := stray(false, true, false, false, false); msg != "" {
+				return msg
+			}
+			return checkRange("overlay id", ad, a.Int)
+		default:
+			return fmt.Sprintf("no link to an op of type %s", ad.Type)
 		}
-		if !isIdent(v) {
-			return fmt.Sprintf("bad value %q: want an absolute node path or a name of type node", v)
-		}
-		return c.checkName(v, TypeNode)
 	case KindInt:
-		if _, ok := parseNumber(v); !ok {
-			return fmt.Sprintf("bad number %q: want a decimal integer", v)
+		if msg := stray(false, true, false, false, false); msg != "" {
+			return msg
 		}
+		return checkRange("value", ad, a.Int)
 	case KindEnum:
-		if !slices.Contains(ad.Values, v) {
-			return fmt.Sprintf("bad value %q: want one of %s", v, strings.Join(ad.Values, ", "))
+		if msg := stray(false, true, false, false, false); msg != "" {
+			return msg
+		}
+		if a.Int < 0 || a.Int >= len(ad.Values) {
+			return fmt.Sprintf("enum index %d out of range 0..%d", a.Int, len(ad.Values)-1)
 		}
 	case KindSched:
-		return checkSched(d, v)
+		if msg := stray(false, false, false, false, true); msg != "" {
+			return msg
+		}
+		if len(a.Sched) == 0 {
+			return "empty sched list"
+		}
+		seen := make([]bool, len(d.Sched))
+		for _, it := range a.Sched {
+			switch {
+			case it.Point < 0 || it.Point >= len(d.Sched):
+				return fmt.Sprintf("sched point %d out of range (%s has %d)", it.Point, d.Name, len(d.Sched))
+			case seen[it.Point]:
+				return fmt.Sprintf("duplicate sched point %q", d.Sched[it.Point])
+			case it.Count < 0:
+				return fmt.Sprintf("negative count %d for sched point %q", it.Count, d.Sched[it.Point])
+			}
+			seen[it.Point] = true
+		}
 	}
 	return ""
 }
 
-// checkName checks that name is bound to a value of type want.
-func (c *checker) checkName(name string, want Type) string {
-	t, ok := c.env[name]
+// checkLink checks that r, linked from op i, is an earlier op of the
+// program whose result has type want.
+func (c *checker) checkLink(i int, r *Op, want Type) string {
+	j, ok := c.defined[r]
 	switch {
-	case !ok:
-		return fmt.Sprintf("unbound name %q", name)
-	case t != want && t != typeAny:
-		return fmt.Sprintf("%q has type %s, want %s", name, t, want)
+	case !ok || j >= i:
+		if k := c.p.Index(r); k >= 0 {
+			return fmt.Sprintf("links to op %d, which is not before it", k)
+		}
+		return "links to an op that is not in the program"
+	case r.Result() != want:
+		return fmt.Sprintf("links to op %d (%s), of type %s, want %s", j, r.Name(), r.Result(), want)
 	}
 	return ""
 }
 
-// checkSched checks a sched list "point[:N],…" against d.Sched.
-func checkSched(d *OpDesc, v string) string {
-	var seen []string
+// checkFileName checks that a KindFile value names an archive file.
+func (c *checker) checkFileName(name string) string {
+	if c.p.File(name) == nil {
+		return fmt.Sprintf("no file %q in the archive", name)
+	}
+	return ""
+}
+
+// checkRange checks an int against the argument's [Min, Max].
+func checkRange(what string, ad *ArgDesc, n int) string {
+	if n < ad.Min || n > ad.Max {
+		return fmt.Sprintf("%s %d out of range %d..%d", what, n, ad.Min, ad.Max)
+	}
+	return ""
+}
+
+// parseSched parses a sched list "point[:N],…" against d.Sched, returning
+// the items or what is wrong.
+func parseSched(d *OpDesc, v string) ([]SchedItem, string) {
+	var items []SchedItem
 	for item := range strings.SplitSeq(v, ",") {
 		point, count, hasCount := strings.Cut(item, ":")
-		if !slices.Contains(d.Sched, point) {
+		pi := slices.Index(d.Sched, point)
+		if pi < 0 {
 			if len(d.Sched) == 0 {
-				return fmt.Sprintf("unknown sched point %q: %s has none", point, d.Name)
+				return nil, fmt.Sprintf("unknown sched point %q: %s has none", point, d.Name)
 			}
-			return fmt.Sprintf("unknown sched point %q: want one of %s", point, strings.Join(d.Sched, ", "))
+			return nil, fmt.Sprintf("unknown sched point %q: want one of %s", point, strings.Join(d.Sched, ", "))
 		}
-		if slices.Contains(seen, point) {
-			return fmt.Sprintf("duplicate sched point %q", point)
+		if slices.ContainsFunc(items, func(it SchedItem) bool { return it.Point == pi }) {
+			return nil, fmt.Sprintf("duplicate sched point %q", point)
 		}
-		seen = append(seen, point)
+		it := SchedItem{Point: pi}
 		if hasCount {
-			if n, ok := parseNumber(count); !ok || n < 1 {
-				return fmt.Sprintf("bad count %q for sched point %q: want an integer >= 1", count, point)
+			n, ok := parseNumber(count)
+			if !ok || n < 1 {
+				return nil, fmt.Sprintf("bad count %q for sched point %q: want an integer >= 1", count, point)
 			}
+			it.Count = n
 		}
+		items = append(items, it)
 	}
-	return ""
+	return items, ""
 }
 
 // checkKernel checks a kernel profile string and returns "" or what is
@@ -246,8 +332,9 @@ func (c *checker) checkComments(where string, lines []string) {
 	}
 }
 
-// checkFiles checks the archive files: names, uniqueness, data form and,
-// through ValidateSource, their device-tree syntax.
+// checkFiles checks the archive files: names, uniqueness, data form and
+// their device-tree syntax (File.Tree: the compiled tree is kept for the
+// simulator, so a source is parsed once per program).
 func (c *checker) checkFiles() {
 	first := make(map[string]int)
 	for i := range c.p.Files {
@@ -288,19 +375,20 @@ func (c *checker) checkFiles() {
 			}
 			continue
 		}
-		if !source || ValidateSource == nil {
+		if !source || len(f.Data) == 0 {
+			// An empty source is an archive entry still to be
+			// written; the simulator rejects it if it loads it.
 			continue
 		}
-		l, col, msg, valid := ValidateSource(f.Name, f.Data)
-		if valid {
+		de := f.syntaxError()
+		if de == nil {
 			continue
 		}
-		l = max(l, 1)
-		col = max(col, 0)
+		l, col := max(de.Line, 1), max(de.Col, 0)
 		if c.parse {
-			c.errs = append(c.errs, &Error{File: c.file, Line: f.Line + l - 1, Col: col, Msg: msg})
+			c.errs = append(c.errs, &Error{File: c.file, Line: f.Line + l - 1, Col: col, Msg: de.Msg})
 		} else {
-			c.errs.add("", 0, "%s%s:%d:%d: %s", where, f.Name, l, col, msg)
+			c.errs.add("", 0, "%s%s:%d:%d: %s", where, f.Name, l, col, de.Msg)
 		}
 	}
 }

@@ -41,9 +41,10 @@
 //	  KindFile   the name of a file of the archive
 //	  KindRef    a name bound earlier to a value of the argument's Type;
 //	             for TypeOverlay also an overlay id: "0" | [1-9][0-9]*
+//	             (at most MaxOverlayID)
 //	  KindNode   an absolute node path, "/" | { "/" [A-Za-z0-9,._+@-]+ },
 //	             or a name bound earlier to a node (TypeNode)
-//	  KindInt    "0" | [1-9][0-9]* (at most 2^31-1)
+//	  KindInt    "0" | [1-9][0-9]*, within the argument's Min..Max
 //	  KindEnum   one of the argument's Values
 //	  KindSched  point [ ":" N ] { "," point [ ":" N ] }, points from the
 //	             op's Sched, each at most once, N a decimal >= 1
@@ -51,7 +52,10 @@
 // A line binds a name ("ov = of_overlay_fdt_apply …") when the text
 // before its first "=" is a single word. Only ops with a Result type bind;
 // a later binding of the same name shadows the earlier one, and an op's
-// arguments see the bindings made before it. Each key appears at most
+// arguments see the bindings made before it. Names exist only in the
+// text: Parse links each use to the op that bound the name (Arg.Ref) and
+// keeps the name as the op's Label; Print names results by
+// [Program.Names]. Each key appears at most
 // once; keys not marked Optional are required; the order of keys on the
 // line is free, and printing uses op-table order.
 //
@@ -75,24 +79,40 @@
 // Parsing is strict and reports every problem it can find in one pass, as
 // [*Error] values "file:line: message" (with the line of the .prog file),
 // or "file:line:col: message" for a device-tree syntax error inside an
-// archive file, found through the [ValidateSource] hook.
+// archive file (prog parses sources with package dt; see [File.Tree],
+// which keeps the compiled tree for the simulator).
 //
 // Printing is canonical: version line, header, kernel line, ops with
 // their comment blocks (a blank line before each block), a blank line and
 // the trailer, then the files. Parse(Print(p)) equals p apart from the
-// Line fields, and printing a parsed program again gives the same text.
+// Line fields (and labels that Names had to choose, for a program built
+// in memory), and printing a parsed program again gives the same text.
+//
+// # Typed, linked programs
+//
+// Each argument holds a typed value ([Arg]): a link to an earlier op
+// (Ref, a pointer: syzkaller's ResultArg), a node path, an int within the
+// op table's range, an enum index, a file name or a sched list. Results
+// are slots, named only when printed. [Uses] lists the ops using an op's
+// result, [RemoveOp] removes an op and its users, [InsertOp] inserts one
+// whose links point before it, and [Program.Validate] checks that every
+// link points to an earlier op of the right type.
 //
 // # API
 //
 //   - The op table: [Ops], [OpDesc], [ArgDesc], [ArgKind], [Type],
 //     [Lookup], [OpDesc.Arg].
-//   - The model: [Program], [Op], [Arg], [File]; accessors [Op.Get],
-//     [Op.Set], [Op.Del], [Op.Name], [Program.File], [Program.Base],
-//     [Program.Title]; copies [Program.Clone], [Op.Clone].
+//   - The model: [Program], [Op], [Arg], [SchedItem], [File]; accessors
+//     [Op.Arg], [Op.Set], [Op.Del], [Op.Name], [Op.Result],
+//     [Program.File], [Program.Base], [Program.Title], [File.Tree];
+//     copies [Program.Clone], [Op.Clone].
+//   - Links: [Program.Index], [Program.Links], [Uses], [RemoveOp],
+//     [InsertOp], [Program.Names].
 //   - Text: [Parse], [ParseFile], [Program.Print], [Program.String],
-//     [Op.String], [Version].
-//   - Building programs in memory: [NewOp], [Program.Validate].
+//     [Program.OpString], [Op.String], [Version].
+//   - Building programs in memory: [NewOp], [RefArg], [IntArg],
+//     [EnumArg], [PathArg], [FileArg], [SchedArg], [Program.Validate].
 //   - Errors: [Error], [Errors].
 //   - The base tree: [DefaultBaseName], [DefaultBase], [Program.Base].
-//   - Device-tree checking: [ValidateSource].
+//   - Device-tree sources: [File.Tree].
 package prog

@@ -14,17 +14,19 @@ type ArgKind uint8
 const (
 	// KindFile names a file of the program archive (blob=x.dtso).
 	KindFile ArgKind = iota
-	// KindRef names a value bound by an earlier op (ov=ov). For TypeOverlay
-	// a decimal literal is accepted too: the raw overlay changeset id, as a
-	// user writing to configfs or a buggy caller would pass it.
+	// KindRef links to the result of an earlier op of the argument's
+	// Type (Arg.Ref; written ov=ov, by name). For TypeOverlay a decimal
+	// literal is accepted too (Arg.Int, within Min..Max): the raw overlay
+	// changeset id, as a user writing to configfs or a buggy caller would
+	// pass it.
 	KindRef
-	// KindNode is a device-tree node: an absolute path ("/soc/i2c@3000"),
-	// looked up in the live tree when the op runs, or a name bound to a
-	// node reference by an earlier op.
+	// KindNode is a device-tree node: an absolute path (Arg.Path,
+	// "/soc/i2c@3000"), looked up in the live tree when the op runs, or a
+	// link (Arg.Ref) to an earlier op binding a node reference.
 	KindNode
-	// KindInt is a non-negative decimal integer.
+	// KindInt is a decimal integer in [ArgDesc.Min, ArgDesc.Max].
 	KindInt
-	// KindEnum is one of ArgDesc.Values.
+	// KindEnum is one of ArgDesc.Values (Arg.Int is its index).
 	KindEnum
 	// KindSched is a comma-separated list of sched points from
 	// OpDesc.Sched, each optionally suffixed ":N" (run at most N pending
@@ -56,22 +58,52 @@ const (
 	TypeDesc
 )
 
-var typeNames = [...]string{"none", "overlay", "node", "notifier", "device", "link", "desc"}
+// NumTypes is the number of result types (TypeNone included): sim has a
+// test that it handles each.
+const NumTypes = int(TypeDesc) + 1
+
+// types describes each Type: the one place a new handle type is named
+// (sim's resolver table is the other half, checked by its tests).
+var types = [NumTypes]struct {
+	name   string // as error messages and synopses use it
+	prefix string // canonical result name stem (Program.Names)
+}{
+	TypeNone:     {"none", ""},
+	TypeOverlay:  {"overlay", "ov"},
+	TypeNode:     {"node", "np"},
+	TypeNotifier: {"notifier", "nb"},
+	TypeDevice:   {"device", "dev"},
+	TypeLink:     {"link", "link"},
+	TypeDesc:     {"desc", "desc"},
+}
 
 // String returns the type's name as error messages use it ("overlay").
 func (t Type) String() string {
-	if int(t) < len(typeNames) {
-		return typeNames[t]
+	if int(t) < len(types) {
+		return types[t].name
 	}
 	return "any"
 }
 
+// Prefix returns the stem of the canonical names of results of type t
+// ("ov" for overlays): Program.Names names them ov, ov2, ov3, ….
+func (t Type) Prefix() string {
+	if int(t) < len(types) && types[t].prefix != "" {
+		return types[t].prefix
+	}
+	return "v"
+}
+
 // ArgDesc describes one key=value argument.
 type ArgDesc struct {
-	Key      string
-	Kind     ArgKind
-	Type     Type     // KindRef, KindNode: the type of the bound value
-	Values   []string // KindEnum: the allowed values
+	Key    string
+	Kind   ArgKind
+	Type   Type     // KindRef, KindNode: the type of the bound value
+	Values []string // KindEnum: the allowed values
+	// Min and Max bound a KindInt value, and a literal overlay id of a
+	// KindRef of TypeOverlay; the parser rejects values outside, and a
+	// decoder or generator picks values inside.
+	Min, Max int
 	Optional bool
 	Doc      string
 }
@@ -121,7 +153,7 @@ var Ops = []OpDesc{
 	{
 		Name: "of_overlay_remove",
 		Args: []ArgDesc{
-			{Key: "ov", Kind: KindRef, Type: TypeOverlay, Doc: "overlay id (bound name or literal)"},
+			{Key: "ov", Kind: KindRef, Type: TypeOverlay, Min: 0, Max: MaxOverlayID, Doc: "overlay id (bound name or literal)"},
 			{Key: "sched", Kind: KindSched, Optional: true, Doc: "where pending work runs inside the removal"},
 		},
 		Sched: []string{SchedAfterRevertNotify},
@@ -186,7 +218,7 @@ var Ops = []OpDesc{
 	},
 	{
 		Name: "run_work",
-		Args: []ArgDesc{wqArg, {Key: "item", Kind: KindInt, Optional: true, Doc: "which pending item, 1-based (default 1: the oldest)"}},
+		Args: []ArgDesc{wqArg, {Key: "item", Kind: KindInt, Min: 1, Max: MaxWorkItem, Optional: true, Doc: "which pending item, 1-based (default 1: the oldest)"}},
 		Doc:  "run one pending work item of the queue (-ENOENT if none)",
 	},
 	{
@@ -296,8 +328,25 @@ var (
 	nodeArg   = ArgDesc{Key: "node", Kind: KindNode, Type: TypeNode, Doc: "the device's device-tree node"}
 	driverArg = ArgDesc{Key: "driver", Kind: KindEnum, Values: DriverCompatibles, Doc: "a compatible of the catalog driver"}
 	wqArg     = ArgDesc{Key: "wq", Kind: KindEnum, Values: Workqueues, Optional: true, Doc: "the workqueue (default device_link_wq)"}
-	groupArg  = ArgDesc{Key: "id", Kind: KindInt, Optional: true, Doc: "the devres group id (absent: NULL)"}
-	actionArg = ArgDesc{Key: "action", Kind: KindInt, Doc: "the action's data: its number"}
+	groupArg  = ArgDesc{Key: "id", Kind: KindInt, Min: 1, Max: MaxDevresID, Optional: true, Doc: "the devres group id (absent: NULL)"}
+	actionArg = ArgDesc{Key: "action", Kind: KindInt, Min: 0, Max: MaxDevresID, Doc: "the action's data: its number"}
+)
+
+// The int ranges of the op table. They are small on purpose: a byte
+// decoder or generator picking from them hits equal values often, which
+// is what makes two ops interact (the same group, the same action).
+const (
+	// MaxOverlayID bounds a literal overlay id (of_overlay_remove ov=N):
+	// ids come from idr_alloc starting at 1, one per apply, so a short
+	// program never reaches it; 0 is the id a failed or removed overlay
+	// leaves behind.
+	MaxOverlayID = 64
+	// MaxWorkItem bounds run_work item= (1-based position in the queue);
+	// a queue rarely holds more than a few items.
+	MaxWorkItem = 8
+	// MaxDevresID bounds devres group ids (1..) and action numbers (0..):
+	// the void * the caller passes, only compared for equality.
+	MaxDevresID = 16
 )
 
 // DriverCompatibles are the driver= values: the compatibles of the

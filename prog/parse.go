@@ -2,26 +2,14 @@ package prog
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode"
 
 	"golang.org/x/tools/txtar"
 )
-
-// ValidateSource, when non-nil, checks the device-tree source of every
-// archive file whose suffix marks it as source (.dts, .dtso). It returns
-// ok = true if data is valid, otherwise the position (1-based line and
-// column within data; col 0 if unknown) and message of the first error.
-// Parse and Validate report such an error at the .prog line that holds it.
-//
-// prog does not import the DTS parser; the program's owner wires it, e.g.
-//
-//	prog.ValidateSource = func(name string, data []byte) (int, int, string, bool) {
-//		if _, err := dt.Parse(name, data); err != nil { … return e.Line, e.Col, e.Msg, false }
-//		return 0, 0, "", true
-//	}
-var ValidateSource func(name string, data []byte) (line, col int, msg string, ok bool)
 
 // ParseFile reads and parses the program file at path.
 func ParseFile(path string) (*Program, error) {
@@ -165,7 +153,7 @@ func (ps *parser) line(ln int, l string) {
 		ps.poison(result)
 		return
 	}
-	op := &Op{Comments: comments, Result: result, Desc: desc, Line: ln}
+	op := &Op{Comments: comments, Label: result, Desc: desc, Line: ln}
 	partial := false
 	for _, tok := range fields[1:] {
 		k, v, ok := strings.Cut(tok, "=")
@@ -174,12 +162,19 @@ func (ps *parser) line(ln int, l string) {
 			ps.errs.add(ps.file, ln, "%s: argument %q is not key=value", desc.Name, tok)
 		case desc.Arg(k) == nil:
 			ps.errs.add(ps.file, ln, "%s: unknown argument %q", desc.Name, k)
+		case op.Arg(k) != nil:
+			ps.errs.add(ps.file, ln, "%s: duplicate argument %s", desc.Name, k)
+			continue
 		default:
-			if _, dup := op.Get(k); dup {
-				ps.errs.add(ps.file, ln, "%s: duplicate argument %s", desc.Name, k)
-				continue
+			a, msg := ps.value(desc, desc.Arg(k), v)
+			if msg != "" {
+				ps.errs.add(ps.file, ln, "%s: %s: %s", desc.Name, k, msg)
 			}
-			op.Args = append(op.Args, Arg{Key: k, Value: v})
+			// A bad value is kept (as a zero value) so it is neither
+			// reported as missing nor as duplicate; the program is
+			// rejected anyway.
+			a.Key = k
+			op.Args = append(op.Args, a)
 			continue
 		}
 		partial = true
@@ -187,6 +182,76 @@ func (ps *parser) line(ln int, l string) {
 	op.sortArgs()
 	ps.checkOp(len(ps.p.Ops), op, partial)
 	ps.p.Ops = append(ps.p.Ops, op)
+}
+
+// value converts the text v of an argument described by ad into its typed
+// value, resolving names to the ops bound to them so far; it returns what
+// is wrong, or "".
+func (ps *parser) value(d *OpDesc, ad *ArgDesc, v string) (Arg, string) {
+	if v == "" {
+		return Arg{}, "empty value"
+	}
+	switch ad.Kind {
+	case KindFile:
+		return Arg{File: v}, ps.checkFileName(v)
+	case KindRef:
+		if ad.Type == TypeOverlay && isDecimal(v[0]) {
+			n, ok := parseNumber(v)
+			if !ok {
+				return Arg{}, fmt.Sprintf("bad overlay id %q: want a decimal integer", v)
+			}
+			return Arg{Int: n}, checkRange("overlay id", ad, n)
+		}
+		if !isIdent(v) {
+			if ad.Type == TypeOverlay {
+				return Arg{}, fmt.Sprintf("bad value %q: want a name of type overlay or an overlay id", v)
+			}
+			return Arg{}, fmt.Sprintf("bad value %q: want a name of type %s", v, ad.Type)
+		}
+		return ps.resolve(v, ad.Type)
+	case KindNode:
+		if v[0] == '/' {
+			if !isPath(v) {
+				return Arg{}, fmt.Sprintf("bad node path %q", v)
+			}
+			return Arg{Path: v}, ""
+		}
+		if !isIdent(v) {
+			return Arg{}, fmt.Sprintf("bad value %q: want an absolute node path or a name of type node", v)
+		}
+		return ps.resolve(v, TypeNode)
+	case KindInt:
+		n, ok := parseNumber(v)
+		if !ok {
+			return Arg{}, fmt.Sprintf("bad number %q: want a decimal integer", v)
+		}
+		return Arg{Int: n}, checkRange("value", ad, n)
+	case KindEnum:
+		i := slices.Index(ad.Values, v)
+		if i < 0 {
+			return Arg{}, fmt.Sprintf("bad value %q: want one of %s", v, strings.Join(ad.Values, ", "))
+		}
+		return Arg{Int: i}, ""
+	case KindSched:
+		items, msg := parseSched(d, v)
+		return Arg{Sched: items}, msg
+	}
+	return Arg{}, "unknown kind"
+}
+
+// resolve links a use of name to the op that bound it last, checking its
+// type.
+func (ps *parser) resolve(name string, want Type) (Arg, string) {
+	b, ok := ps.env[name]
+	switch {
+	case !ok:
+		return Arg{}, fmt.Sprintf("unbound name %q", name)
+	case b.typ == typeAny:
+		return Arg{}, "" // a broken line's name: already reported
+	case b.typ != want:
+		return Arg{}, fmt.Sprintf("%q has type %s, want %s", name, b.typ, want)
+	}
+	return Arg{Ref: b.op}, ""
 }
 
 func (ps *parser) kernel(ln int, fields []string) {
@@ -213,7 +278,7 @@ func (ps *parser) kernel(ln int, fields []string) {
 // value of any type, so that its uses report no further errors.
 func (ps *parser) poison(name string) {
 	if isIdent(name) {
-		ps.env[name] = typeAny
+		ps.env[name] = binding{typ: typeAny}
 	}
 }
 

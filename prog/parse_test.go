@@ -171,11 +171,14 @@ func TestParseModel(t *testing.T) {
 	if rm.String() != "of_overlay_remove ov=ov2 sched=after-revert-notify:3" {
 		t.Errorf("op 6 = %q (args must be in op-table order)", rm)
 	}
-	if v, ok := rm.Get("sched"); !ok || v != "after-revert-notify:3" {
-		t.Errorf("Get(sched) = %q, %v", v, ok)
+	if a := rm.Arg("sched"); a == nil || len(a.Sched) != 1 || a.Sched[0] != (SchedItem{Point: 0, Count: 3}) {
+		t.Errorf("Arg(sched) = %+v", a)
 	}
-	if _, ok := rm.Get("nope"); ok {
-		t.Errorf("Get(nope) found")
+	if a := rm.Arg("ov"); a == nil || a.Ref == nil || a.Ref.Label != "ov2" || p.Index(a.Ref) >= 6 {
+		t.Errorf("Arg(ov) does not link to the op binding ov2: %+v", a)
+	}
+	if a := rm.Arg("nope"); a != nil {
+		t.Errorf("Arg(nope) found")
 	}
 	if got, want := p.Trailer, []string{"# trailing comments are kept", "#   after the last op"}; !equalStrings(got, want) {
 		t.Errorf("Trailer = %q, want %q", got, want)
@@ -195,7 +198,7 @@ func TestParseModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Kernel != "v6.8+wait-early devlink_wait=none" || p.Ops[0].Result != "ov" ||
+	if p.Kernel != "v6.8+wait-early devlink_wait=none" || p.Ops[0].Label != "ov" ||
 		!equalStrings(p.Ops[0].Comments, []string{"# a kernel line ends the header"}) {
 		t.Errorf("crlf-kernel: %+v", p)
 	}
@@ -208,33 +211,47 @@ func equalStrings(a, b []string) bool {
 	return strings.Join(a, "\n") == strings.Join(b, "\n") && len(a) == len(b)
 }
 
-// TestValidateSource checks that DTS errors found by the hook are reported
-// at the .prog line (and column) that holds them.
-func TestValidateSource(t *testing.T) {
-	old := ValidateSource
-	defer func() { ValidateSource = old }()
-	var seen []string
-	ValidateSource = func(name string, data []byte) (int, int, string, bool) {
-		seen = append(seen, name)
-		for i, l := range strings.Split(string(data), "\n") {
-			if j := strings.Index(l, "BAD"); j >= 0 {
-				return i + 1, j + 1, "syntax error", false
-			}
-		}
-		return 0, 0, "", true
-	}
+// TestSourceErrors checks that DTS syntax errors are reported at the
+// .prog line (and column) that holds them, and that a compile error (an
+// undefined label) is left to the simulator.
+func TestSourceErrors(t *testing.T) {
 	in := hdr + app + // lines 1-2
 		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { BAD };\n" + // marker 3, BAD on 6
-		"-- base.dts --\n/dts-v1/;\n/ { BAD };\n" // marker 7, BAD on 9
+		"-- base.dts --\n/dts-v1/;\n/ { p = <1; };\n" // marker 7, error on 9
 	_, err := Parse("t.prog", []byte(in))
-	want := "t.prog:6:8: syntax error\nt.prog:9:5: syntax error"
+	want := "t.prog:6:12: expected '=', ';' or '{' after \"BAD\", found \"}\"\nt.prog:9:11: unterminated cell array: expected '>', found \";\""
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}
-	if !equalStrings(seen, []string{"o.dtso", "base.dts"}) {
-		t.Errorf("hook saw %q", seen)
+	p, err := Parse("t.prog", []byte(hdr+app+ovly+"-- base.dts --\n/dts-v1/;\n/ { };\n&nolabel { };\n"))
+	if err != nil {
+		t.Fatalf("a compile error must not fail Parse: %v", err)
 	}
-	if _, err := Parse("t.prog", []byte(hdr+app+ovly)); err != nil {
-		t.Errorf("valid source: %v", err)
+	if _, err := p.File("base.dts").Tree(); err == nil || !strings.Contains(err.Error(), "nolabel") {
+		t.Errorf("Tree() = %v, want the undefined label", err)
+	}
+}
+
+// TestTreeMemo checks that a source is compiled once and recompiled when
+// its data changes.
+func TestTreeMemo(t *testing.T) {
+	p, err := Parse("t.prog", []byte(hdr+app+ovly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.File("o.dtso")
+	t1, err := f.Tree()
+	if err != nil || t1 == nil {
+		t.Fatalf("Tree() = %v, %v", t1, err)
+	}
+	if t2, _ := f.Tree(); t2 != t1 {
+		t.Errorf("second Tree() compiled again")
+	}
+	if t3, _ := p.Clone().File("o.dtso").Tree(); t3 != t1 {
+		t.Errorf("Clone lost the compiled tree")
+	}
+	f.Data = []byte("/dts-v1/;\n/plugin/;\n&bus { x; };\n")
+	if t4, _ := f.Tree(); t4 == t1 || t4 == nil {
+		t.Errorf("Tree() after a change of Data = %p, want a new tree", t4)
 	}
 }

@@ -16,6 +16,7 @@ import (
 var cmpProg = []cmp.Option{
 	cmpopts.IgnoreFields(Op{}, "Line"),
 	cmpopts.IgnoreFields(File{}, "Line"),
+	cmpopts.IgnoreUnexported(File{}),
 	cmpopts.EquateEmpty(),
 }
 
@@ -91,10 +92,10 @@ func TestRoundTripRepo(t *testing.T) {
 func TestPrintCanonical(t *testing.T) {
 	in := "dangle program v1\n# header\n\n\n# op 0\nov=of_overlay_fdt_apply   blob=o.dtso\n" +
 		"of_overlay_remove sched=after-revert-notify ov=ov\n# the end\n" +
-		"-- o.dtso --\n/plugin/;\n\n\n-- b.dts --"
+		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n\n\n-- b.dts --"
 	want := "dangle program v1\n# header\n\n# op 0\nov = of_overlay_fdt_apply blob=o.dtso\n" +
 		"of_overlay_remove ov=ov sched=after-revert-notify\n\n# the end\n" +
-		"-- o.dtso --\n/plugin/;\n-- b.dts --\n"
+		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n-- b.dts --\n"
 	p, err := Parse("t.prog", []byte(in))
 	if err != nil {
 		t.Fatal(err)

@@ -23,6 +23,11 @@ func (d *OpDesc) Usage() string {
 			if a.Kind == KindNode {
 				v = "/PATH|" + v
 			}
+			if a.Type == TypeOverlay {
+				v += fmt.Sprintf("|%d..%d", a.Min, a.Max)
+			}
+		case KindInt:
+			v = fmt.Sprintf("%d..%d", a.Min, a.Max)
 		case KindEnum:
 			v = strings.Join(a.Values, "|")
 		case KindSched:

@@ -1,7 +1,6 @@
 package prog
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,8 +22,8 @@ func TestBuild(t *testing.T) {
 		Kernel: "v6.8",
 		Files:  []File{{Name: "o.dtso", Data: []byte("/dts-v1/;\n/plugin/;\n&bus { };\n")}},
 	}
-	apply := NewOp(lookup(t, "of_overlay_fdt_apply"), "ov", Arg{"blob", "o.dtso"})
-	rm := NewOp(lookup(t, "of_overlay_remove"), "", Arg{"sched", "after-revert-notify:2"}, Arg{"ov", "ov"})
+	apply := NewOp(lookup(t, "of_overlay_fdt_apply"), "ov", FileArg("blob", "o.dtso"))
+	rm := NewOp(lookup(t, "of_overlay_remove"), "", SchedArg("sched", SchedItem{Point: 0, Count: 2}), RefArg("ov", apply))
 	rm.Comments = []string{"# remove it"}
 	p.Ops = []*Op{apply, rm}
 	if rm.Args[0].Key != "ov" {
@@ -54,9 +53,12 @@ func TestBuild(t *testing.T) {
 
 	// Set, Del and Clone.
 	c := p.Clone()
-	c.Ops[1].Set("sched", "after-revert-notify")
+	if c.Ops[1].Args[0].Ref != c.Ops[0] {
+		t.Errorf("Clone did not relink to the copied op")
+	}
+	c.Ops[1].Set(SchedArg("sched", SchedItem{}))
 	c.Ops[1].Del("ov")
-	c.Ops[1].Set("ov", "3")
+	c.Ops[1].Set(IntArg("ov", 3))
 	c.Files[0].Data[0] = 'X'
 	c.Ops[0].Comments[0] = "# changed"
 	if got := c.Ops[1].String(); got != "of_overlay_remove ov=3 sched=after-revert-notify" {
@@ -74,12 +76,13 @@ func TestBuild(t *testing.T) {
 func TestValidateErrors(t *testing.T) {
 	d := *Lookup("of_overlay_remove") // a copy, not the table entry
 	good := func() *Program {
+		apply := NewOp(Lookup("of_overlay_fdt_apply"), "ov", FileArg("blob", "o.dtso"))
 		return &Program{
 			Ops: []*Op{
-				NewOp(Lookup("of_overlay_fdt_apply"), "ov", Arg{"blob", "o.dtso"}),
-				NewOp(Lookup("of_overlay_remove"), "", Arg{"ov", "ov"}),
+				apply,
+				NewOp(Lookup("of_overlay_remove"), "", RefArg("ov", apply)),
 			},
-			Files: []File{{Name: "o.dtso", Data: []byte("/plugin/;\n")}},
+			Files: []File{{Name: "o.dtso", Data: []byte("/dts-v1/;\n/plugin/;\n&bus { };\n")}},
 		}
 	}
 	tests := []struct {
@@ -89,20 +92,49 @@ func TestValidateErrors(t *testing.T) {
 	}{
 		{"nil desc", func(p *Program) { p.Ops[1].Desc = nil }, `op 1 (?): Desc is not an entry of prog.Ops`},
 		{"copied desc", func(p *Program) { p.Ops[1].Desc = &d }, `op 1 (of_overlay_remove): Desc is not an entry of prog.Ops`},
-		{"nil op", func(p *Program) { p.Ops[0] = nil }, "op 0: nil\n" + `op 1 (of_overlay_remove): ov: unbound name "ov"`},
+		{"nil op", func(p *Program) { p.Ops[0] = nil }, "op 0: nil\n" + `op 1 (of_overlay_remove): ov: links to an op that is not in the program`},
 		{"args out of order", func(p *Program) {
-			p.Ops[1].Args = []Arg{{"sched", "after-revert-notify"}, {"ov", "ov"}}
+			p.Ops[1].Args = []Arg{SchedArg("sched", SchedItem{}), RefArg("ov", p.Ops[0])}
 		}, `op 1 (of_overlay_remove): argument ov out of op-table order`},
-		{"unknown arg", func(p *Program) { p.Ops[1].Args = append(p.Ops[1].Args, Arg{"x y", "1"}) },
+		{"unknown arg", func(p *Program) { p.Ops[1].Args = append(p.Ops[1].Args, IntArg("x y", 1)) },
 			`op 1 (of_overlay_remove): unknown argument "x y"`},
-		{"duplicate arg", func(p *Program) { p.Ops[1].Args = append(p.Ops[1].Args, Arg{"ov", "1"}) },
+		{"duplicate arg", func(p *Program) { p.Ops[1].Args = append(p.Ops[1].Args, IntArg("ov", 1)) },
 			`op 1 (of_overlay_remove): duplicate argument ov`},
-		{"value with space", func(p *Program) { p.Ops[1].Args[0].Value = "o v" },
-			`op 1 (of_overlay_remove): ov: value "o v" contains white space`},
 		{"missing arg", func(p *Program) { p.Ops[1].Args = nil }, `op 1 (of_overlay_remove): missing argument ov`},
-		{"bad result", func(p *Program) { p.Ops[0].Result = "o v" },
-			"op 0 (of_overlay_fdt_apply): bad name \"o v\": want [a-z_][a-z0-9_]*\n" +
-				`op 1 (of_overlay_remove): ov: unbound name "ov"`},
+		{"bad result", func(p *Program) { p.Ops[0].Label = "o v" },
+			"op 0 (of_overlay_fdt_apply): bad name \"o v\": want [a-z_][a-z0-9_]*"},
+		{"label on op without result", func(p *Program) { p.Ops[1].Label = "x" },
+			`op 1 (of_overlay_remove): returns nothing to bind to "x"`},
+		{"link to a later op", func(p *Program) { p.Ops[0], p.Ops[1] = p.Ops[1], p.Ops[0] },
+			`op 0 (of_overlay_remove): ov: links to op 1, which is not before it`},
+		{"link to itself", func(p *Program) {
+			p.Ops[1].Desc = Lookup("of_node_get")
+			p.Ops[1].Args = []Arg{RefArg("node", p.Ops[1])}
+		},
+			`op 1 (of_node_get): node: links to op 1, which is not before it`},
+		{"link of the wrong type", func(p *Program) {
+			p.Ops[1] = NewOp(Lookup("of_node_put"), "", RefArg("node", p.Ops[0]))
+		}, `op 1 (of_node_put): node: links to op 0 (of_overlay_fdt_apply), of type overlay, want node`},
+		{"ref without a link", func(p *Program) { p.Ops[1] = NewOp(Lookup("put_device"), "", IntArg("dev", 0)) },
+			`op 1 (put_device): dev: no link to an op of type device`},
+		{"stray field", func(p *Program) { p.Ops[1].Args[0].Path = "/soc" },
+			`op 1 (of_overlay_remove): ov: Path set on a ref argument`},
+		{"overlay id out of range", func(p *Program) { p.Ops[1].Args[0] = IntArg("ov", MaxOverlayID+1) },
+			`op 1 (of_overlay_remove): ov: overlay id 65 out of range 0..64`},
+		{"int out of range", func(p *Program) { p.Ops[1] = NewOp(Lookup("run_work"), "", IntArg("item", 0)) },
+			`op 1 (run_work): item: value 0 out of range 1..8`},
+		{"enum out of range", func(p *Program) { p.Ops[1] = NewOp(Lookup("run_work"), "", EnumArg("wq", 2)) },
+			`op 1 (run_work): wq: enum index 2 out of range 0..1`},
+		{"bad path", func(p *Program) { p.Ops[1] = NewOp(Lookup("of_node_get"), "", PathArg("node", "soc")) },
+			`op 1 (of_node_get): node: bad node path "soc"`},
+		{"missing file", func(p *Program) { p.Ops[0].Args[0].File = "x.dtso" },
+			`op 0 (of_overlay_fdt_apply): blob: no file "x.dtso" in the archive`},
+		{"empty sched", func(p *Program) { p.Ops[1].Set(SchedArg("sched")) },
+			`op 1 (of_overlay_remove): sched: empty sched list`},
+		{"bad sched point", func(p *Program) { p.Ops[1].Set(SchedArg("sched", SchedItem{Point: 1})) },
+			`op 1 (of_overlay_remove): sched: sched point 1 out of range (of_overlay_remove has 1)`},
+		{"duplicate sched point", func(p *Program) { p.Ops[1].Set(SchedArg("sched", SchedItem{}, SchedItem{Count: 2})) },
+			`op 1 (of_overlay_remove): sched: duplicate sched point "after-revert-notify"`},
 		{"bad header comment", func(p *Program) { p.Header = []string{"title"} },
 			`header "title": does not start with '#'`},
 		{"comment with newline", func(p *Program) { p.Ops[0].Comments = []string{"# a\n# b"} },
@@ -112,12 +144,13 @@ func TestValidateErrors(t *testing.T) {
 		{"kernel with spaces", func(p *Program) { p.Kernel = "v6.8  x=y" },
 			`kernel: profile "v6.8  x=y" has extra white space`},
 		{"kernel starting with =", func(p *Program) { p.Kernel = "=x" }, `kernel: profile "=x" starts with '='`},
-		{"data without newline", func(p *Program) { p.Files[0].Data = []byte("/plugin/;") },
+		{"data without newline", func(p *Program) { p.Files[0].Data = []byte("/dts-v1/;\n/plugin/;\n&bus { };") },
 			`file 0: o.dtso: data must be empty or end in exactly one newline`},
-		{"data with two newlines", func(p *Program) { p.Files[0].Data = []byte("/plugin/;\n\n") },
+		{"data with two newlines", func(p *Program) { p.Files[0].Data = []byte("/dts-v1/;\n/plugin/;\n&bus { };\n\n") },
 			`file 0: o.dtso: data must be empty or end in exactly one newline`},
 		{"data with a marker", func(p *Program) { p.Files[0].Data = []byte("a\n-- b.dts --\n") },
-			`file 0: o.dtso: line 2 would read as a txtar file marker`},
+			"file 0: o.dtso: line 2 would read as a txtar file marker\n" +
+				`file 0: o.dtso:1:1: expected /dts-v1/; at the start of the file, found identifier "a"`},
 		{"duplicate file", func(p *Program) { p.Files = append(p.Files, p.Files[0]) },
 			`file 1: duplicate file "o.dtso" (first is file 0)`},
 		{"bad file name", func(p *Program) { p.Files = append(p.Files, File{Name: "x.bin"}) },
@@ -142,14 +175,9 @@ func TestValidateErrors(t *testing.T) {
 	}
 }
 
-func TestValidateSourceInValidate(t *testing.T) {
-	old := ValidateSource
-	defer func() { ValidateSource = old }()
-	ValidateSource = func(name string, data []byte) (int, int, string, bool) {
-		return 2, 0, "bad " + name, strings.Contains(string(data), "ok")
-	}
-	p := &Program{Files: []File{{Name: "a.dts", Data: []byte("x\ny\n")}, {Name: "b.dtso", Data: []byte("ok\n")}}}
-	if err := p.Validate(); err == nil || err.Error() != "file 0: a.dts:2:0: bad a.dts" {
+func TestValidateSourceSyntax(t *testing.T) {
+	p := &Program{Files: []File{{Name: "a.dts", Data: []byte("/dts-v1/;\n/ { p = <1; };\n")}, {Name: "b.dtso", Data: []byte("/dts-v1/;\n/plugin/;\n&bus { };\n")}}}
+	if err := p.Validate(); err == nil || err.Error() != "file 0: a.dts:2:11: unterminated cell array: expected '>', found \";\"" {
 		t.Errorf("Validate = %v", err)
 	}
 }

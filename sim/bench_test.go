@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
+
+	"dangle/prog"
 )
 
 // BenchmarkRunCorpus runs every corpus program once per iteration on the
@@ -22,6 +26,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for _, n := range names {
 			if _, err := Run(progs[n], Config{Filename: n, Quiet: true, Cache: cache}); err != nil {
@@ -29,6 +34,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(names)*b.N)/b.Elapsed().Seconds(), "programs/s")
 	b.ReportMetric(float64(ops*b.N)/b.Elapsed().Seconds(), "ops/s")
 }
@@ -39,11 +45,13 @@ func BenchmarkNew(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := New(p, Config{Filename: "b1", Quiet: true, Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkRunB1 is one full run of B1 (apply, remove, teardown, oracles)
@@ -52,9 +60,47 @@ func BenchmarkRunB1(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := Run(p, Config{Filename: "b1", Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkParseRun parses and runs every corpus program per iteration,
+// as a fuzz worker does with each input (shared cache, log off): the
+// program's sources are parsed by prog.Parse and compiled at most once.
+func BenchmarkParseRun(b *testing.B) {
+	files, err := filepath.Glob("../corpus/*.prog")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no corpus programs: %v", err)
+	}
+	sort.Strings(files)
+	var data [][]byte
+	for _, f := range files {
+		d, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, d)
+	}
+	cache := NewCache()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		for j, d := range data {
+			p, err := prog.Parse(files[j], d)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Run(p, Config{Filename: files[j], Quiet: true, Cache: cache}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportCPU(b, cpu)
+	b.ReportMetric(float64(len(data)*b.N)/b.Elapsed().Seconds(), "programs/s")
 }

@@ -14,4 +14,9 @@
 // removal) are op return values in the log; findings are bugs the oracles
 // saw. A panic inside the simulator is none of these: Run recovers it once
 // and returns a *Bug, never a finding.
+//
+// Known findings (known.go) are bugs the kernel itself announces, such as
+// the property copies add_changeset_property() warns will leak: they are
+// recognised by what happened, reported apart in Result.Known and not
+// counted, unless Config.Strict (dangle run -strict, DANGLE_STRICT=1).
 package sim

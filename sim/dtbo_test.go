@@ -63,8 +63,8 @@ func TestCorpusDTBO(t *testing.T) {
 			continue
 		}
 		for _, op := range q.Ops {
-			if v, ok := op.Get("blob"); ok {
-				op.Set("blob", rename[v])
+			if a := op.Arg("blob"); a != nil {
+				a.File = rename[a.File]
 			}
 		}
 		if err := q.Validate(); err != nil {

@@ -50,7 +50,7 @@ func TestGenBoards(t *testing.T) {
 				}
 			}
 			for _, f := range res.Findings {
-				if _, ok := expectedFinding(f, p, res.Log); !ok {
+				if _, ok := expectedFinding(f, p, r.valid); !ok {
 					t.Fatalf("%s seed %d: finding %q\n%s\n%s", b, seed, f.Title, p, res.Log)
 				}
 			}

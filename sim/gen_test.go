@@ -27,23 +27,22 @@ import (
 // expectedFinding reports whether f is a finding a valid generated
 // overlay may produce on mainline, and why. It is the one place to
 // switch to the project's known-findings table (h-known) once it lands.
-func expectedFinding(f report.Finding, p *prog.Program, log string) (string, bool) {
-	// Known (architecture §5): property copies left on a base node's
-	// deadprops after the kernel printed "memory leak will occur if
-	// overlay removed" for that very property (B3; __symbols__ entries
-	// of dup_and_fixup_symbol_prop likewise).
-	if f.Kind == report.Leak && strings.HasPrefix(f.Title, "memory leak of property allocated in ") {
-		known := len(f.Objects) > 0
-		for _, o := range f.Objects {
-			prop, _, ok := strings.Cut(o, " (on deadprops of ")
-			prop = "/" + strings.TrimLeft(prop, "/") // the root's are "//name"
-			if !ok || !strings.Contains(log, "memory leak will occur if overlay removed, property: "+prop+"\n") {
-				known = false
-			}
-		}
-		if known {
-			return "known: announced property leak", true
-		}
+func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (string, bool) {
+	// Known findings (the kernel announces them) come apart, in
+	// Result.Known, from the project's table (sim.KnownFindings): the
+	// tests count them and never see them here.
+	//
+	// Model false positive, for the lead (the leak oracle's to fix):
+	// a base power domain disabled and enabled again by the generated
+	// overlays probes again, and the genpd provider its new probe
+	// registers is in use at teardown (the device is bound), not leaked;
+	// only boot's allocations are exempt from the must-be-freed check.
+	if f.Kind == report.Leak && f.Title == "memory leak of of_genpd_provider allocated in genpd_add_provider" &&
+		allObjects(f, func(o string) bool {
+			path, ok := strings.CutPrefix(strings.TrimSuffix(o, ")"), "of_genpd_provider (")
+			return ok && disabledBase(ovs, path)
+		}) {
+		return "model false positive: re-probed base device's genpd provider", true
 	}
 	// Modelled hazard, not an in-tree driver: dangle,dt-fixup's release
 	// reverts its changeset under of_mutex from device_link_wq, which
@@ -76,6 +75,23 @@ func expectedFinding(f report.Finding, p *prog.Program, log string) (string, boo
 		return "candidate: regulator unregistered under a consumer not linked to it", true
 	}
 	return "", false
+}
+
+// disabledBase reports whether one of ovs disabled the base node at path.
+func disabledBase(ovs []*gen.Overlay, path string) bool {
+	for _, ov := range ovs {
+		for _, sc := range ov.Status {
+			if sc.Path == path && sc.Status == "disabled" {
+				return true
+			}
+		}
+		for _, n := range ov.Nodes {
+			if n.Path == path {
+				return false // not a base node
+			}
+		}
+	}
+	return false
 }
 
 func hasCompatible(p *prog.Program, compat string) bool {
@@ -249,8 +265,11 @@ func TestGenAccepted(t *testing.T) {
 				t.Errorf("seed %d: op %d returned %s", seed, op, v)
 			}
 		}
+		for _, f := range res.Known {
+			expected["known: "+f.Title]++
+		}
 		for _, f := range res.Findings {
-			why, exp := expectedFinding(f, p, res.Log)
+			why, exp := expectedFinding(f, p, r.valid)
 			if !exp {
 				ok = false
 				t.Errorf("seed %d: finding %q", seed, f.Title)
@@ -370,7 +389,7 @@ func TestGenAnyWeights(t *testing.T) {
 			}
 		}
 		for _, f := range res.Findings {
-			if _, ok := expectedFinding(f, p, res.Log); !ok {
+			if _, ok := expectedFinding(f, p, r.valid); !ok {
 				t.Fatalf("seed %d (weights %+v): finding %q\n%s\n%s", seed, w, f.Title, p, res.Log)
 			}
 		}

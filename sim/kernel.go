@@ -24,6 +24,10 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Strict counts known findings (KnownFindings) as findings, as
+	// dangle run -strict does; fuzz targets and the soak take it from
+	// DANGLE_STRICT=1 (StrictFromEnv).
+	Strict bool
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
 	// Cache, when set, keeps compiled device trees across runs, so a
@@ -32,21 +36,17 @@ type Config struct {
 	Cache *Cache
 }
 
-// Cache memoizes compiled device-tree sources by name and content.
-// Compiled trees are never mutated by a run (unflatten copies values).
-type Cache struct {
-	trees map[string]*dt.Tree
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
-
 // Result is what a run produced.
 type Result struct {
-	Profile  string // the profile's canonical name
-	Log      string // the kernel-style log, ops and teardown included
+	Profile string // the profile's canonical name
+	Log     string // the kernel-style log, ops and teardown included
+	// Findings are the findings that count: a run is clean when there
+	// are none. With Config.Strict they include the known ones.
 	Findings []report.Finding
-	Trace    string // with Config.Trace: refcount table and timeline
+	// Known are the known findings (KnownFindings), printed apart and
+	// not counted; empty with Config.Strict.
+	Known []report.Finding
+	Trace string // with Config.Trace: refcount table and timeline
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -71,7 +71,15 @@ type Kernel struct {
 	blobs map[string]*dt.Tree
 	// badBlobs are .dtbo files that do not read as a valid blob.
 	badBlobs map[string]error
-	vars     map[string]any
+	// slots holds each op's result, by op index (nil: the op bound
+	// nothing); names the results' names in the text, for the log.
+	slots []any
+	names []string
+	// holders maps the text of each program reference to its slot.
+	holders map[string]progHold
+	// call and args are Step's scratch space (handlers keep neither).
+	call call
+	args []value
 	// notifiers are the program's registered overlay notifiers, in
 	// registration order (unregistered at teardown: module unload).
 	notifiers []*of.OverlayNotifier
@@ -90,11 +98,13 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
+	trackProgramRefs(reg)
 	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
-		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, vars: map[string]any{}, invSeen: map[string]bool{}, cache: cfg.Cache}
+		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, invSeen: map[string]bool{}, cache: cfg.Cache,
+		slots: make([]any, len(p.Ops)), names: p.Names()}
 
 	base, err := k.loadBase(cfg)
 	if err != nil {
@@ -105,11 +115,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		if !strings.HasSuffix(f.Name, ".dtso") && !strings.HasSuffix(f.Name, ".dtbo") {
 			continue
 		}
-		src, err := programSource(f)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", cfg.Filename, f.Line, err)
-		}
-		t, err := k.compile(cfg.Filename, src)
+		t, err := k.compileFile(cfg.Filename, f)
 		if err != nil {
 			if prog.IsBlob(f.Name) {
 				// a malformed overlay blob is the kernel's to reject
@@ -136,42 +142,73 @@ func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
 		return t, nil
 	}
 	name, data := k.prog.Base()
-	src := &Source{Name: name, Data: data}
 	if f := k.prog.File(name); f != nil {
-		var err error
-		if src, err = programSource(f); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", cfg.Filename, f.Line, err)
-		}
+		return k.compileFile(cfg.Filename, f)
 	}
-	return k.compile(cfg.Filename, src)
+	return k.compile(cfg.Filename, &Source{Name: name, Data: data})
+}
+
+// compileFile compiles an archive file. A source was parsed by
+// prog.Parse; it is compiled from that (File.Tree), once per program
+// however often it runs, unless Config.Cache has it already. A blob is
+// decoded and read.
+func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
+	if !prog.IsBlob(f.Name) {
+		if t := f.Compiled(); t != nil {
+			return t, nil
+		}
+		if k.cache != nil {
+			if t := k.cache.get(f.Name, f.Data); t != nil {
+				return t, nil
+			}
+		}
+		t, err := f.Tree()
+		if err != nil {
+			return nil, k.treeError(progName, f.Name, err)
+		}
+		if k.cache != nil {
+			k.cache.put(f.Name, f.Data, t)
+		}
+		return t, nil
+	}
+	src, err := programSource(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %v", progName, f.Line, err)
+	}
+	return k.compile(progName, src)
 }
 
 // compile compiles or reads one device tree (LoadTree). Source errors
 // name the program file and the line inside it.
 func (k *Kernel) compile(progName string, src *Source) (*dt.Tree, error) {
 	name, data := src.Name, src.Data
-	key := name + "\x00" + string(data)
 	if k.cache != nil {
-		if t := k.cache.trees[key]; t != nil {
+		if t := k.cache.get(name, data); t != nil {
 			return t, nil
 		}
 	}
 	tree, err := LoadTree(src)
 	if err == nil {
 		if k.cache != nil {
-			k.cache.trees[key] = tree
+			k.cache.put(name, data, tree)
 		}
 		return tree, nil
 	}
+	return nil, k.treeError(progName, name, err)
+}
+
+// treeError names the program file and the line inside it of an error
+// compiling the tree called name.
+func (k *Kernel) treeError(progName, name string, err error) error {
 	if de, ok := err.(*dt.Error); ok {
 		if f := k.prog.File(name); f != nil && f.Line > 0 && progName != "" {
-			return nil, fmt.Errorf("%s:%d:%d: %s: %s", progName, f.Line+de.Line-1, de.Col, name, de.Msg)
+			return fmt.Errorf("%s:%d:%d: %s: %s", progName, f.Line+de.Line-1, de.Col, name, de.Msg)
 		}
 		if name == prog.DefaultBaseName && k.prog.File(name) == nil {
-			return nil, fmt.Errorf("built-in base tree: %v", err)
+			return fmt.Errorf("built-in base tree: %v", err)
 		}
 	}
-	return nil, fmt.Errorf("%s: %v", progName, err)
+	return fmt.Errorf("%s: %v", progName, err)
 }
 
 // Run runs p under cfg: every op, then teardown and the end-of-run oracles.
@@ -187,7 +224,7 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	}
 	k.RunOps()
 	k.Teardown()
-	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings()}
+	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known()}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}
@@ -197,17 +234,38 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 // RunOps runs every op of the program in order.
 func (k *Kernel) RunOps() {
 	k.Log.Harness("kernel %s", k.Prof.Name)
-	for i, op := range k.prog.Ops {
-		k.Step(i+1, op)
+	for i := range k.prog.Ops {
+		k.Step(i)
 	}
 }
 
-// Step runs op as the n-th op (1-based) and then the per-op oracles.
-func (k *Kernel) Step(n int, op *prog.Op) {
+// Step runs op i of the program (the log's op i+1): it resolves the
+// op's arguments, dispatches by OpID, and runs the per-op oracles.
+func (k *Kernel) Step(i int) {
+	op := k.prog.Ops[i]
+	n := i + 1
 	k.Log.Op = n
-	k.Log.Harness("op %d: %s", n, op.String())
-	h := handlers[op.Desc.Name]
-	ret := h(k, op)
+	if !k.Log.Quiet {
+		k.Log.Harness("op %d: %s", n, k.prog.OpString(i, k.names))
+	}
+	e := &handlers[op.Desc.ID]
+	if cap(k.args) < len(op.Desc.Args) {
+		k.args = make([]value, len(op.Desc.Args), max(len(op.Desc.Args), 4))
+	}
+	args := k.args[:len(op.Desc.Args)]
+	clear(args)
+	k.resolve(i, op, args)
+	c := &k.call
+	*c = call{k: k, op: op, slot: i, name: k.names[i], args: args}
+	var ret string
+	if e.needDevice {
+		c.dev = k.Core.DeviceByNode(c.arg("node").node)
+	}
+	if e.needDevice && c.dev == nil {
+		ret = errnoName(core.ENODEV)
+	} else {
+		ret = e.fn(c)
+	}
 	k.Log.Harness("op %d: returned %s", n, ret)
 	k.checkInvariants()
 }
@@ -215,23 +273,16 @@ func (k *Kernel) Step(n int, op *prog.Op) {
 // checkInvariants reports each newly broken ovcs invariant once, one
 // finding per title with every object that breaks it.
 func (k *Kernel) checkInvariants() {
-	var order []string
-	byTitle := map[string]*report.Finding{}
+	var g report.Group
 	for _, s := range k.OF.Invariants() {
 		if k.invSeen[s] {
 			continue
 		}
 		k.invSeen[s] = true
 		title, obj, _ := strings.Cut(s, "\x00")
-		f := byTitle[title]
-		if f == nil {
-			f = &report.Finding{Kind: report.Invariant, Title: title}
-			byTitle[title] = f
-			order = append(order, title)
-		}
-		f.Objects = append(f.Objects, obj)
+		g.Add(report.Finding{Kind: report.Invariant, Title: title, Objects: []string{obj}})
 	}
-	for _, t := range order {
-		k.Log.Report(*byTitle[t])
+	for _, f := range g.Findings() {
+		k.Log.Report(f)
 	}
 }

@@ -1,85 +1,58 @@
 package sim
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
-	"dangle/prog"
 	"dangle/sim/core"
-	"dangle/sim/of"
+	"dangle/sim/errno"
 )
 
 // Handlers of the driver-core ops (prog.Ops entries after
 // overlay_notifier_deref).
 func init() {
-	handlers["of_platform_populate"] = opOfPlatformPopulate
-	handlers["of_platform_depopulate"] = opOfPlatformDepopulate
-	handlers["device_release_driver"] = opDeviceReleaseDriver
-	handlers["device_attach"] = opDeviceAttach
-	handlers["driver_unregister"] = opDriverUnregister
-	handlers["driver_register"] = opDriverRegister
-	handlers["run_work"] = opRunWork
-	handlers["flush_workqueue"] = opFlushWorkqueue
-	handlers["device_link_wait_removal"] = opDeviceLinkWaitRemoval
-	handlers["get_device"] = opGetDevice
-	handlers["put_device"] = opPutDevice
-	handlers["device_link_add"] = opDeviceLinkAdd
-	handlers["device_link_del"] = opDeviceLinkDel
-	handlers["device_link_remove"] = opDeviceLinkRemove
-	handlers["devres_open_group"] = opDevresOpenGroup
-	handlers["devres_close_group"] = opDevresCloseGroup
-	handlers["devres_release_group"] = opDevresReleaseGroup
-	handlers["devres_remove_group"] = opDevresRemoveGroup
-	handlers["devm_add_action"] = opDevmAddAction
-	handlers["devm_remove_action"] = opDevmRemoveAction
+	handle("of_platform_populate", opOfPlatformPopulate)
+	handle("of_platform_depopulate", opOfPlatformDepopulate).onDevice()
+	handle("device_release_driver", opDeviceReleaseDriver).onDevice()
+	handle("device_attach", opDeviceAttach).onDevice()
+	handle("driver_unregister", opDriverUnregister)
+	handle("driver_register", opDriverRegister)
+	handle("run_work", opRunWork)
+	handle("flush_workqueue", opFlushWorkqueue)
+	handle("device_link_wait_removal", opDeviceLinkWaitRemoval)
+	handle("get_device", opGetDevice)
+	handle("put_device", opPutDevice)
+	handle("device_link_add", opDeviceLinkAdd)
+	handle("device_link_del", opDeviceLinkDel)
+	handle("device_link_remove", opDeviceLinkRemove)
+	handle("devres_open_group", opDevresOpenGroup).onDevice()
+	handle("devres_close_group", opDevresCloseGroup).onDevice()
+	handle("devres_release_group", opDevresReleaseGroup).onDevice()
+	handle("devres_remove_group", opDevresRemoveGroup).onDevice()
+	handle("devm_add_action", opDevmAddAction).onDevice()
+	handle("devm_remove_action", opDevmRemoveAction).onDevice()
 }
 
-// argNode resolves a node= argument: a path in the live tree, or a name
-// bound by of_node_get.
-func (k *Kernel) argNode(op *prog.Op) *of.Node { return k.argNodeKey(op, "node") }
-
-// argNodeKey resolves the node argument called key.
-func (k *Kernel) argNodeKey(op *prog.Op, key string) *of.Node {
-	v := arg(op, key)
-	if strings.HasPrefix(v, "/") {
-		return k.OF.FindNodeByPath(v)
-	}
-	if r, ok := k.vars[v].(*nodeRef); ok {
-		return r.np
-	}
-	return nil
-}
-
-// argDevice resolves node= to the node's device (-ENODEV when none).
-func (k *Kernel) argDevice(op *prog.Op) *core.Device {
-	return k.Core.DeviceByNode(k.argNode(op))
-}
-
-func opOfPlatformPopulate(k *Kernel, op *prog.Op) string {
-	np := k.argNode(op)
+func opOfPlatformPopulate(c *call) string {
+	np := c.arg("node").node
 	if np == nil {
 		return errnoName(core.EINVAL)
 	}
 	// of_platform_populate(np, NULL, NULL, dev): as a driver populating
 	// its own node's children
-	return errnoName(k.Core.OfPlatformPopulate(np, nil, k.Core.DeviceByNode(np)))
+	return errnoName(c.k.Core.OfPlatformPopulate(np, nil, c.k.Core.DeviceByNode(np)))
 }
 
-func opOfPlatformDepopulate(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	k.Core.OfPlatformDepopulate(d)
+func opOfPlatformDepopulate(c *call) string {
+	c.k.Core.OfPlatformDepopulate(c.dev)
 	return "void"
 }
 
 // opDeviceReleaseDriver is unbind_store(): find the device (a reference
 // across the call), detach it if bound, put it.
-func opDeviceReleaseDriver(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil || d.Driver == nil {
+func opDeviceReleaseDriver(c *call) string {
+	d, k := c.dev, c.k
+	if d.Driver == nil {
 		return errnoName(core.ENODEV)
 	}
 	k.Core.GetDevice(d, "bus_find_device_by_name", "unbind_store")
@@ -88,54 +61,53 @@ func opDeviceReleaseDriver(k *Kernel, op *prog.Op) string {
 	return "0"
 }
 
-func opDeviceAttach(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	n, err := k.Core.DeviceAttach(d)
+func opDeviceAttach(c *call) string {
+	n, err := c.k.Core.DeviceAttach(c.dev)
 	if err != nil {
 		return errnoName(err)
 	}
 	return strconv.Itoa(n)
 }
 
-func opDriverUnregister(k *Kernel, op *prog.Op) string {
-	drv := k.Core.CatalogDriver(arg(op, "driver"))
-	return errnoName(k.Core.DriverUnregister(drv))
+func opDriverUnregister(c *call) string {
+	drv := c.k.Core.CatalogDriver(c.arg("driver").str)
+	return errnoName(c.k.Core.DriverUnregister(drv))
 }
 
-func opDriverRegister(k *Kernel, op *prog.Op) string {
-	drv := k.Core.CatalogDriver(arg(op, "driver"))
-	return errnoName(k.Core.DriverRegister(drv))
+func opDriverRegister(c *call) string {
+	drv := c.k.Core.CatalogDriver(c.arg("driver").str)
+	return errnoName(c.k.Core.DriverRegister(drv))
 }
 
-func (k *Kernel) argWQ(op *prog.Op) *core.Workqueue {
-	if arg(op, "wq") == "events" {
-		return k.Core.SystemWQ
+// wq returns the wq= argument's workqueue (default device_link_wq).
+func (c *call) wq() *core.Workqueue {
+	if c.arg("wq").str == "events" {
+		return c.k.Core.SystemWQ
 	}
-	return k.Core.DeviceLinkWQ
+	return c.k.Core.DeviceLinkWQ
 }
 
-func opRunWork(k *Kernel, op *prog.Op) string {
+func opRunWork(c *call) string {
 	item := 1
-	if v := arg(op, "item"); v != "" {
-		item, _ = strconv.Atoi(v)
+	if v := c.arg("item"); v.set {
+		item = v.n
 	}
-	if !k.Core.RunWork(k.argWQ(op), item) {
+	if !c.k.Core.RunWork(c.wq(), item) {
 		return errnoName(core.ENOENT)
 	}
 	return "0"
 }
 
-func opFlushWorkqueue(k *Kernel, op *prog.Op) string {
-	wq := k.argWQ(op)
-	k.Core.FlushWorkqueue(wq, "flush_workqueue")
+func opFlushWorkqueue(c *call) string {
+	c.k.Core.FlushWorkqueue(c.wq(), "flush_workqueue")
 	return "void"
 }
 
-func opDeviceLinkWaitRemoval(k *Kernel, op *prog.Op) string {
-	k.Core.DeviceLinkWaitRemoval()
+func opDeviceLinkWaitRemoval(c *call) string {
+	if !c.k.Core.HasDeviceLinkWaitRemoval() {
+		return errnoName(errno.ENOSYS) // predates 0462c56c290a
+	}
+	c.k.Core.DeviceLinkWaitRemoval()
 	return "void"
 }
 
@@ -145,26 +117,23 @@ type deviceRef struct {
 	holder string
 }
 
-func opGetDevice(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	holder := fmt.Sprintf("program ref %s (op %d)", op.Result, k.Log.Op)
-	if op.Result == "" {
-		holder = fmt.Sprintf("program (op %d)", k.Log.Op)
-	}
-	k.Core.GetDevice(d, "get_device", holder)
-	k.bind(op, &deviceRef{d: d, holder: holder})
+func opGetDevice(c *call) string {
+	d := c.k.Core.DeviceByNode(c.arg("node").node)
+	holder := c.k.holder(progHold{slot: c.slot})
+	c.k.Core.GetDevice(d, "get_device", holder)
+	c.bind(&deviceRef{d: d, holder: holder})
 	if d == nil {
 		return "NULL"
 	}
 	return d.Name
 }
 
-func opPutDevice(k *Kernel, op *prog.Op) string {
-	r, ok := k.vars[arg(op, "dev")].(*deviceRef)
+func opPutDevice(c *call) string {
+	r, ok := c.arg("dev").ref.(*deviceRef)
 	if !ok || r.d == nil {
 		return "void"
 	}
-	k.Core.PutDevice(r.d, "put_device", r.holder)
+	c.k.Core.PutDevice(r.d, "put_device", r.holder)
 	return "void"
 }
 
@@ -190,33 +159,33 @@ type linkRef struct{ l *core.Link }
 
 // opDeviceLinkAdd is device_link_add() called by driver code on the
 // devices of two nodes (NULL for a node without a device).
-func opDeviceLinkAdd(k *Kernel, op *prog.Op) string {
-	con := k.Core.DeviceByNode(k.argNodeKey(op, "consumer"))
-	sup := k.Core.DeviceByNode(k.argNodeKey(op, "supplier"))
-	l := k.Core.DeviceLinkAdd(con, sup, parseDLFlags(arg(op, "flags")))
-	k.bind(op, &linkRef{l: l})
+func opDeviceLinkAdd(c *call) string {
+	con := c.k.Core.DeviceByNode(c.arg("consumer").node)
+	sup := c.k.Core.DeviceByNode(c.arg("supplier").node)
+	l := c.k.Core.DeviceLinkAdd(con, sup, parseDLFlags(c.arg("flags").str))
+	c.bind(&linkRef{l: l})
 	if l == nil {
 		return "NULL"
 	}
 	return l.Name()
 }
 
-func opDeviceLinkDel(k *Kernel, op *prog.Op) string {
-	r, ok := k.vars[arg(op, "link")].(*linkRef)
+func opDeviceLinkDel(c *call) string {
+	r, ok := c.arg("link").ref.(*linkRef)
 	if !ok || r.l == nil {
 		return errnoName(core.EINVAL)
 	}
-	k.Core.DeviceLinkDel(r.l)
+	c.k.Core.DeviceLinkDel(r.l)
 	return "void"
 }
 
-func opDeviceLinkRemove(k *Kernel, op *prog.Op) string {
-	con := k.Core.DeviceByNode(k.argNodeKey(op, "consumer"))
-	sup := k.Core.DeviceByNode(k.argNodeKey(op, "supplier"))
+func opDeviceLinkRemove(c *call) string {
+	con := c.k.Core.DeviceByNode(c.arg("consumer").node)
+	sup := c.k.Core.DeviceByNode(c.arg("supplier").node)
 	if con == nil || sup == nil {
 		return errnoName(core.ENODEV)
 	}
-	k.Core.DeviceLinkRemove(con, sup)
+	c.k.Core.DeviceLinkRemove(con, sup)
 	return "void"
 }
 
@@ -227,74 +196,48 @@ type (
 	devresAction  struct{ n int }
 )
 
-// argGroup returns the id= argument, nil (NULL) when absent.
-func argGroup(op *prog.Op) any {
-	v := arg(op, "id")
-	if v == "" {
+// group returns the id= argument, nil (NULL) when absent.
+func (c *call) group() any {
+	v := c.arg("id")
+	if !v.set {
 		return nil
 	}
-	n, _ := strconv.Atoi(v)
-	return devresGroupID{n}
+	return devresGroupID{v.n}
 }
 
-func opDevresOpenGroup(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	id := k.Core.DevresOpenGroup(d, argGroup(op), "devres_open_group")
+func opDevresOpenGroup(c *call) string {
+	id := c.k.Core.DevresOpenGroup(c.dev, c.group(), "devres_open_group")
 	if g, ok := id.(devresGroupID); ok {
 		return strconv.Itoa(g.n)
 	}
 	return "grp"
 }
 
-func opDevresCloseGroup(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	k.Core.DevresCloseGroup(d, argGroup(op))
+func opDevresCloseGroup(c *call) string {
+	c.k.Core.DevresCloseGroup(c.dev, c.group())
 	return "void"
 }
 
-func opDevresReleaseGroup(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	return strconv.Itoa(k.Core.DevresReleaseGroup(d, argGroup(op)))
+func opDevresReleaseGroup(c *call) string {
+	return strconv.Itoa(c.k.Core.DevresReleaseGroup(c.dev, c.group()))
 }
 
-func opDevresRemoveGroup(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	k.Core.DevresRemoveGroup(d, argGroup(op))
+func opDevresRemoveGroup(c *call) string {
+	c.k.Core.DevresRemoveGroup(c.dev, c.group())
 	return "void"
 }
 
 // opDevmAddAction registers dangle_test_action(N), which logs when the
 // driver core runs it.
-func opDevmAddAction(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	n, _ := strconv.Atoi(arg(op, "action"))
+func opDevmAddAction(c *call) string {
+	d, k, n := c.dev, c.k, c.arg("action").n
 	k.Core.DevmAddAction(d, "dangle_test_action", devresAction{n}, func() {
 		k.Core.DevErr(d, "dangle_test_action: %d", n)
 	})
 	return "0"
 }
 
-func opDevmRemoveAction(k *Kernel, op *prog.Op) string {
-	d := k.argDevice(op)
-	if d == nil {
-		return errnoName(core.ENODEV)
-	}
-	n, _ := strconv.Atoi(arg(op, "action"))
-	k.Core.DevmRemoveAction(d, "dangle_test_action", devresAction{n})
+func opDevmRemoveAction(c *call) string {
+	c.k.Core.DevmRemoveAction(c.dev, "dangle_test_action", devresAction{c.arg("action").n})
 	return "void"
 }

@@ -1,10 +1,8 @@
 package sim
 
 import (
-	"fmt"
 	"strings"
 
-	"dangle/prog"
 	"dangle/sim/core"
 	"dangle/sim/errno"
 	"dangle/sim/gpio"
@@ -14,9 +12,9 @@ import (
 // a consumer outside the driver catalog — a test module, or a process
 // holding a line through the GPIO character device.
 func init() {
-	handlers["gpiod_get"] = opGpiodGet
-	handlers["gpiod_put"] = opGpiodPut
-	handlers["gpiod_ref"] = opGpiodRef
+	handle("gpiod_get", opGpiodGet)
+	handle("gpiod_put", opGpiodPut)
+	handle("gpiod_ref", opGpiodRef)
 }
 
 // descRef is a descriptor the program holds a reference on: owner is the
@@ -26,32 +24,26 @@ type descRef struct {
 	owner string
 }
 
-func descOwner(op *prog.Op) string {
-	if op.Result == "" {
-		return fmt.Sprintf("program (op %d)", op.Line)
-	}
-	return "program " + op.Result
-}
-
 // opGpiodGet is gpiod_get(dev, con_id, GPIOD_ASIS) on the node's device,
 // or fwnode_gpiod_get_index(fwnode, con_id, 0, …, "dangle") for a node
 // without one.
-func opGpiodGet(k *Kernel, op *prog.Op) string {
+func opGpiodGet(c *call) string {
+	k := c.k
 	g := gpio.From(k.Core)
-	np := k.argNode(op)
+	np := c.arg("node").node
 	if np == nil {
 		return errnoName(core.EINVAL)
 	}
-	con := arg(op, "con")
+	con := c.arg("con").str
 	if con == "none" {
 		con = ""
 	}
-	fl := arg(op, "flags")
+	fl := c.arg("flags").str
 	var flags gpio.Flags
 	if strings.Contains(fl, "nonexclusive") {
 		flags |= gpio.GPIOD_FLAGS_BIT_NONEXCLUSIVE
 	}
-	owner := descOwner(op)
+	owner := k.holder(progHold{slot: c.slot, owner: true})
 	var d *gpio.Desc
 	var err error
 	if dev := k.Core.DeviceByNode(np); dev != nil {
@@ -61,7 +53,7 @@ func opGpiodGet(k *Kernel, op *prog.Op) string {
 		if label == "" {
 			label = "dangle"
 		}
-		d, err = g.FwnodeGpiodGetIndex(np, con, 0, flags, label, "program", owner)
+		d, err = g.FwnodeGpiodGetIndex(np, con, 0, flags, label, programHolder, owner)
 	}
 	if err == core.ENOENT && strings.HasPrefix(fl, "optional") {
 		err = nil // gpiod_get_optional()
@@ -69,36 +61,36 @@ func opGpiodGet(k *Kernel, op *prog.Op) string {
 	if err != nil {
 		return errnoName(err)
 	}
-	k.bind(op, &descRef{desc: d, owner: owner})
+	c.bind(&descRef{desc: d, owner: owner})
 	if d == nil {
 		return "NULL"
 	}
 	return d.Name()
 }
 
-func (k *Kernel) argDesc(op *prog.Op) *descRef {
-	r, _ := k.vars[arg(op, "desc")].(*descRef)
+func argDesc(c *call) *descRef {
+	r, _ := c.arg("desc").ref.(*descRef)
 	return r
 }
 
-func opGpiodPut(k *Kernel, op *prog.Op) string {
-	if r := k.argDesc(op); r != nil {
-		gpio.From(k.Core).GpiodPut(r.desc, r.owner, "gpiod_put")
+func opGpiodPut(c *call) string {
+	if r := argDesc(c); r != nil {
+		gpio.From(c.k.Core).GpiodPut(r.desc, r.owner, "gpiod_put")
 	}
 	return "void"
 }
 
-func opGpiodRef(k *Kernel, op *prog.Op) string {
-	r := k.argDesc(op)
+func opGpiodRef(c *call) string {
+	r := argDesc(c)
 	if r == nil {
 		return "NULL"
 	}
-	owner := descOwner(op)
-	d, ok := gpio.From(k.Core).GpiodRef(r.desc, owner)
+	owner := c.k.holder(progHold{slot: c.slot, owner: true})
+	d, ok := gpio.From(c.k.Core).GpiodRef(r.desc, owner)
 	if !ok {
 		return errnoName(errno.ENOSYS)
 	}
-	k.bind(op, &descRef{desc: d, owner: owner})
+	c.bind(&descRef{desc: d, owner: owner})
 	if d == nil {
 		return "NULL"
 	}

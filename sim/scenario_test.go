@@ -7,19 +7,16 @@ import (
 
 	"github.com/cockroachdb/datadriven"
 
-	"dangle/dt"
 	"dangle/prog"
 )
-
-func init() {
-	prog.ValidateSource = dt.CheckSource
-}
 
 // TestScenarios runs the datadriven scenario files in testdata/: each
 // "run" directive's input is a program, its expected output the
 // kernel-style log and findings under each profile named by kernel=(…).
 // With "restore", the live tree after the last op is compared with the
-// tree before the first op. Regenerate with -rewrite and review the diff.
+// tree before the first op. With "strict", known findings count as
+// findings (dangle run -strict); without it they are listed after the
+// findings, as dangle run prints them. Regenerate with -rewrite and review the diff.
 func TestScenarios(t *testing.T) {
 	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
 		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
@@ -39,7 +36,7 @@ func runScenario(t *testing.T, d *datadriven.TestData) string {
 		return fmt.Sprintf("parse error: %v\n", err)
 	}
 	kernels := []string{""}
-	trace, restore := false, false
+	trace, restore, strict := false, false, false
 	for _, a := range d.CmdArgs {
 		switch a.Key {
 		case "kernel":
@@ -48,6 +45,8 @@ func runScenario(t *testing.T, d *datadriven.TestData) string {
 			trace = true
 		case "restore":
 			restore = true
+		case "strict":
+			strict = true
 		default:
 			t.Fatalf("%s: unknown argument %q", d.Pos, a.Key)
 		}
@@ -57,15 +56,15 @@ func runScenario(t *testing.T, d *datadriven.TestData) string {
 		if len(kernels) > 1 {
 			fmt.Fprintf(&b, "=== kernel %s\n", kern)
 		}
-		b.WriteString(runText(t, p, kern, trace, restore))
+		b.WriteString(runText(t, p, kern, trace, restore, strict))
 	}
 	return b.String()
 }
 
 // runText runs p and renders what "dangle run" prints.
-func runText(t *testing.T, p *prog.Program, kern string, trace, restore bool) string {
+func runText(t *testing.T, p *prog.Program, kern string, trace, restore, strict bool) string {
 	var b strings.Builder
-	k, err := New(p, Config{Filename: "scenario", Profile: kern, Trace: trace})
+	k, err := New(p, Config{Filename: "scenario", Profile: kern, Trace: trace, Strict: strict})
 	if err != nil {
 		return fmt.Sprintf("error: %v\n", err)
 	}
@@ -91,6 +90,9 @@ func runText(t *testing.T, p *prog.Program, kern string, trace, restore bool) st
 	}
 	if len(fs) == 0 {
 		b.WriteString("no findings\n")
+	}
+	for _, f := range k.Log.Known() {
+		b.WriteString(f.KnownString())
 	}
 	return b.String()
 }

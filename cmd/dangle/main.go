@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE…
 //	dangle profiles
 //	dangle ops
 //
@@ -14,18 +14,19 @@ import (
 	"io"
 	"os"
 
-	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/profile"
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE.prog...
+  dangle minimize [-o OUT] [-v] FILE.prog
   dangle profiles
   dangle ops
 
 run       run programs and print the kernel-style log and findings
+minimize  shrink a program while its finding keeps its title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 
@@ -44,6 +45,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "minimize":
+		return cmdMinimize(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0
@@ -58,18 +61,14 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func init() {
-	// Programs' .dts/.dtso files are checked with the DTS parser at
-	// program parse time, so syntax errors name the .prog line.
-	prog.ValidateSource = dt.CheckSource
-}
-
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
+	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
 	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
+	state := fs.Bool("state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -95,7 +94,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, name := range fs.Args() {
-		s := runOne(name, *kernel, *trace, base, stdout, stderr)
+		var s int
+		if *state {
+			s = runState(name, *kernel, base, fs.NArg() > 1, stdout, stderr)
+		} else {
+			s = runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
+		}
 		if s > status {
 			status = s
 		}
@@ -103,7 +107,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io.Writer) int {
+func runOne(name, kernel string, trace, strict bool, base *sim.Source, stdout, stderr io.Writer) int {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle run: %v\n", err)
@@ -114,7 +118,7 @@ func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Base: base})
+	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Strict: strict, Base: base})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
@@ -128,13 +132,20 @@ func runOne(name, kernel string, trace bool, base *sim.Source, stdout, stderr io
 	for i := range res.Findings {
 		fmt.Fprint(stdout, res.Findings[i].String())
 	}
+	// known findings (sim.KnownFindings): printed, not counted
+	for i := range res.Known {
+		fmt.Fprint(stdout, res.Known[i].KnownString())
+	}
 	if len(res.Findings) == 0 {
 		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
 		return 0
 	}
 	baseArg := ""
+	if strict {
+		baseArg = " -strict"
+	}
 	if base != nil {
-		baseArg = " -base " + base.Name
+		baseArg += " -base " + base.Name
 	}
 	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s'%s %s\n",
 		len(res.Findings), res.Profile, res.Profile, baseArg, name)

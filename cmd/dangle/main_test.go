@@ -52,9 +52,10 @@ func TestExitCodes(t *testing.T) {
 		want string // substring of stdout (code 0/1) or stderr (code 2)
 	}{
 		{[]string{"run", clean}, 0, "no findings"},
-		{[]string{"run", finding}, 1, "memory leak of property allocated in add_changeset_property"},
-		{[]string{"run", "-kernel", "v5.10", finding}, 1, "kernel v5.10"},
-		{[]string{"run", clean, finding}, 1, "no findings"},
+		{[]string{"run", finding}, 0, "known: memory leak of property allocated in add_changeset_property — announced by the kernel at apply; -strict reports it"},
+		{[]string{"run", "-strict", finding}, 1, "FINDING: memory leak of property allocated in add_changeset_property"},
+		{[]string{"run", "-strict", "-kernel", "v5.10", finding}, 1, "kernel v5.10"},
+		{[]string{"run", "-strict", clean, finding}, 1, "no findings"},
 		{[]string{"run", badOp}, 2, "bad.prog:3: unknown op \"not_an_op\""},
 		{[]string{"run", badDTS}, 2, "baddts.prog:6:"},
 		{[]string{"run", filepath.Join(t.TempDir(), "missing.prog")}, 2, "no such file"},
@@ -94,7 +95,7 @@ func TestTrace(t *testing.T) {
 func TestBase(t *testing.T) {
 	dts := write(t, "board.dts", "/dts-v1/;\n/ { bus: bus { }; };\n")
 	prog := write(t, "p.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=o.dtso\nof_overlay_remove ov=ov\n-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { status = \"okay\"; };\n")
-	code, out, errs := run("run", "-base", dts, prog)
+	code, out, errs := run("run", "-strict", "-base", dts, prog)
 	if code != 1 || !strings.Contains(out, "property: /bus/status") || !strings.Contains(out, "-base "+dts) {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}

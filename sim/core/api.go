@@ -18,6 +18,11 @@ func (c *Core) DevErrProbe(d *Device, err error, msg string) error {
 // DevErr is dev_err()/dev_info()/dev_dbg(): "<driver> <device>: msg".
 func (c *Core) DevErr(d *Device, format string, args ...any) { c.devPrintk(d, format, args...) }
 
+// DevWarn is dev_warn(): the same line at warning level. The console
+// text does not show the level; the separate name keeps each call site
+// what the kernel source says.
+func (c *Core) DevWarn(d *Device, format string, args ...any) { c.devPrintk(d, format, args...) }
+
 // NewClassDevice allocates and initializes a class device (device_create
 // style) child of parent; release runs at the last put and must call
 // FreeDevice. locks are the locks release takes.
@@ -44,23 +49,44 @@ func (c *Core) NextID(key string) int {
 	return n
 }
 
-// DevmInputAllocateDevice, DevmRequestIRQ and InputRegisterDevice model
-// the input/IRQ devres a touchscreen-like driver holds (seeds/004).
-func (c *Core) DevmInputAllocateDevice(d *Device) string {
+// DevmInputAllocateDevice, DevmRequestThreadedIRQ and InputRegisterDevice
+// model the input/IRQ devres a touchscreen-like driver holds (seeds/004),
+// drivers/input/input.c.
+//
+// DevmInputAllocateDevice is devm_input_allocate_device():
+// input_allocate_device() (kzalloc + device_initialize of an "input"
+// class device; named here, by input_register_device() in the kernel)
+// with dev.parent = dev, and a devres devm_input_device_release whose
+// input_put_device() drops the initial reference (input_dev_release
+// kfrees it).
+func (c *Core) DevmInputAllocateDevice(d *Device) *Device {
 	name := fmt.Sprintf("input%d", c.NextID("input"))
-	c.DevresAdd(d, "devm_input_device_release", name, func() {})
-	return name
+	input := c.NewClassDevice(d, "input", name, "input_allocate_device", func(id *Device) {
+		c.FreeDevice(id, "input_dev_release")
+	})
+	c.DevresAdd(d, "devm_input_device_release", input, func() {
+		c.PutDevice(input, "input_put_device", input.initHolder)
+	})
+	return input
 }
 
 // DevmRequestThreadedIRQ is devm_request_threaded_irq(): free_irq() at
-// release (devm_irq_release) — the handler may run until then.
+// release (devm_irq_release) — the handler may run until then. An IRQ
+// action holds no reference count the model could see leak; a forgotten
+// free_irq() is a handler left on a freed dev_id, which is not modelled.
 func (c *Core) DevmRequestThreadedIRQ(d *Device, irq string) {
 	c.DevresAdd(d, "devm_irq_release", irq, func() {})
 }
 
 // InputRegisterDevice is input_register_device() of a devm-allocated
-// input device: unregistered by devres (devm_input_device_unregister),
-// which talks to the hardware to quiesce it.
-func (c *Core) InputRegisterDevice(d *Device, input string) {
-	c.DevresAdd(d, "devm_input_device_unregister", input, func() {})
+// input device: device_add(&dev->dev), then (devres_managed) a devres
+// devm_input_device_unregister whose __input_unregister_device() ends in
+// device_del(&dev->dev) — it talks to the hardware to quiesce it. The
+// last reference goes with devm_input_device_release.
+func (c *Core) InputRegisterDevice(d *Device, input *Device) error {
+	if err := c.DeviceAdd(input); err != nil {
+		return err
+	}
+	c.DevresAdd(d, "devm_input_device_unregister", input, func() { c.DeviceDel(input) })
+	return nil
 }

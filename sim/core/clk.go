@@ -1,28 +1,49 @@
 package core
 
-import "dangle/sim/of"
+import (
+	"dangle/sim/kobj"
+	"dangle/sim/of"
+)
 
 // Clock providers (drivers/clk/clk.c): only what fw_devlink and consumer
 // lookups need. A provider registered by of_clk_init() (CLK_OF_DECLARE)
 // has no device; its node is marked OF_POPULATED and its fwnode
 // FWNODE_FLAG_INITIALIZED, so fw_devlink never waits for it.
 
-// ClkProvider is a struct of_clk_provider.
+// ClkProvider is a struct of_clk_provider: a kzalloc'd entry on
+// of_clk_providers holding a reference on its node (cp->node).
 type ClkProvider struct {
-	np  *of.Node
-	Dev *Device
+	obj    *kobj.Object
+	np     *of.Node
+	Dev    *Device
+	holder string
 }
 
-// OfClkAddHwProvider is of_clk_add_hw_provider().
+// OfClkAddHwProvider is of_clk_add_hw_provider() (drivers/clk/clk.c):
+// kzalloc the provider, cp->node = of_node_get(np), list it. A driver
+// that never calls of_clk_del_provider() leaks the provider and the node
+// reference.
 func (c *Core) OfClkAddHwProvider(np *of.Node, dev *Device) {
-	c.clocks = append(c.clocks, &ClkProvider{np: np, Dev: dev})
+	if np == nil {
+		return
+	}
+	cp := &ClkProvider{Dev: dev, holder: "clk provider " + np.Path()}
+	cp.obj = c.Reg.Alloc("of_clk_provider", "of_clk_provider ("+np.Path()+")", "of_clk_add_hw_provider", true, false, "")
+	cp.np = c.OF.NodeGetOwned(np, "of_clk_add_hw_provider", cp.holder, cp.obj)
+	c.clocks = append(c.clocks, cp)
 }
 
-// OfClkDelProvider is of_clk_del_provider().
+// OfClkDelProvider is of_clk_del_provider(): the first provider of np
+// leaves the list, of_node_put(cp->node), kfree(cp).
 func (c *Core) OfClkDelProvider(np *of.Node) {
+	if np == nil {
+		return
+	}
 	for i, p := range c.clocks {
 		if p.np == np {
 			c.clocks = append(c.clocks[:i:i], c.clocks[i+1:]...)
+			c.OF.NodePut(p.np, "of_clk_del_provider", p.holder)
+			c.Reg.Free(p.obj, "of_clk_del_provider")
 			return
 		}
 	}

@@ -49,8 +49,10 @@ type Core struct {
 	// devices is devices_kset: every registered device in add order.
 	devices []*Device
 
-	// DeviceLinkWQ is device_link_wq (system_long_wq before 0462c56c290a;
-	// the queue name is what a flush names); SystemWQ is system_wq, where
+	// DeviceLinkWQ is the queue devlink_dev_release() queues the link
+	// release work on: device_link_wq, or system_long_wq on a profile
+	// that predates 0462c56c290a (deviceLinkWQName). Programs name it
+	// wq=device_link_wq on every profile. SystemWQ is system_wq, where
 	// deferred_probe_work runs.
 	DeviceLinkWQ, SystemWQ *Workqueue
 	workSeq                int
@@ -79,6 +81,13 @@ type Core struct {
 	clocks     []*ClkProvider
 	ids        map[string]int
 
+	// Forgets is a test hook, nil in every run: it reports whether the
+	// driver model bound to d forgets the release named release (a call
+	// its remove makes, or a devres entry: the non-devm API whose undo
+	// the driver leaves out). TestForgottenReleases sets it to prove that
+	// forgetting each release a catalog driver makes is a finding.
+	Forgets func(d *Device, release string) bool
+
 	// GPIO is the GPIO and nvmem subsystem (a *gpio.GPIO, set by
 	// gpio.New before Boot): catalog models reach it with gpio.From.
 	GPIO any
@@ -96,7 +105,7 @@ func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, c
 	c.Platform = &Bus{Name: "platform", Probe: c.platformProbe, Remove: c.platformRemove}
 	c.I2C = &Bus{Name: "i2c", Probe: c.i2cDeviceProbe, Remove: c.i2cDeviceRemove}
 	c.SPI = &Bus{Name: "spi", Probe: c.spiProbe, Remove: c.spiRemove}
-	c.DeviceLinkWQ = &Workqueue{Name: "device_link_wq"}
+	c.DeviceLinkWQ = &Workqueue{Name: deviceLinkWQName(prof)}
 	c.SystemWQ = &Workqueue{Name: "events"}
 	t.Hooks.DeviceLinkWaitRemoval = c.DeviceLinkWaitRemoval
 	t.Hooks.Sched = c.Sched
@@ -138,16 +147,22 @@ func (d *Device) busName() string {
 // devPrintk prints as dev_printk() does: "<driver> <device>: message".
 // The simulated kernel runs with dynamic debug on for the driver core
 // (dyndbg="file drivers/base/* +p"), so dev_dbg() lines print too.
+// With the log off it returns before formatting anything.
 func (c *Core) devPrintk(d *Device, format string, args ...any) {
+	if c.Log.Quiet {
+		return
+	}
 	c.Log.Printf("%s %s: %s", d.driverString(), d.Name, fmt.Sprintf(format, args...))
 }
 
 // prDebug prints a pr_debug() line (dynamic debug on).
 func (c *Core) prDebug(format string, args ...any) { c.Log.Printf(format, args...) }
 
-// warn is WARN()/WARN_ON(): the splat line and a finding titled after
-// the function it fires in.
-func (c *Core) warn(file, fn, what string) {
-	c.Log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
-	c.Log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
+// warn is WARN()/WARN_ON() in fn of file (report.Log.Warn).
+func (c *Core) warn(file, fn, what string) { c.Log.Warn(file, fn, what) }
+
+// Forgot reports whether the Forgets test hook says d's driver forgets
+// release (always false outside tests).
+func (c *Core) Forgot(d *Device, release string) bool {
+	return c.Forgets != nil && c.Forgets(d, release)
 }

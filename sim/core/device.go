@@ -85,22 +85,29 @@ func (c *Core) getOwned(d *Device, fn, holder string, owner *kobj.Object) {
 
 // Live reports whether o belongs to the running system at the end of a
 // run: a registered device, a link between two registered devices and
-// its link device. The leak check exempts them and the references they
+// its link device (unless a stateless reference taken during the run was
+// never dropped: Link.stranded). The leak check exempts them and the references they
 // hold (a base node's device re-created by an overlay removal is the
 // restored system, not a leak).
 func (c *Core) Live(o *kobj.Object) bool {
 	for _, d := range c.devices {
 		if d.obj == o {
 			if l, ok := d.Priv.(*Link); ok {
-				return l.Supplier.registered && l.Consumer.registered
+				return l.live()
 			}
 			return true
 		}
 		if l, ok := d.Priv.(*Link); ok && l.obj == o {
-			return l.Supplier.registered && l.Consumer.registered
+			return l.live()
 		}
 	}
 	return false
+}
+
+// live: a link is part of the running system while both ends are
+// registered, unless only a forgotten stateless reference keeps it.
+func (l *Link) live() bool {
+	return l.Supplier.registered && l.Consumer.registered && !l.stranded()
 }
 
 // GetDevice is get_device(): +1 for holder.
@@ -174,8 +181,8 @@ func (c *Core) DeviceRegister(d *Device) error { return c.DeviceAdd(d) }
 
 // DeviceDel is device_del() (drivers/base/core.c), in its order:
 // kill_device, drop fwnode->dev, bus_remove_device (full unbind),
-// deferred-list removal, device_links_purge, devres_release_all,
-// kobject_del and the parent puts.
+// deferred-list removal, device_links_purge, devres_release_all (v6.6+,
+// knob devres_device_del), kobject_del and the parent puts.
 func (c *Core) DeviceDel(d *Device) {
 	if !c.Reg.Touch(d.obj, "device_del") {
 		return
@@ -192,7 +199,11 @@ func (c *Core) DeviceDel(d *Device) {
 	}
 	c.driverDeferredProbeDel(d)
 	c.deviceLinksPurge(d)
-	c.devresReleaseAll(d)
+	// 699fb50d9903 (v6.6): release what devres a driver-less device
+	// holds here too, not only in device_release().
+	if c.Prof.Is("devres_device_del", "device-del") {
+		c.devresReleaseAll(d)
+	}
 	for i, x := range c.devices {
 		if x == d {
 			c.devices = append(c.devices[:i:i], c.devices[i+1:]...)

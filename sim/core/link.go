@@ -65,6 +65,25 @@ type Link struct {
 	dev    *Device
 	rmWork Work
 	holder string
+	// statelessOps are the ops of the DL_FLAG_STATELESS references not
+	// yet dropped (0: boot): "the caller of this function is expected to
+	// release the link returned by it directly with the help of
+	// device_link_del() or device_link_remove()" (device_link_add()).
+	statelessOps []int
+}
+
+// stranded reports a link kept only by a stateless reference taken
+// during the run and never dropped while both ends are still registered:
+// the caller forgot device_link_del(), and nothing in the kernel will
+// ever delete the link (device_links_purge() runs only when an end is
+// deleted). The leak check must see it.
+func (l *Link) stranded() bool {
+	for _, op := range l.statelessOps {
+		if op != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Name is the link device's name, "bus:supplier--bus:consumer".
@@ -116,6 +135,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 		if flags&DL_FLAG_STATELESS != 0 {
 			c.Reg.Get(link.obj, "device_link_add", "kref")
 			link.Flags |= DL_FLAG_STATELESS
+			link.statelessOps = append(link.statelessOps, c.Log.Op)
 			return link
 		}
 		// the link stays around as long as the longest-lived user wants
@@ -150,6 +170,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 	c.DeviceRegister(link.dev)
 	if flags&DL_FLAG_STATELESS != 0 {
 		link.Status = DL_STATE_NONE
+		link.statelessOps = append(link.statelessOps, c.Log.Op)
 	} else {
 		deviceLinkInitStatus(link, consumer, supplier)
 	}
@@ -265,6 +286,9 @@ func (c *Core) deviceLinkReleaseFn(link *Link) {
 func (c *Core) deviceLinkPutKref(link *Link) {
 	switch {
 	case link.Flags&DL_FLAG_STATELESS != 0:
+		if n := len(link.statelessOps); n > 0 {
+			link.statelessOps = link.statelessOps[:n-1]
+		}
 		if c.Reg.Put(link.obj, "device_link_put_kref", "kref") {
 			c.deviceLinkDelLocked(link)
 		}

@@ -1,6 +1,9 @@
 package core
 
-import "dangle/sim/of"
+import (
+	"dangle/sim/kobj"
+	"dangle/sim/of"
+)
 
 // Generic PM domains (drivers/pmdomain/core.c, drivers/base/power/common.c).
 
@@ -12,6 +15,9 @@ type GenericPMDomain struct {
 	np      *of.Node
 	devices []*Device
 	On      bool
+	// provider is the of_genpd_provider allocation; it holds np
+	// (cp->node = of_node_get(np)) until of_genpd_del_provider().
+	provider *kobj.Object
 }
 
 // PMGenpdInit is pm_genpd_init().
@@ -21,14 +27,29 @@ func (c *Core) PMGenpdInit(name string) *GenericPMDomain {
 	return g
 }
 
-// OfGenpdAddProviderSimple is of_genpd_add_provider_simple().
-func (c *Core) OfGenpdAddProviderSimple(np *of.Node, g *GenericPMDomain) { g.np = np }
+// OfGenpdAddProviderSimple is of_genpd_add_provider_simple():
+// genpd_add_provider() kzallocs a struct of_genpd_provider with
+// cp->node = of_node_get(np) (drivers/pmdomain/core.c).
+func (c *Core) OfGenpdAddProviderSimple(np *of.Node, g *GenericPMDomain) {
+	if np == nil {
+		return
+	}
+	g.provider = c.Reg.Alloc("of_genpd_provider", "of_genpd_provider ("+np.Path()+")", "genpd_add_provider", true, false, "")
+	g.np = c.OF.NodeGetOwned(np, "genpd_add_provider", genpdProviderHolder(np), g.provider)
+}
 
-// OfGenpdDelProvider is of_genpd_del_provider().
+func genpdProviderHolder(np *of.Node) string { return "genpd provider " + np.Path() }
+
+// OfGenpdDelProvider is of_genpd_del_provider(): the provider of np
+// leaves of_genpd_providers, of_node_put(cp->node), kfree(cp).
 func (c *Core) OfGenpdDelProvider(np *of.Node) {
 	for _, g := range c.genpds {
-		if g.np == np {
+		if g.np == np && np != nil {
 			g.np = nil
+			c.OF.NodePut(np, "of_genpd_del_provider", genpdProviderHolder(np))
+			c.Reg.Free(g.provider, "of_genpd_del_provider")
+			g.provider = nil
+			return
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package core
 
-import "dangle/sim/of"
+import (
+	"dangle/sim/of"
+	"dangle/sim/profile"
+)
 
 // Workqueue is a struct workqueue_struct: its pending work items in
 // queueing order. Items run only when the program says so (RunWork,
@@ -108,9 +111,32 @@ func (c *Core) isPending(w *Work) bool {
 }
 
 // DeviceLinkWaitRemoval is device_link_wait_removal() (0462c56c290a):
-// flush_workqueue(device_link_wq).
+// flush_workqueue(device_link_wq). The OF layer calls it only where the
+// profile has it (devlink_wait != none).
 func (c *Core) DeviceLinkWaitRemoval() {
 	c.FlushWorkqueue(c.DeviceLinkWQ, "device_link_wait_removal")
+}
+
+// HasDeviceLinkWaitRemoval reports whether the profile's kernel has
+// device_link_wait_removal() and device_link_wq. Both came with
+// 0462c56c290a "driver core: Introduce device_link_wait_removal()"
+// (v6.9-rc3; stable 6.8.5, 6.6.26, 6.1.85, 5.15.154, 5.10.215), the
+// first half of the series whose second half, 8917e7385346, calls it
+// from of_changeset_destroy(); Hervé Codina's earlier placements
+// (+wait-early, +wait-unlocked) carried the same driver-core patch. So
+// the function exists exactly where devlink_wait is not "none".
+func (c *Core) HasDeviceLinkWaitRemoval() bool { return hasDeviceLinkWQ(c.Prof) }
+
+func hasDeviceLinkWQ(prof *profile.Profile) bool { return !prof.Is("devlink_wait", "none") }
+
+// deviceLinkWQName is the name of the queue the devlink release work runs
+// on: before 0462c56c290a devlink_dev_release() did
+// queue_work(system_long_wq, &link->rm_work).
+func deviceLinkWQName(prof *profile.Profile) string {
+	if hasDeviceLinkWQ(prof) {
+		return "device_link_wq"
+	}
+	return "system_long_wq"
 }
 
 // allPending returns every pending item of every queue in queueing order.

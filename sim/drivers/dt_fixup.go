@@ -46,5 +46,7 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 }
 
 func dtFixupRemove(c *core.Core, d *core.Device) {
-	c.DeviceUnregister(d.DrvData.(*core.Device))
+	if !c.Forgot(d, "device_unregister") {
+		c.DeviceUnregister(d.DrvData.(*core.Device))
+	}
 }

@@ -25,5 +25,7 @@ func ofFixedClkProbe(c *core.Core, d *core.Device) error {
 }
 
 func ofFixedClkRemove(c *core.Core, d *core.Device) {
-	c.OfClkDelProvider(d.OfNode)
+	if !c.Forgot(d, "of_clk_del_provider") {
+		c.OfClkDelProvider(d.OfNode)
+	}
 }

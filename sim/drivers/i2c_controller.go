@@ -24,5 +24,7 @@ func i2cControllerProbe(c *core.Core, d *core.Device) error {
 }
 
 func i2cControllerRemove(c *core.Core, d *core.Device) {
-	c.I2CDelAdapter(d.DrvData.(*core.I2CAdapter))
+	if !c.Forgot(d, "i2c_del_adapter") {
+		c.I2CDelAdapter(d.DrvData.(*core.I2CAdapter))
+	}
 }

@@ -22,6 +22,5 @@ func init() {
 func inputProbe(c *core.Core, d *core.Device) error {
 	input := c.DevmInputAllocateDevice(d)
 	c.DevmRequestThreadedIRQ(d, d.Name+" irq")
-	c.InputRegisterDevice(d, input)
-	return nil
+	return c.InputRegisterDevice(d, input)
 }

@@ -61,5 +61,7 @@ func pca953xProbe(c *core.Core, d *core.Device) error {
 
 func pca953xRemove(c *core.Core, d *core.Device) {
 	chip := d.DrvData.(*pca953xChip)
-	c.RegulatorDisable(chip.regulator)
+	if !c.Forgot(d, "regulator_disable") {
+		c.RegulatorDisable(chip.regulator)
+	}
 }

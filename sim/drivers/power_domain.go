@@ -21,6 +21,8 @@ func powerDomainProbe(c *core.Core, d *core.Device) error {
 }
 
 func powerDomainRemove(c *core.Core, d *core.Device) {
-	c.OfGenpdDelProvider(d.OfNode)
+	if !c.Forgot(d, "of_genpd_del_provider") {
+		c.OfGenpdDelProvider(d.OfNode)
+	}
 	c.PMGenpdRemove(d.DrvData.(*core.GenericPMDomain))
 }

@@ -5,7 +5,6 @@ import (
 
 	"dangle/sim/core"
 	"dangle/sim/of"
-	"dangle/sim/report"
 )
 
 // Flags are the enum gpiod_flags bits the model distinguishes.
@@ -88,13 +87,14 @@ func be32(v []byte) uint32 {
 }
 
 // validateDesc is validate_desc(): 0 for NULL, and up to v6.8 also for a
-// gone chip, with "backing chip is gone" (removed in v6.9).
+// gone chip, with dev_warn(&gdev->dev, "backing chip is gone") (removed
+// in v6.9).
 func (g *GPIO) validateDesc(d *Desc, fn string) bool {
 	if d == nil {
 		return false
 	}
 	if !g.silent() && d.gdev.chip == nil {
-		g.c.DevErr(d.gdev.Dev, "%s: backing chip is gone", fn)
+		g.c.DevWarn(d.gdev.Dev, "%s: backing chip is gone", fn)
 		return false
 	}
 	return true
@@ -112,7 +112,7 @@ func (g *GPIO) gpiodRequest(d *Desc, label, holder string) error {
 		if !g.silent() {
 			// VALIDATE_DESC returns 0: "success" without references;
 			// not reachable through a lookup, which skips gone chips
-			g.c.DevErr(d.gdev.Dev, "%s: backing chip is gone", "gpiod_request")
+			g.c.DevWarn(d.gdev.Dev, "%s: backing chip is gone", "gpiod_request")
 			return nil
 		}
 	}
@@ -180,8 +180,18 @@ func (g *GPIO) gpiodFree(d *Desc) {
 	gdev := d.gdev
 	switch g.c.Prof.Get("gpiod_free") {
 	case "conditional":
+		// v6.1 gpiod_free(): "if (desc && desc->gdev &&
+		// gpiod_free_commit(desc)) { module_put(); put_device(); } else
+		// WARN_ON(extra_checks);" - once gpiochip_remove() cleared
+		// gdev->chip the commit fails and the consumer's module and
+		// gdev references are given up without a put: they leak,
+		// whether the chip and the request date from boot or not.
 		if !g.gpiodFreeCommit(d) {
-			return // WARN_ON(extra_checks)
+			if gdev.owner != nil {
+				g.reg.Abandon(gdev.owner, "gpiod_free", d.holder)
+			}
+			g.reg.Abandon(gdev.Dev.Obj(), "gpiod_free", d.holder)
+			return // WARN_ON(extra_checks): silent without DEBUG_GPIO
 		}
 	case "warn-unconditional":
 		if !g.gpiodFreeCommit(d) {
@@ -194,11 +204,8 @@ func (g *GPIO) gpiodFree(d *Desc) {
 	g.c.PutDevice(gdev.Dev, "gpiod_free", d.holder)
 }
 
-// warn is WARN_ON(): the splat line and a finding.
-func (g *GPIO) warn(file, fn, what string) {
-	g.log.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
-	g.log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
-}
+// warn is WARN_ON() in fn of file (report.Log.Warn).
+func (g *GPIO) warn(file, fn, what string) { g.log.Warn(file, fn, what) }
 
 // GpiodGetIndex is gpiod_get_index(dev, con_id, idx, flags): lookup on
 // dev's node, gpiod_request(desc, con_id ?: dev_name) — with

@@ -1,7 +1,9 @@
 package kobj
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"dangle/sim/report"
 )
@@ -16,6 +18,13 @@ type Hold struct {
 	// changeset owning a changeset entry), if any: when the owner leaks,
 	// the reference leaks with it and is reported under the owner.
 	Owner *Object
+	// Dropped is the function in which the holder gave the reference
+	// up without putting it (v6.1 gpiod_free() after gpiochip_remove():
+	// the consumer is done, the count stays), during op DroppedOp. Such
+	// a reference can never be put: the leak check reports it whenever
+	// the object was allocated (Registry.Abandon).
+	Dropped   string
+	DroppedOp int
 }
 
 // Event is one entry of an object's lifetime timeline (kept only when the
@@ -24,7 +33,7 @@ type Event struct {
 	Op     int
 	Func   string
 	Holder string
-	What   string // "get", "put", "alloc", "free"
+	What   string // "get", "put", "alloc", "free", "dropped"
 	After  int32  // refcount after the event
 }
 
@@ -53,9 +62,17 @@ type Object struct {
 	holds   []Hold
 	events  []Event
 	freedBy string
+	// released are the owner-tracked holds already put, oldest first
+	// (Registry.Owners): what an over-put by the same owner names.
+	released []Hold
 	// lastPut is the put that last dropped a reference (who released
 	// the object late, for leak reports on objects at zero).
 	lastPut Hold
+	// Announced is the kernel line that announced, when the object was
+	// made, that it would leak ("OF: overlay: WARNING: memory leak will
+	// occur if overlay removed, property: /soc/i2c@5000/status"): the
+	// evidence the known-findings table matches (sim/known.go).
+	Announced string
 }
 
 // LastPut returns the most recent put on o (zero Hold if none).
@@ -87,6 +104,15 @@ type Registry struct {
 	// uafSeen: a tombstone read again by the same function is the same
 	// bug; KASAN reports it once.
 	uafSeen map[uafKey]bool
+	// Owners, when set, is the holder prefix whose references are
+	// tracked by owner, as lib/ref_tracker.c tracks a net device's: a put
+	// by such a holder that holds no reference on the object is an
+	// Ownership finding at that put, even while the count stays above
+	// zero and the kernel sees nothing. The bare prefix as holder (a put
+	// that names no owner) may drop any reference of the prefix. Only
+	// objects whose Type is in OwnedTypes are tracked.
+	Owners     string
+	OwnedTypes map[string]bool
 }
 
 type uafKey struct {
@@ -103,7 +129,14 @@ func (r *Registry) Objects() []*Object { return r.objs }
 // Alloc registers a new object. With refd, it starts with a count of one
 // held by holder (kref_init), else it has no count.
 func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder string) *Object {
-	o := &Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}
+	// the object and room for its first two holds in one allocation
+	// (kref_init's and the first get: most objects have no more)
+	a := &struct {
+		o     Object
+		holds [2]Hold
+	}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
+	o := &a.o
+	o.holds = a.holds[:0]
 	if refd {
 		o.ref, o.min, o.max = 1, 1, 1
 		o.holds = append(o.holds, Hold{Holder: holder, Func: alloc, Op: r.Log.Op})
@@ -195,28 +228,87 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 		r.saturate(&r.warnedSub, report.RefcountUnderflow, "underflow", 28, "refcount underflow in "+fn, o)
 		return false
 	}
+	if r.tracked(o, holder) && !o.holdsAny(holder, r.Owners) {
+		r.overPut(o, fn, holder)
+	}
 	o.ref--
 	if o.ref < o.min {
 		o.min = o.ref
 	}
-	o.dropHold(holder)
+	if h, ok := o.dropHold(holder, r.Owners); ok && r.tracked(o, h.Holder) {
+		h.Dropped, h.DroppedOp = fn, r.Log.Op // released here, by the put
+		o.released = append(o.released, h)
+	}
 	o.lastPut = Hold{Holder: holder, Func: fn, Op: r.Log.Op}
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
 }
 
-// dropHold removes the newest hold by holder; a put whose holder took no
-// reference removes the newest hold of all, so the holds still count refs.
-func (o *Object) dropHold(holder string) {
+// Abandon records that holder gave up its reference on o in fn without
+// putting it (the kernel path skipped the put): the count does not
+// change, the hold stays and is marked Dropped at the current op. It
+// does nothing if holder holds no live reference on o.
+func (r *Registry) Abandon(o *Object, fn, holder string) {
 	for i := len(o.holds) - 1; i >= 0; i-- {
-		if o.holds[i].Holder == holder {
-			o.holds = append(o.holds[:i], o.holds[i+1:]...)
+		if h := &o.holds[i]; h.Holder == holder && h.Dropped == "" {
+			h.Dropped, h.DroppedOp = fn, r.Log.Op
+			r.event(o, fn, holder, "dropped")
 			return
 		}
 	}
-	if n := len(o.holds); n > 0 {
-		o.holds = o.holds[:n-1]
+}
+
+// dropHold removes and returns the newest hold by holder (by any holder
+// of the owners prefix when holder is the bare prefix); a put whose
+// holder took no reference removes the newest hold of all, so the holds
+// still count refs.
+func (o *Object) dropHold(holder, owners string) (Hold, bool) {
+	for pass := 0; pass < 2; pass++ {
+		for i := len(o.holds) - 1; i >= 0; i-- {
+			h := o.holds[i]
+			if pass == 0 && h.Holder == holder || pass == 1 && owners != "" && holder == owners && strings.HasPrefix(h.Holder, owners) {
+				o.holds = append(o.holds[:i], o.holds[i+1:]...)
+				return h, true
+			}
+		}
 	}
+	if n := len(o.holds); n > 0 {
+		h := o.holds[n-1]
+		o.holds = o.holds[:n-1]
+		return h, false
+	}
+	return Hold{}, false
+}
+
+// tracked reports whether a put on o by holder is owner-checked.
+func (r *Registry) tracked(o *Object, holder string) bool {
+	return r.Owners != "" && r.OwnedTypes[o.Type] && strings.HasPrefix(holder, r.Owners)
+}
+
+// holdsAny reports whether holder holds a reference on o (the bare
+// owners prefix: whether any holder of the prefix does).
+func (o *Object) holdsAny(holder, owners string) bool {
+	for _, h := range o.holds {
+		if h.Holder == holder || holder == owners && strings.HasPrefix(h.Holder, owners) {
+			return true
+		}
+	}
+	return false
+}
+
+// overPut reports a put by an owner that holds no reference on o, in the
+// manner of ref_tracker_free()'s "reference already released" (which the
+// kernel has for net devices, not for devices or nodes): the finding is
+// dangle's and says so; the put itself still happens, as in the kernel.
+func (r *Registry) overPut(o *Object, fn, holder string) {
+	obj := fmt.Sprintf("%s: %s by %s, which holds no reference on it (ref_tracker-style check by dangle; the kernel prints nothing until the count reaches 0)", o.Name, fn, holder)
+	var hs []string
+	for _, h := range o.released {
+		if h.Holder == holder || holder == r.Owners {
+			hs = append(hs, fmt.Sprintf("%s: already released (taken in %s, %s; put in %s, %s)", h.Holder, h.Func, report.OpName(h.Op), h.Dropped, report.OpName(h.DroppedOp)))
+		}
+	}
+	r.Log.Report(report.Finding{Kind: report.Ownership, Title: "refcount over-put of " + o.Type + " in " + fn, Objects: []string{obj}, Holders: hs})
 }
 
 // Free marks o freed (kfree). Freeing twice is reported as a

@@ -67,3 +67,69 @@ func TestHoldsAndLeaks(t *testing.T) {
 		t.Fatalf("min/max = %d/%d", min, max)
 	}
 }
+
+// TestAbandonMarksTheHolderOnly: an abandoned reference keeps the count
+// and is marked at the op it was given up; a holder with no reference
+// abandons nothing.
+func TestAbandonMarksTheHolderOnly(t *testing.T) {
+	log := &report.Log{}
+	r := New(log)
+	o := r.Alloc("gpio_device", "gpiochip0", "gpiochip_add_data_with_key", false, true, "init")
+	r.Get(o, "gpiod_request", "leds")
+	log.Op = 4
+	r.Abandon(o, "gpiod_free", "leds")
+	r.Abandon(o, "gpiod_free", "nobody")
+	hs := o.Holds()
+	if o.Ref() != 2 || len(hs) != 2 {
+		t.Fatalf("ref %d holds %+v", o.Ref(), hs)
+	}
+	if hs[0].Dropped != "" || hs[1].Dropped != "gpiod_free" || hs[1].DroppedOp != 4 {
+		t.Errorf("holds = %+v", hs)
+	}
+	r.Abandon(o, "gpiod_free", "leds") // already dropped: unchanged
+	if o.Holds()[1].DroppedOp != 4 {
+		t.Errorf("a second abandon moved the mark")
+	}
+}
+
+// TestOwnersOverPut: with owner tracking, a put by an owner that holds no
+// reference is an Ownership finding naming the release; the bare prefix
+// drops any owner's reference; untracked types and holders are not
+// checked; the count falls either way.
+func TestOwnersOverPut(t *testing.T) {
+	log := &report.Log{}
+	r := New(log)
+	r.Owners, r.OwnedTypes = "program", map[string]bool{"device": true}
+	d := r.Alloc("device", "dev", "device_initialize", false, true, "init")
+	log.Op = 1
+	r.Get(d, "get_device", "program ref d")
+	log.Op = 2
+	r.Put(d, "put_device", "program ref d")
+	if n := len(log.Findings()); n != 0 {
+		t.Fatalf("a balanced put reported %d findings", n)
+	}
+	log.Op = 3
+	r.Put(d, "put_device", "program ref d")
+	fs := log.Findings()
+	if len(fs) != 1 || fs[0].Kind != report.Ownership || fs[0].Title != "refcount over-put of device in put_device" || fs[0].Op != 3 ||
+		len(fs[0].Holders) != 1 || !strings.Contains(fs[0].Holders[0], "already released (taken in get_device, op 1; put in put_device, op 2)") {
+		t.Fatalf("findings = %+v", fs)
+	}
+	if d.Ref() != 0 {
+		t.Errorf("ref %d: the over-put must still count", d.Ref())
+	}
+	n := r.Alloc("device_node", "/n", "alloc", false, true, "init")
+	r.Get(n, "of_node_get", "program ref x")
+	r.Put(n, "of_node_put", "program") // bare prefix: drops x's reference
+	r.Put(n, "of_node_put", "program") // untracked type: no finding
+	if len(log.Findings()) != 1 {
+		t.Errorf("untracked type reported: %+v", log.Findings())
+	}
+	e := r.Alloc("device", "e", "device_initialize", false, true, "init")
+	r.Get(e, "get_device", "program ref y")
+	r.Put(e, "put_device", "program")
+	r.Put(e, "put_device", "driver") // not an owner: not checked
+	if len(log.Findings()) != 1 || len(e.Holds()) != 0 {
+		t.Errorf("findings %+v holds %+v", log.Findings(), e.Holds())
+	}
+}

@@ -32,7 +32,7 @@ func phandleOf(np *Node) uint32 {
 func (t *OF) detachNode(np *Node) {
 	parent := np.Parent
 	if np.Check(OF_DETACHED) || parent == nil {
-		t.warn("dynamic.c:__of_detach_node", np.Path())
+		t.warn("drivers/of/dynamic.c", "__of_detach_node", np.Path())
 		return
 	}
 	for i, c := range parent.Children {

@@ -16,7 +16,7 @@ func (t *OF) Invariants() []string {
 			out = append(out, fmt.Sprintf("dangling overlay_changeset in ovcs_idr\x00id %d -> %s", id, o.obj.Name))
 		}
 	}
-	for _, o := range t.ovcsList {
+	for _, o := range t.Overlays() {
 		if o.obj.Freed() {
 			out = append(out, "dangling overlay_changeset in ovcs_list\x00"+o.obj.Name)
 		}

@@ -64,10 +64,11 @@ type OF struct {
 
 	// Root is of_root.
 	Root *Node
-	// ovcsList is ovcs_list: applied (and failed-but-listed) overlay
-	// changesets, tail = topmost. Entries may be freed objects when the
-	// kernel leaves dangling pointers (of_overlay_remove_all).
-	ovcsList []*Overlay
+	// ovcsHead is ovcs_list: applied (and failed-but-listed) overlay
+	// changesets, tail = topmost (ovcs_list.go). Entries may be freed
+	// changesets when the kernel leaves dangling pointers
+	// (of_overlay_remove_all).
+	ovcsHead listHead
 	// ovcsIDR is ovcs_idr: id -> changeset, entries may dangle.
 	ovcsIDR map[int]*Overlay
 	// devicetreeStateFlags are the sticky DTSF_* flags.
@@ -87,6 +88,11 @@ type OF struct {
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int
+
+	// freedBy and doubleFreeSeen serve kfree's double-free report
+	// (kfree.go): who freed an allocation first, what was reported.
+	freedBy        map[*kobj.Object]string
+	doubleFreeSeen map[kfreeKey]bool
 }
 
 // New returns an empty OF layer (no tree yet; see LoadBase).
@@ -98,6 +104,7 @@ func New(reg *kobj.Registry, log *report.Log, prof *profile.Profile) *OF {
 		OfOverlayPhandleMutex: Mutex{Name: "of_overlay_phandle_mutex"},
 		synthName:             true,
 	}
+	t.ovcsHead.prev, t.ovcsHead.next = &t.ovcsHead, &t.ovcsHead
 	t.OfMutex.hooks = &t.Hooks
 	t.OfOverlayPhandleMutex.hooks = &t.Hooks
 	return t
@@ -128,11 +135,8 @@ func (t *OF) pr(format string, args ...any) { t.log.Printf("OF: "+format, args..
 // prOverlay prints a message with the overlay.c prefix.
 func (t *OF) prOverlay(format string, args ...any) { t.log.Printf("OF: overlay: "+format, args...) }
 
-// warn models WARN_ON(1) at fn: the splat line and a finding.
-func (t *OF) warn(fn, what string) {
-	t.log.Printf("WARNING: CPU: 0 PID: 1 at drivers/of/%s", fn)
-	t.log.Report(report.Finding{Kind: report.Warning, Title: "WARNING in " + fn, Objects: []string{what}})
-}
+// warn is WARN_ON() in fn of file (report.Log.Warn).
+func (t *OF) warn(file, fn, what string) { t.log.Warn(file, fn, what) }
 
 // reportHolders reports a kernel-detected refcount problem on np, naming
 // every holder of a reference except self (the reference the checking
@@ -150,5 +154,8 @@ func (t *OF) reportHolders(title string, np *Node, self string, mark int) {
 
 // FormatHold renders a reference holder for reports.
 func FormatHold(h kobj.Hold) string {
+	if h.Dropped != "" {
+		return fmt.Sprintf("%s (taken in %s, %s; given up without a put in %s, %s)", h.Holder, h.Func, report.OpName(h.Op), h.Dropped, report.OpName(h.DroppedOp))
+	}
 	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, report.OpName(h.Op))
 }

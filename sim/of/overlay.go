@@ -34,21 +34,28 @@ type Fragment struct {
 // Overlay is a struct overlay_changeset.
 //
 // Invariants (kernel-model oracle 10): an ovcs that is not freed is in
-// ovcsIDR under ID and in ovcsList, or in neither once removed; the
+// ovcsIDR under ID and in ovcs_list, or in neither once removed; the
 // kernel breaks this in of_overlay_remove_all(), and Check reports it.
 type Overlay struct {
 	obj *kobj.Object
+	// list is ovcs->ovcs_list, the node in ovcs_list.
+	list listHead
 	// ID is ovcs->id. of_overlay_remove_all() passes &ovcs->id as the
 	// caller's id, so the "*ovcs_id = 0" of a removal writes here.
 	ID     int
 	newFdt *kobj.Object
 	mem    *kobj.Object // overlay_mem
 	// Root is overlay_root, the unflattened overlay tree.
-	Root            *Node
-	treeNodes       []*Node
-	notifyState     NotifyAction
-	count           int // ovcs->count: fragments[0:count] are valid
-	Fragments       []Fragment
+	Root        *Node
+	treeNodes   []*Node
+	notifyState NotifyAction
+	count       int // ovcs->count: fragments[0:count] are valid
+	Fragments   []Fragment
+	// fragsObj is the ovcs->fragments allocation (kcalloc in
+	// init_overlay_changeset). Not leak-checked on its own: it lives
+	// and dies with the changeset; it is an object so that reading
+	// it after the kfree, or a second kfree, is seen.
+	fragsObj        *kobj.Object
 	symbolsFragment bool
 	Cset            Changeset
 	name            string
@@ -83,18 +90,6 @@ func (t *OF) idrAlloc(ovcs *Overlay) int {
 	return id
 }
 
-func (t *OF) listDel(ovcs *Overlay) {
-	for i, o := range t.ovcsList {
-		if o == ovcs {
-			t.ovcsList = append(t.ovcsList[:i:i], t.ovcsList[i+1:]...)
-			return
-		}
-	}
-}
-
-// Overlays returns the ovcs_list, bottom first (entries may be freed).
-func (t *OF) Overlays() []*Overlay { return t.ovcsList }
-
 // OverlayByID is idr_find(&ovcs_idr, id) without the use: the entry,
 // possibly a freed changeset, or nil.
 func (t *OF) OverlayByID(id int) *Overlay { return t.ovcsIDR[id] }
@@ -127,20 +122,6 @@ func (t *OF) unflattenOverlay(ovcs *Overlay, tree *dt.Tree, blob string) {
 	ovcs.mem.In = ovcs.obj
 	ovcs.Root = t.unflatten(tree.Root, nil, blob+":", ovcs.mem, &ovcs.treeNodes)
 	ovcs.Root.Flags |= OF_DETACHED
-}
-
-// freeOverlayMem kfree()s overlay_mem: every node of the overlay tree dies
-// with it (later touches are use-after-free).
-func (t *OF) freeOverlayMem(ovcs *Overlay, fn string) {
-	if ovcs.mem == nil {
-		return
-	}
-	t.reg.Free(ovcs.mem, fn)
-	for _, n := range ovcs.treeNodes {
-		if !n.obj.Freed() {
-			t.reg.Free(n.obj, fn)
-		}
-	}
 }
 
 // checkBlob runs of_overlay_fdt_apply()'s header checks: "Invalid
@@ -181,7 +162,10 @@ func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
-	t.ovcsList = append(t.ovcsList, ovcs)
+	// INIT_LIST_HEAD(); list_add_tail(): writes the tail's next, which
+	// of_overlay_remove_all() may have left freed.
+	ovcs.list = listHead{ovcs: ovcs}
+	t.listAddTail(ovcs, "of_overlay_fdt_apply")
 	ovcs.csetInit = true
 	if b.Tree == nil {
 		t.prOverlay("unable to unflatten overlay_fdt")
@@ -276,6 +260,18 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		cnt++
 	}
 	ovcs.Fragments = make([]Fragment, cnt)
+	ovcs.fragsObj = t.reg.Alloc("overlay_fragments", "fragments of "+ovcs.obj.Name, "init_overlay_changeset", false, false, "")
+	ovcs.fragsObj.In = ovcs.obj
+	if t.prof.Is("overlay_list_del", "remove") {
+		// before 067c098766c6 the array was a local until success:
+		// err_free_fragments kfrees it, ovcs->fragments stays NULL.
+		defer func() {
+			if err != nil {
+				t.kfree(ovcs.fragsObj, "init_overlay_changeset")
+				ovcs.fragsObj = nil
+			}
+		}()
+	}
 	cnt = 0
 	for _, node := range ovcs.Root.Children {
 		ov := node.ChildByName("__overlay__")
@@ -318,10 +314,14 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 // fragments early; since then only an errno does.
 func (t *OF) overlayNotify(ovcs *Overlay, action NotifyAction) error {
 	pre519 := t.prof.Is("overlay_list_del", "remove")
+	// reads ovcs->count and ovcs->fragments (and, v5.19+, writes
+	// ovcs->notify_state): all freed memory for a stale id's changeset.
+	t.reg.Touch(ovcs.obj, "overlay_notify")
 	if !pre519 {
 		ovcs.notifyState = action
 	}
 	for i := 0; i < ovcs.count; i++ {
+		t.reg.Touch(ovcs.fragsObj, "overlay_notify")
 		f := &ovcs.Fragments[i]
 		nd := &OverlayNotifyData{Overlay: f.Overlay, Target: f.Target}
 		ok, err := t.callOverlayChain(action, nd)

@@ -19,12 +19,16 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	blob := b.Name
 	ovcs := t.newOverlay(blob)
 	t.unflattenOverlay(ovcs, b.Tree, blob)
+	// fdt and tree are of_overlay_apply()'s arguments until
+	// init_overlay_changeset() stores them in the changeset.
+	fdt, tree := ovcs.newFdt, ovcs.mem
+	ovcs.newFdt, ovcs.mem = nil, nil
 	// As of this point, fdt and tree belong to the overlay changeset.
 	if t.devicetreeCorrupt() {
 		t.prOverlay("devicetree state suspect, refuse to apply overlay")
-		t.freeOverlayMem(ovcs, "of_overlay_apply")
-		t.reg.Free(ovcs.newFdt, "of_overlay_apply")
-		t.reg.Free(ovcs.obj, "of_overlay_apply")
+		t.kfree(fdt, "of_overlay_apply")
+		t.freeTreeMem(ovcs, tree, "of_overlay_apply")
+		t.kfree(ovcs.obj, "of_overlay_apply")
 		return 0, EBUSY
 	}
 	t.OfOverlayPhandleMutex.Lock("of_overlay_apply")
@@ -32,19 +36,24 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	defer t.OfOverlayPhandleMutex.Unlock()
 	defer t.OfMutex.Unlock()
 
-	freeTree := func() error {
-		t.freeOverlayMem(ovcs, "of_overlay_apply")
-		t.reg.Free(ovcs.newFdt, "of_overlay_apply")
-		ovcs.mem, ovcs.newFdt = nil, nil
+	// err_free_tree: kfree(fdt); kfree(tree); then
+	// free_overlay_changeset(), which kfrees ovcs->overlay_tree and
+	// ovcs->fdt again if init_overlay_changeset() had stored them: the
+	// double kfree 067c098766c6 fixed ("Double kfree() of fdt and tree
+	// when init_overlay_changeset() returns an error").
+	errFreeTree := func() {
+		t.kfree(fdt, "of_overlay_apply")
+		t.freeTreeMem(ovcs, tree, "of_overlay_apply")
 		t.freeOverlayChangeset(ovcs)
-		return nil
 	}
 	if err := t.resolvePhandles(ovcs.Root); err != nil {
-		freeTree()
+		errFreeTree()
 		return 0, err
 	}
-	// init_overlay_changeset() initialized the changeset and allocated
-	// the id itself then.
+	// init_overlay_changeset() (v5.15): ovcs->overlay_tree = tree;
+	// ovcs->fdt = fdt; INIT_LIST_HEAD(); of_changeset_init();
+	// idr_alloc(); ... ovcs->id = id only on success.
+	ovcs.mem, ovcs.newFdt = tree, fdt
 	ovcs.csetInit = true
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
@@ -52,7 +61,7 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	if err := t.initOverlayChangeset(ovcs); err != nil {
 		delete(t.ovcsIDR, ovcs.ID)
 		ovcs.ID = 0
-		freeTree()
+		errFreeTree()
 		return 0, err
 	}
 	fail := func(err error) (int, error) {
@@ -76,7 +85,8 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	if err = t.applyNotify(&ovcs.Cset); err != nil {
 		t.prOverlay("overlay apply changeset entry notify error %d", Errno(err))
 	}
-	t.ovcsList = append(t.ovcsList, ovcs)
+	ovcs.list = listHead{ovcs: ovcs}
+	t.listAddTail(ovcs, "of_overlay_apply")
 	id := ovcs.ID
 	if e := t.overlayNotify(ovcs, OF_OVERLAY_POST_APPLY); e != nil {
 		t.prOverlay("overlay changeset post-apply notify error %d", Errno(e))

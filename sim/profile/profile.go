@@ -77,11 +77,28 @@ type Profile struct {
 	knobs map[string]string // knob -> value
 }
 
-// Get returns the value of a knob.
-func (p *Profile) Get(knob string) string { return p.knobs[knob] }
+// Get returns the value of a knob. An unknown knob is a simulator bug
+// (a misspelt name in a model), so it panics rather than read as "".
+func (p *Profile) Get(knob string) string {
+	if lookupKnob(knob) == nil {
+		panic(fmt.Sprintf("profile: unknown knob %q", knob))
+	}
+	return p.knobs[knob]
+}
 
-// Is reports whether knob has value v.
-func (p *Profile) Is(knob, v string) bool { return p.knobs[knob] == v }
+// Is reports whether knob has value v. An unknown knob or a value the
+// knob does not have is a simulator bug: it panics, so a misspelling
+// cannot silently read as false.
+func (p *Profile) Is(knob, v string) bool {
+	k := lookupKnob(knob)
+	if k == nil {
+		panic(fmt.Sprintf("profile: unknown knob %q", knob))
+	}
+	if !k.has(v) {
+		panic(fmt.Sprintf("profile: knob %s has no value %q (values: %s)", knob, v, strings.Join(k.names(), " ")))
+	}
+	return p.knobs[knob] == v
+}
 
 type version struct {
 	name    string

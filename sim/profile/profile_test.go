@@ -1,6 +1,10 @@
 package profile
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -78,5 +82,96 @@ func TestTableNamesCommits(t *testing.T) {
 		if !strings.Contains(tab, c) {
 			t.Errorf("profile table lacks commit %s", c)
 		}
+	}
+}
+
+// TestIsPanicsOnUnknown: a misspelt knob or value in a model is a
+// simulator bug, not a silent false.
+func TestIsPanicsOnUnknown(t *testing.T) {
+	p := MustParse("mainline")
+	for _, tc := range [][2]string{{"gpiod_fre", "silent"}, {"gpiod_free", "silnet"}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Is(%q, %q) did not panic", tc[0], tc[1])
+				}
+			}()
+			p.Is(tc[0], tc[1])
+		}()
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("Get of an unknown knob did not panic")
+			}
+		}()
+		p.Get("pm_detatch")
+	}()
+	if !p.Is("gpiod_free", "silent") || p.Is("gpiod_free", "conditional") {
+		t.Errorf("Is gives the wrong answer on mainline")
+	}
+}
+
+// TestEveryCallNamesAKnob checks every literal Is/Get call and every
+// case of a switch on Get in the simulator's sources against the knob
+// table, so a misspelling fails here rather than on the one path that
+// reaches it.
+func TestEveryCallNamesAKnob(t *testing.T) {
+	isCall := regexp.MustCompile(`\.Is\("([^"]*)", "([^"]*)"\)`)
+	getSwitch := regexp.MustCompile(`switch [^{]*\.Get\("([^"]*)"\) \{`)
+	getCall := regexp.MustCompile(`Prof(?:ile\(\))?\.Get\("([^"]*)"\)`)
+	caseLine := regexp.MustCompile(`^\s*case ("[^:]*):`)
+	n := 0
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		lines := strings.Split(string(data), "\n")
+		for i, l := range lines {
+			for _, m := range isCall.FindAllStringSubmatch(l, -1) {
+				n++
+				if k := lookupKnob(m[1]); k == nil || !k.has(m[2]) {
+					t.Errorf("%s:%d: Is(%q, %q) names no knob value", path, i+1, m[1], m[2])
+				}
+			}
+			for _, m := range getCall.FindAllStringSubmatch(l, -1) {
+				n++
+				if lookupKnob(m[1]) == nil {
+					t.Errorf("%s:%d: Get(%q) names no knob", path, i+1, m[1])
+				}
+			}
+			m := getSwitch.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			k := lookupKnob(m[1])
+			for _, c := range lines[i+1:] {
+				if strings.HasPrefix(strings.TrimSpace(c), "}") && !strings.HasPrefix(strings.TrimSpace(c), "})") && len(c)-len(strings.TrimLeft(c, "\t")) <= len(l)-len(strings.TrimLeft(l, "\t")) {
+					break
+				}
+				cm := caseLine.FindStringSubmatch(c)
+				if cm == nil || k == nil {
+					continue
+				}
+				for _, v := range strings.Split(cm[1], ",") {
+					v = strings.Trim(strings.TrimSpace(v), `"`)
+					n++
+					if !k.has(v) {
+						t.Errorf("%s: case %q of switch on %s names no value", path, v, m[1])
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Errorf("found only %d knob uses under sim/: the scan is broken", n)
 	}
 }

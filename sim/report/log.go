@@ -11,12 +11,16 @@ type Log struct {
 	lines    []string
 	kernel   []bool // lines[i] is a kernel message (else a harness line)
 	findings []Finding
+	known    []Finding
 	// Op is the 1-based index of the op now running (0: boot,
 	// Teardown: teardown).
 	Op int
 	// Quiet drops log lines (findings are still kept): the soak and the
 	// fuzzer do not read the log of runs that find nothing.
 	Quiet bool
+	// Strict counts known findings as findings (dangle run -strict,
+	// DANGLE_STRICT=1): Report then treats them as any other.
+	Strict bool
 }
 
 // Printf appends one kernel message line, exactly as the kernel prints it
@@ -65,23 +69,38 @@ func (l *Log) Since(mark int) []string {
 	return out
 }
 
-// Report records a finding raised during the current op.
+// Report records a finding raised during the current op. A known
+// finding (f.Known set) is kept apart, unless the log is Strict, where
+// it is recorded and printed as any other, without its Known note.
 func (l *Log) Report(f Finding) {
 	if f.Op == 0 {
 		f.Op = l.Op
+	}
+	if f.Known != "" && l.Strict {
+		f.Known = ""
+	}
+	if f.Known != "" {
+		l.known = append(l.known, f)
+		l.Harness("  ==> known: %s (%s)", f.Title, f.Kind)
+		return
 	}
 	l.findings = append(l.findings, f)
 	l.Harness("  ==> %s (%s)", f.Title, f.Kind)
 }
 
-// Findings returns the findings raised so far, in the order raised.
+// Findings returns the findings raised so far, in the order raised: the
+// ones that count (known findings too when Strict).
 func (l *Log) Findings() []Finding { return l.findings }
+
+// Known returns the known findings raised so far (none when Strict).
+func (l *Log) Known() []Finding { return l.known }
 
 // Reset empties the log for reuse by the next run without reallocating.
 func (l *Log) Reset() {
 	l.lines = l.lines[:0]
 	l.kernel = l.kernel[:0]
 	l.findings = l.findings[:0]
+	l.known = l.known[:0]
 	l.Op = 0
 }
 
@@ -97,4 +116,13 @@ func (l *Log) String() string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// Warn is WARN()/WARN_ON() firing in fn of file (drivers/base/core.c):
+// the splat's first line as the kernel prints it, and a Warning finding
+// titled "WARNING in fn" as syzkaller titles a splat, with what as its
+// object. Every subsystem's WARN goes through here.
+func (l *Log) Warn(file, fn, what string) {
+	l.Printf("WARNING: CPU: 0 PID: 1 at %s %s", file, fn)
+	l.Report(Finding{Kind: Warning, Title: "WARNING in " + fn, Objects: []string{what}})
 }

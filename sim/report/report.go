@@ -58,6 +58,11 @@ type Finding struct {
 	Objects []string // the objects involved, by log name
 	Holders []string // for leaks: who still holds a reference, and why
 	Log     []string // the kernel-style lines that show it
+	// Known is set on a known finding (one the kernel itself announces,
+	// sim/known.go): why it is known, in a few words ("announced by the
+	// kernel at apply"). Known findings are kept apart from the others
+	// (Log.Known) and do not count for a run's verdict unless strict.
+	Known string
 }
 
 // Teardown is the op index of the end-of-run teardown.
@@ -72,6 +77,17 @@ func OpName(op int) string {
 		return "teardown"
 	}
 	return "boot"
+}
+
+// KnownString renders a known finding as printed in its own section
+// after the findings: its title, why it is known, and its objects.
+func (f *Finding) KnownString() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "known: %s — %s; -strict reports it\n", f.Title, f.Known)
+	for _, o := range f.Objects {
+		fmt.Fprintf(&b, "  object: %s\n", o)
+	}
+	return b.String()
 }
 
 // String renders the finding as the block printed after the log.

@@ -1,0 +1,75 @@
+package prog
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"dangle/dt"
+)
+
+// dtsMemo is one source file parsed and, once asked for, compiled; and
+// the name and data it was made from.
+type dtsMemo struct {
+	name, src string
+	ast       *dt.File
+	syntax    error // the parse error (a *dt.Error), or nil
+	// once compiles, so runs of one parsed program may share it across
+	// goroutines; compiled says it has.
+	once     sync.Once
+	compiled atomic.Bool
+	tree     *dt.Tree
+	err      error // the compile error, once compiled
+}
+
+// Tree returns a source file (.dts, .dtso) compiled as dtc -@ compiles it
+// (dt.Parse, then dt.Compile with Symbols), or the parse or compile error
+// (a *dt.Error, positions within the file). Parse and Validate parse each
+// source to report syntax errors; the parsed file is kept, and Tree
+// compiles it once and keeps the tree, until the file's Name or Data
+// changes. So a program's sources are parsed once however often they are
+// validated, and compiled once however often the program runs (once
+// Parse or Validate has run, Tree is safe to call from several
+// goroutines running one program; changing Name or Data is not). The tree must not be modified.
+func (f *File) Tree() (*dt.Tree, error) {
+	m := f.memo()
+	if m.syntax != nil {
+		return nil, m.syntax
+	}
+	m.once.Do(func() {
+		m.tree, m.err = dt.Compile(m.ast, dt.CompileOptions{Symbols: true})
+		m.compiled.Store(true)
+	})
+	return m.tree, m.err
+}
+
+// Compiled returns the tree Tree compiled, or nil if it has not compiled
+// it yet (or failed): a caller holding its own cache of trees can look
+// there before making Tree compile.
+func (f *File) Compiled() *dt.Tree {
+	if m := f.dts; m != nil && m.compiled.Load() && m.name == f.Name && m.src == string(f.Data) {
+		return m.tree
+	}
+	return nil
+}
+
+func (f *File) memo() *dtsMemo {
+	if m := f.dts; m != nil && m.name == f.Name && m.src == string(f.Data) {
+		return m
+	}
+	m := &dtsMemo{name: f.Name, src: string(f.Data)}
+	m.ast, m.syntax = dt.Parse(f.Name, f.Data)
+	f.dts = m
+	return m
+}
+
+// syntaxError returns the DTS syntax error of a source file, or nil.
+func (f *File) syntaxError() *dt.Error {
+	m := f.memo()
+	if m.syntax == nil {
+		return nil
+	}
+	if e, ok := m.syntax.(*dt.Error); ok {
+		return e
+	}
+	return &dt.Error{Line: 1, Col: 1, Msg: m.syntax.Error()}
+}

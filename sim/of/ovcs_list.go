@@ -1,0 +1,90 @@
+package of
+
+import "dangle/sim/report"
+
+// listHead is a struct list_head: ovcs_list is the kernel's circular
+// doubly linked list, and each overlay_changeset embeds its node. The
+// list is modelled pointer for pointer so that every read and write of
+// an entry whose changeset was freed (of_overlay_remove_all() frees
+// changesets it leaves listed) is a use-after-free in the kernel
+// function that does it (include/linux/list.h, non-CONFIG_DEBUG_LIST:
+// the helpers are inline, so KASAN names their caller).
+type listHead struct {
+	prev, next *listHead
+	// ovcs is container_of(): the changeset this node is embedded in,
+	// nil for the static ovcs_list head.
+	ovcs *Overlay
+}
+
+// LIST_POISON1 and LIST_POISON2 (include/linux/poison.h): what
+// list_del() leaves in the removed entry.
+var (
+	listPoison1 = &listHead{}
+	listPoison2 = &listHead{}
+)
+
+// access checks a read or write of node l in fn: the head is static, an
+// entry is memory of its changeset. It reports false after a
+// use-after-free (the access still happens: freed memory keeps its
+// contents, as under KASAN's quarantine).
+func (t *OF) access(l *listHead, fn string) bool {
+	if l.ovcs == nil {
+		return true
+	}
+	return t.reg.Touch(l.ovcs.obj, fn)
+}
+
+// listAddTail is list_add_tail(&ovcs->ovcs_list, &ovcs_list) in fn:
+// __list_add(new, head->prev, head) writes next->prev, new->next,
+// new->prev and then prev->next, so a freed tail is written.
+func (t *OF) listAddTail(ovcs *Overlay, fn string) {
+	head := &t.ovcsHead
+	n := &ovcs.list
+	prev := head.prev
+	head.prev = n
+	n.next = head
+	n.prev = prev
+	t.access(prev, fn)
+	prev.next = n
+}
+
+// listDel is list_del(&ovcs->ovcs_list) in fn: __list_del(entry->prev,
+// entry->next) writes next->prev and prev->next, then the entry is
+// poisoned. It returns false if the entry was already poisoned: the
+// write through LIST_POISON1 is a general protection fault, and the
+// caller's task dies there.
+func (t *OF) listDel(ovcs *Overlay, fn string) bool {
+	n := &ovcs.list
+	t.access(n, fn)
+	prev, next := n.prev, n.next
+	if next == listPoison1 || prev == listPoison2 {
+		t.log.Printf("general protection fault, probably for non-canonical address 0xdead000000000108: 0000 [#1] PREEMPT SMP KASAN")
+		t.log.Printf("RIP: 0010:%s", fn)
+		t.log.Report(report.Finding{
+			Kind:    report.KernelError,
+			Title:   "general protection fault in " + fn,
+			Objects: []string{ovcs.obj.Name + " (list_del of an entry already deleted: LIST_POISON1)"},
+		})
+		return false
+	}
+	t.access(next, fn)
+	next.prev = prev
+	t.access(prev, fn)
+	prev.next = next
+	n.next, n.prev = listPoison1, listPoison2
+	return true
+}
+
+// Overlays returns ovcs_list from the head forward, bottom first, as the
+// harness sees it (no kernel access is modelled: entries may be freed).
+// The walk stops at a poisoned pointer or after visiting every entry
+// once, so a corrupted list cannot loop.
+func (t *OF) Overlays() []*Overlay {
+	var out []*Overlay
+	seen := map[*listHead]bool{}
+	for l := t.ovcsHead.next; l != &t.ovcsHead && l != nil && l.ovcs != nil && !seen[l]; l = l.next {
+		seen[l] = true
+		out = append(out, l.ovcs)
+	}
+	return out
+}
