@@ -142,9 +142,11 @@ func (g *GPIO) gpiodRequestCommit(d *Desc, label string) error {
 	if label == "" {
 		label = "?"
 	}
-	// v6.9+ desc_set_label() kstrdup_const()s the label (SRCU-protected
-	// labels): -ENOMEM, goto out_clear_bit
-	if g.silent() && g.c.Fail("kstrdup_const", "desc_set_label ("+d.Name()+")", core.ENOMEM) {
+	// v6.9+ desc_set_label() allocates the label (SRCU-protected labels,
+	// 1f2bcb8c8ccd / 35b545332b80: kstrdup_const(); later a kzalloc()'d
+	// struct gpio_desc_label): -ENOMEM, goto out_clear_bit. Before, it
+	// only stored the pointer.
+	if g.silent() && g.c.Fail("kzalloc", "desc_set_label ("+d.Name()+")", core.ENOMEM) {
 		d.requested = false
 		return core.ENOMEM
 	}
