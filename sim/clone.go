@@ -37,10 +37,20 @@ func newKernelCopier() *deepcopy.Copier {
 // Clone returns an independent copy of the kernel: its log, registry,
 // device tree, driver core, workqueues, locks and program slots are all
 // copied, so running ops on one leaves the other as it was. The
-// explorer branches states with it, and Run starts from a clone of a
-// booted kernel (Snapshot) instead of booting.
+// explorer branches states with it. The clone's log streams nowhere
+// (Log.Out is not copied).
 func (k *Kernel) Clone() *Kernel {
+	defer k.detachOut()()
 	return kernelCopier.Copy(k).(*Kernel)
+}
+
+// detachOut takes the log's stream (Log.Out, a file or a buffer: not
+// state to copy) off k for a copy and returns what puts it back; copies
+// stream nowhere.
+func (k *Kernel) detachOut() func() {
+	out := k.Log.Out
+	k.Log.Out = nil
+	return func() { k.Log.Out = out }
 }
 
 // A Snapshot is a frozen copy of a kernel from which fresh copies are
@@ -57,6 +67,7 @@ type Snapshot struct {
 // Snapshot returns a snapshot of k as it is now. k stays usable: the
 // snapshot shares nothing mutable with it.
 func (k *Kernel) Snapshot() *Snapshot {
+	defer k.detachOut()()
 	return &Snapshot{img: kernelCopier.Snapshot(k)}
 }
 

@@ -1,13 +1,16 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 
 	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim/core"
+	"dangle/sim/fault"
 	"dangle/sim/kobj"
 	"dangle/sim/of"
 	"dangle/sim/profile"
@@ -24,12 +27,18 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Stream, when set, receives the log line by line as the run goes
+	// (dangle run); Result.Log still holds all of it.
+	Stream io.Writer
 	// Strict counts known findings (KnownFindings) as findings, as
 	// dangle run -strict does; fuzz targets and the soak take it from
 	// DANGLE_STRICT=1 (StrictFromEnv).
 	Strict bool
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
+	// FailList records every fallible step each op reaches
+	// (Result.FailSteps; dangle run -fail-list).
+	FailList bool
 	// Cache, when set, keeps compiled device trees across runs, so a
 	// soak worker compiles the base tree once. A Cache is not safe for
 	// concurrent use: give each worker its own.
@@ -47,6 +56,9 @@ type Result struct {
 	// not counted; empty with Config.Strict.
 	Known []report.Finding
 	Trace string // with Config.Trace: refcount table and timeline
+	// FailSteps, with Config.FailList, are the fallible steps each op
+	// reached, in order: what fail_nth=N of that op would fail.
+	FailSteps []fault.Step
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -112,7 +124,8 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		if err != nil {
 			if prog.IsBlob(f.Name) {
 				// a malformed overlay blob is the kernel's to reject
-				k.badBlobs[f.Name] = err
+				// (the note names the archive file; drop the program name)
+				k.badBlobs[f.Name] = errors.New(strings.TrimPrefix(err.Error(), cfg.Filename+": "+f.Name+": "))
 				continue
 			}
 			return nil, err
@@ -122,6 +135,10 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	b := cfg.Cache.boot(prof, base, cfg)
 	b.prog, b.cache, b.blobs, b.badBlobs = p, cfg.Cache, k.blobs, k.badBlobs
 	b.slots, b.names = make([]any, len(p.Ops)), p.Names()
+	// what a run sets and a snapshot does not hold: boot reaches no
+	// fault-injection step (no op is running) and logs nothing
+	b.OF.Fail.Record = cfg.FailList
+	b.Log.SetOut(cfg.Stream)
 	return b, nil
 }
 
@@ -141,6 +158,11 @@ func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 // loadBase loads the base tree: Config.Base, else the program's
 // base.dts/base.dtb, else the built-in one.
 func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
+	if d, b := k.prog.File(prog.DefaultBaseName), k.prog.File(prog.DefaultBlobBaseName); d != nil && b != nil {
+		// Base() would silently pick one of them
+		return nil, fmt.Errorf("%s:%d: both %s and %s (line %d): a program has one base tree",
+			cfg.Filename, b.Line-1, b.Name, d.Name, d.Line-1)
+	}
 	if cfg.Base != nil {
 		t, err := k.compile(cfg.Filename, cfg.Base)
 		if err != nil {
@@ -231,7 +253,8 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	}
 	k.RunOps()
 	k.Teardown()
-	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known()}
+	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(),
+		FailSteps: k.OF.Fail.Steps}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}
@@ -264,6 +287,12 @@ func (k *Kernel) Step(i int) {
 	k.resolve(i, op, args)
 	c := &k.call
 	*c = call{k: k, op: op, slot: i, name: k.names[i], args: args}
+	nth := 0
+	if a := op.Arg(prog.FailNthKey); a != nil {
+		nth = a.Int
+	}
+	k.OF.Fail.Begin(n, nth)
+	defer k.OF.Fail.End()
 	var ret string
 	if e.needDevice {
 		c.dev = k.Core.DeviceByNode(c.arg("node").node)

@@ -49,8 +49,9 @@ func (c *Core) DevresAddArg(d *Device, name string, data, arg any, release Devre
 	d.devres = append(d.devres, &devres{name: name, release: release, data: data, arg: arg, driver: d.Driver != nil})
 }
 
-// DevmAddAction is devm_add_action(dev, action, data): fn(c, data, arg)
-// at release.
+// DevmAddAction is devm_add_action(dev, action, data) of a caller that
+// cannot fail (the model's own helpers): fn(c, data, arg) at release;
+// DevmAddActionErr is the call whose devres_alloc() can fail.
 func (c *Core) DevmAddAction(d *Device, action string, data, arg any, fn DevresRelease) {
 	c.DevresAddArg(d, "devm_action_release("+action+")", data, arg, fn)
 }
@@ -69,8 +70,12 @@ func (c *Core) DevmRemoveAction(d *Device, action string, data any) {
 }
 
 // DevresOpenGroup is devres_open_group(dev, id): id nil means the group
-// itself is the id. It returns the id.
+// itself is the id. It returns the id, or nil when devres_alloc_node()
+// of the group fails.
 func (c *Core) DevresOpenGroup(d *Device, id any, name string) any {
+	if c.fail("kmalloc", "devres_open_group ("+name+")", ENOMEM) {
+		return nil
+	}
 	g := &devresGroup{id: id, name: name}
 	if id == nil {
 		g.id = g

@@ -18,13 +18,17 @@ import (
 // the purged link's work drops the last reference.
 
 func init() {
-	register(&core.Driver{Name: "dangle-dt-fixup", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
-		Probe: dtFixupProbe, Remove: dtFixupRemove})
+	register(&core.Driver{Name: "dangle-dt-fixup", Doc: "edits the live tree from probe with an of_changeset, as PCI hosts do (of_pci_make_dev_node)", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
+		Probe: dtFixupProbe, Remove: dtFixupRemove,
+		Binding: &core.Binding{Node: "fixup"}})
 }
 
 func dtFixupProbe(c *core.Core, d *core.Device) error {
 	cs := of.NewChangeset(fmt.Sprintf("dt-fixup changeset (%s)", d.Name))
-	c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied")
+	if err := c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied"); err != nil {
+		c.OF.Destroy(cs)
+		return err
+	}
 	if err := c.OF.ChangesetApply(cs); err != nil {
 		c.OF.Destroy(cs)
 		return err
@@ -39,6 +43,8 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 	}, &c.OF.OfMutex)
 	fx.Priv = cs // what dt_fixup_release() reverts
 	if err := c.DeviceRegister(fx); err != nil {
+		// put_device(): dt_fixup_release() reverts and destroys cs
+		c.PutInitial(fx, "dt_fixup_register")
 		return err
 	}
 	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)

@@ -17,10 +17,18 @@ import (
 // LEDs.
 
 func init() {
-	register(&core.Driver{Name: "leds-gpio", Bus: "platform", OfMatch: []string{"gpio-leds"}, Probe: gpioLedProbe})
+	register(&core.Driver{Name: "leds-gpio", Doc: "GPIO LEDs (leds-gpio.c): devm_fwnode_gpiod_get() per child node, then the LED class device", Bus: "platform", OfMatch: []string{"gpio-leds"}, Probe: gpioLedProbe,
+		Binding: &core.Binding{Node: "leds", NoReg: true,
+			Child: &core.Binding{Node: "led",
+				Props:    []core.BindingProp{{Name: "label", Value: "\"$name\"", Optional: true}},
+				Supplies: []core.BindingSupply{{Prop: "gpios", Provider: "gpio", Required: true}}}}})
 }
 
 func gpioLedProbe(c *core.Core, d *core.Device) error {
+	// gpio_leds_create(): priv = devm_kzalloc(), ERR_PTR(-ENOMEM)
+	if err := c.DevmKzalloc(d, "gpio_leds_create"); err != nil {
+		return err
+	}
 	g := gpio.From(c)
 	for _, child := range d.OfNode.Children {
 		if !child.IsAvailable() {
@@ -35,6 +43,8 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 			c.FreeDevice(ld, "device_create_release")
 		})
 		if err := c.DeviceRegister(led); err != nil {
+			// device_create_groups_vargs(): put_device(), ERR_PTR()
+			c.PutInitial(led, "device_create_groups_vargs")
 			return err
 		}
 		c.DevresAdd(d, "devm_led_classdev_release", led, func(c *core.Core, data, _ any) { c.DeviceUnregister(data.(*core.Device)) })

@@ -3,6 +3,7 @@ package of
 import (
 	"fmt"
 
+	"dangle/sim/fault"
 	"dangle/sim/kobj"
 	"dangle/sim/profile"
 	"dangle/sim/report"
@@ -88,6 +89,21 @@ type OF struct {
 	// synthName: unflatten synthesizes the "name" property (fdt.c
 	// populate_properties) for blobs that lack it.
 	synthName bool
+	// unflattenDepthWarned is unflatten_dt_nodes()'s WARN_ON_ONCE state.
+	unflattenDepthWarned bool
+	// listWalks counts Overlays walks (listHead.walk marks).
+	listWalks uint64
+	// idrFree: every ovcs_idr id below it is taken (idrAlloc's start).
+	idrFree int
+	// invFrees, invLast, invValid memoize Invariants between frees.
+	invFrees int
+	invLast  []string
+	invValid bool
+
+	// Fail is the fault-injection state of the op now running (fail_nth):
+	// one plain struct for the whole kernel (the driver core and gpiolib
+	// reach it through their OF), copied by value with the OF layer.
+	Fail fault.Injector
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int

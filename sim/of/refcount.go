@@ -56,7 +56,7 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 			t.pr("ERROR: next of_node_put() on this node will result in a kobject warning 'refcount_t: underflow; use-after-free.'")
 		}
 		t.log.Report(report.Finding{Kind: report.KernelError, Title: "bad of_node_put in " + fn,
-			Objects: []string{node.Path()}, Log: t.log.Since(mark)})
+			Objects: []string{node.DisplayPath()}, Log: t.log.Since(mark)})
 		return
 	}
 	if !node.Check(OF_DYNAMIC) {
@@ -68,7 +68,7 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 			mark := t.log.Mark()
 			t.pr("ERROR: memory leak before free overlay changeset,  %s", node.Path())
 			t.log.Report(report.Finding{Kind: report.KernelError, Title: "memory leak before free overlay changeset in of_node_release",
-				Objects: []string{node.Path()}, Holders: []string{"last put by " + fn}, Log: t.log.Since(mark)})
+				Objects: []string{node.DisplayPath()}, Holders: []string{"last put by " + fn}, Log: t.log.Since(mark)})
 			return
 		}
 		// If node->properties non-empty then properties were added to
@@ -91,7 +91,13 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 // propertyListFree is property_list_free(): kfree every dynamic property.
 func (t *OF) propertyListFree(list []*Property) {
 	for _, p := range list {
-		if p.obj != nil {
+		switch {
+		case p.obj != nil && p.obj.Freed():
+			// a property freed while still listed (an error path
+			// that frees what it pushed on deadprops): KASAN's
+			// double-free
+			t.kfree(p.obj, "of_node_release")
+		case p.obj != nil:
 			t.reg.Free(p.obj, "of_node_release")
 		}
 	}
