@@ -15,11 +15,15 @@ import (
 // the maps rebuilt; nothing is looked up. An Image does not change
 // after Snapshot: it serves a booted kernel that every run starts from.
 type Image struct {
-	rootT  reflect.Type
-	root   loc
-	types  []imageType
-	relocs []reloc
-	maps   []imageMap
+	// all is a struct type with one array field per type (offsets in
+	// fieldOff): a copy's arrays are one allocation.
+	all      reflect.Type
+	fieldOff []uintptr
+	rootT    reflect.Type
+	root     loc
+	types    []imageType
+	relocs   []reloc
+	maps     []imageMap
 }
 
 // loc is a place in an Image (or a copy of it): off bytes into the array
@@ -90,9 +94,15 @@ func (c *Copier) Snapshot(root any) *Image {
 		b.at = loc{t, uintptr(img.types[t].n) * b.p.size}
 		img.types[t].n += int(b.n)
 	}
+	fields := make([]reflect.StructField, len(img.types))
 	for i := range img.types {
 		it := &img.types[i]
 		it.mem = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)}
+	}
+	img.all = reflect.StructOf(fields)
+	for i := range fields {
+		img.fieldOff = append(img.fieldOff, img.all.Field(i).Offset)
 	}
 	for i := range r.blocks {
 		if r.live(i) {
@@ -209,12 +219,13 @@ func (r *run) imageValue(v reflect.Value, p *plan) imageValue {
 // New returns a fresh copy of the image's graph (of the root's type).
 func (img *Image) New() any {
 	bases := make([]unsafe.Pointer, len(img.types))
+	all := reflect.New(img.all).UnsafePointer()
 	for i := range img.types {
 		it := &img.types[i]
-		bases[i] = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
+		bases[i] = unsafe.Add(all, img.fieldOff[i])
 		// A plain copy, without the write barriers typedmemmove applies
 		// while the collector marks (they were a third of New's time):
-		// the new array is freshly allocated (nothing old to shade), and
+		// the new memory is freshly allocated (nothing old to shade), and
 		// every pointer copied is either rewritten below through a
 		// barriered store, or points to what the image itself holds
 		// (strings, shared objects, boxes), which the image, immutable
