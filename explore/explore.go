@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,27 @@ type Found struct {
 	AtEnd bool
 	// Program replays it: dangle run gives the same title.
 	Program *prog.Program
+	// Cause explains a finding the program itself causes (ProgramHeld),
+	// or is "".
+	Cause string
+	path  []letter
+}
+
+// ProgramHeld is the Cause of a finding on an object the program holds a
+// reference on (a node it took with of_node_get across the removal, a
+// descriptor it still holds): a caller's unbalanced get that the kernel
+// reports ("of_node_get()/of_node_put() unbalanced"), as
+// corpus/node-ref-leak.prog shows, not a bug of the kernel paths.
+const ProgramHeld = "the program's own reference is still held (a caller bug the kernel reports, as corpus/node-ref-leak.prog)"
+
+// cause returns the Cause of f.
+func cause(f report.Finding) string {
+	for _, h := range f.Holders {
+		if strings.HasPrefix(h, "program") {
+			return ProgramHeld
+		}
+	}
+	return ""
 }
 
 // Result is what a search found and how far it got.
@@ -187,6 +209,7 @@ func Run(cfg Config) (*Result, error) {
 			break
 		}
 	}
+	x.sameCause()
 	for t := range x.known {
 		x.res.Known = append(x.res.Known, t)
 	}
@@ -297,7 +320,7 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 func (x *explorer) found(f report.Finding, path []letter, closeRefs []int32, atEnd bool) {
 	x.seen[f.Title] = true
 	x.res.Found = append(x.res.Found, Found{Finding: f, Depth: len(path), AtEnd: atEnd,
-		Program: x.program(path, closeRefs, f.Title)})
+		Program: x.program(path, closeRefs, f.Title), Cause: cause(f), path: path})
 }
 
 // program is the replayable program of a path and its live closers,
@@ -321,6 +344,23 @@ func (x *explorer) program(path []letter, closeRefs []int32, title string) *prog
 	}
 }
 
+// sameCause marks the findings raised on the path of a ProgramHeld
+// finding (its follow-on leaks) with that cause.
+func (x *explorer) sameCause() {
+	for i := range x.res.Found {
+		f := &x.res.Found[i]
+		if f.Cause != "" {
+			continue
+		}
+		for _, g := range x.res.Found {
+			if g.Cause == ProgramHeld && slices.Equal(g.path, f.path) {
+				f.Cause = "follows from \"" + g.Finding.Title + "\" on the same program: " + ProgramHeld
+				break
+			}
+		}
+	}
+}
+
 // Statement is the search's conclusion, one line per title found, then
 // the bound it holds within.
 func (r *Result) Statement() string {
@@ -331,6 +371,9 @@ func (r *Result) Statement() string {
 			where = "at the end of the path"
 		}
 		fmt.Fprintf(&b, "found: %s (%s), %d ops, %s\n", f.Finding.Title, f.Finding.Kind, f.Depth, where)
+		if f.Cause != "" {
+			fmt.Fprintf(&b, "  cause: %s\n", f.Cause)
+		}
 	}
 	for _, t := range r.Known {
 		fmt.Fprintf(&b, "known: %s (not counted; -strict counts it)\n", t)
