@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 
@@ -24,6 +26,9 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Stream, when set, receives the log line by line as the run goes
+	// (dangle run); Result.Log still holds all of it.
+	Stream io.Writer
 	// Strict counts known findings (KnownFindings) as findings, as
 	// dangle run -strict does; fuzz targets and the soak take it from
 	// DANGLE_STRICT=1 (StrictFromEnv).
@@ -35,15 +40,6 @@ type Config struct {
 	// concurrent use: give each worker its own.
 	Cache *Cache
 }
-
-// Cache memoizes compiled device-tree sources by name and content.
-// Compiled trees are never mutated by a run (unflatten copies values).
-type Cache struct {
-	trees map[string]*dt.Tree
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
 
 // Result is what a run produced.
 type Result struct {
@@ -107,7 +103,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict, Out: cfg.Stream}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	trackProgramRefs(reg)
@@ -128,7 +124,8 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		if err != nil {
 			if prog.IsBlob(f.Name) {
 				// a malformed overlay blob is the kernel's to reject
-				k.badBlobs[f.Name] = err
+				// (the note names the archive file; drop the program name)
+				k.badBlobs[f.Name] = errors.New(strings.TrimPrefix(err.Error(), cfg.Filename+": "+f.Name+": "))
 				continue
 			}
 			return nil, err
@@ -143,6 +140,11 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 // loadBase loads the base tree: Config.Base, else the program's
 // base.dts/base.dtb, else the built-in one.
 func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
+	if d, b := k.prog.File(prog.DefaultBaseName), k.prog.File(prog.DefaultBlobBaseName); d != nil && b != nil {
+		// Base() would silently pick one of them
+		return nil, fmt.Errorf("%s:%d: both %s and %s (line %d): a program has one base tree",
+			cfg.Filename, b.Line-1, b.Name, d.Name, d.Line-1)
+	}
 	if cfg.Base != nil {
 		t, err := k.compile(cfg.Filename, cfg.Base)
 		if err != nil {
@@ -166,10 +168,8 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 		if t := f.Compiled(); t != nil {
 			return t, nil
 		}
-		var key string
 		if k.cache != nil {
-			key = f.Name + "\x00" + string(f.Data)
-			if t := k.cache.trees[key]; t != nil {
+			if t := k.cache.get(f.Name, f.Data); t != nil {
 				return t, nil
 			}
 		}
@@ -178,7 +178,7 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 			return nil, k.treeError(progName, f.Name, err)
 		}
 		if k.cache != nil {
-			k.cache.trees[key] = t
+			k.cache.put(f.Name, f.Data, t)
 		}
 		return t, nil
 	}
@@ -193,16 +193,15 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 // name the program file and the line inside it.
 func (k *Kernel) compile(progName string, src *Source) (*dt.Tree, error) {
 	name, data := src.Name, src.Data
-	key := name + "\x00" + string(data)
 	if k.cache != nil {
-		if t := k.cache.trees[key]; t != nil {
+		if t := k.cache.get(name, data); t != nil {
 			return t, nil
 		}
 	}
 	tree, err := LoadTree(src)
 	if err == nil {
 		if k.cache != nil {
-			k.cache.trees[key] = tree
+			k.cache.put(name, data, tree)
 		}
 		return tree, nil
 	}

@@ -117,7 +117,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprint(stdout, res.Statement())
 		if progress != nil {
-			fmt.Fprintf(stderr, "explore: %s: %d states in %v\n", name, res.States, res.Elapsed.Round(time.Millisecond))
+			fmt.Fprintf(stderr, "explore: %s: %d states, %d transitions, depth %d complete, in %v (%.0f states/s)\n", name, res.States,
+				res.Transitions, res.Depth, res.Elapsed.Round(time.Millisecond), float64(res.States)/res.Elapsed.Seconds())
 		}
 	}
 	return status

@@ -22,6 +22,8 @@ type Bus struct {
 type Driver struct {
 	// Name is drv->name ("reg-fixed-voltage").
 	Name string
+	// Doc says in one line what the model does (dangle drivers).
+	Doc string
 	// Bus is the bus it registers on: "platform", "i2c" or "spi".
 	Bus string
 	// OfMatch is the of_match_table's compatibles.
@@ -34,6 +36,9 @@ type Driver struct {
 	// OfMatch before devices are populated (CLK_OF_DECLARE and friends:
 	// early init without a struct device).
 	OfDeclare func(c *Core, np *of.Node)
+	// Binding describes the nodes it binds (for the overlay generator);
+	// nil for models that generated overlays should not instantiate.
+	Binding *Binding
 }
 
 // Matches is of_driver_match_device() for a node: one of its compatibles
@@ -42,9 +47,28 @@ func (drv *Driver) Matches(np *of.Node) bool {
 	if np == nil {
 		return false
 	}
-	for _, comp := range Compatibles(np) {
-		if slices.Contains(drv.OfMatch, comp) {
-			return true
+	return compatibleIn(np, drv.OfMatch)
+}
+
+// compatibleIn reports whether one of np's compatible strings is in
+// table. It walks the property value in place: the match runs for every
+// driver against every device, and building the string slice of
+// Compatibles each time was a visible share of a run.
+func compatibleIn(np *of.Node, table []string) bool {
+	p := np.Prop("compatible")
+	if p == nil {
+		return false
+	}
+	start := 0
+	for i, b := range p.Value {
+		if b == 0 {
+			comp := p.Value[start:i]
+			for _, m := range table {
+				if string(comp) == m {
+					return true
+				}
+			}
+			start = i + 1
 		}
 	}
 	return false

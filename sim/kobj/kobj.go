@@ -104,6 +104,9 @@ type Registry struct {
 	// uafSeen: a tombstone read again by the same function is the same
 	// bug; KASAN reports it once.
 	uafSeen map[uafKey]bool
+	// Frees counts the objects freed so far: oracles that look for freed
+	// objects can skip their walk when it has not moved.
+	Frees int
 	// Owners, when set, is the holder prefix whose references are
 	// tracked by owner, as lib/ref_tracker.c tracks a net device's: a put
 	// by such a holder that holds no reference on the object is an
@@ -129,7 +132,14 @@ func (r *Registry) Objects() []*Object { return r.objs }
 // Alloc registers a new object. With refd, it starts with a count of one
 // held by holder (kref_init), else it has no count.
 func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder string) *Object {
-	o := &Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}
+	// the object and room for its first two holds in one allocation
+	// (kref_init's and the first get: most objects have no more)
+	a := &struct {
+		o     Object
+		holds [2]Hold
+	}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
+	o := &a.o
+	o.holds = a.holds[:0]
 	if refd {
 		o.ref, o.min, o.max = 1, 1, 1
 		o.holds = append(o.holds, Hold{Holder: holder, Func: alloc, Op: r.Log.Op})
@@ -313,6 +323,7 @@ func (r *Registry) Free(o *Object, fn string) {
 	}
 	o.freed = true
 	o.freedBy = fn
+	r.Frees++
 	r.event(o, fn, "", "free")
 }
 
