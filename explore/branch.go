@@ -1,7 +1,9 @@
 package explore
 
 import (
+	"fmt"
 	"hash/fnv"
+	"runtime/debug"
 	"sort"
 
 	"dangle/prog"
@@ -50,9 +52,16 @@ type child struct {
 // and returns the transition's result: the findings raised by the ops,
 // the state key, and unless the key was visited before (visited), the
 // state's enabled letters and the findings of the teardown.
-func (w *worker) branch(path []letter, visited func(uint64) bool) (*child, error) {
+func (w *worker) branch(path []letter, visited func(uint64) bool) (c *child, err error) {
 	x := w.x
 	p, nPath := w.program(path)
+	defer func() {
+		// a simulator panic is a bug in dangle: stop with the program
+		// that reproduces it (dangle run reports it the same way)
+		if r := recover(); r != nil {
+			c, err = nil, fmt.Errorf("simulator bug on this program: %v\n%s%s", r, p.Print(), debug.Stack())
+		}
+	}()
 	k, err := sim.New(p, sim.Config{Profile: x.cfg.Profile, Quiet: true, Strict: x.cfg.Strict, Cache: w.cache})
 	if err != nil {
 		return nil, err
@@ -60,7 +69,7 @@ func (w *worker) branch(path []letter, visited func(uint64) bool) (*child, error
 	for i := 0; i < nPath; i++ {
 		k.Step(i)
 	}
-	c := &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
+	c = &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
 	c.key = x.key(k, p, nPath)
 	if visited(c.key) {
 		c.seen = true
