@@ -43,7 +43,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	kernel := fs.String("kernel", "", "kernel profile (overrides each tree program's kernel line)")
 	var trees listFlag
 	fs.Var(&trees, "tree", "a `FILE.prog` whose base tree and overlays make the alphabet (repeatable)")
-	ops := fs.String("ops", "", "comma-separated op names of the alphabet (default: "+strings.Join(explore.DefaultOps, ",")+"; also: remove_all, flush_workqueue, device_link_wait_removal, get_device, put_device by full name)")
+	ops := fs.String("ops", "", "comma-separated op names of the alphabet (default: "+strings.Join(explore.DefaultOps, ",")+"; any of: "+strings.Join(explore.SupportedOps, ",")+")")
 	workers := fs.Int("workers", 1, "goroutines expanding a level (the output does not depend on it)")
 	maxStates := fs.Int("max-states", 0, "stop after this many distinct states (0: no bound)")
 	timeout := fs.Duration("timeout", 0, "stop after this long (0: none); for measurements")

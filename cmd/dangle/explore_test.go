@@ -44,11 +44,7 @@ func TestExploreUsage(t *testing.T) {
 // The default trees, depth 1: one statement per tree, exit 0 on mainline
 // at that depth.
 func TestExploreDefaultTrees(t *testing.T) {
-	wd, _ := os.Getwd()
-	if err := os.Chdir("../.."); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	t.Chdir("../..")
 	code, out, errs := run("explore", "-q", "-depth", "1", "-kernel", "mainline")
 	if code != 0 || strings.Count(out, "no finding up to depth 1 on profile mainline") != 3 {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
