@@ -223,3 +223,33 @@ func TestWorkItemsAreLetters(t *testing.T) {
 		t.Fatalf("run_work letters after depopulate: %v", items)
 	}
 }
+
+// Known findings are listed apart, and count with Strict.
+func TestKnownAndStrict(t *testing.T) {
+	const known = "memory leak of property allocated in dup_and_fixup_symbol_prop"
+	tr := tree(t, "b1-reg-expander.prog")
+	res := run(t, Config{Tree: tr, TreeName: "b1", Profile: "mainline", Depth: 1})
+	if found(res, known) != nil || strings.Join(res.Known, "\n") != known {
+		t.Errorf("not strict: known %q\n%s", res.Known, res.Statement())
+	}
+	res = run(t, Config{Tree: tr, TreeName: "b1", Profile: "mainline", Depth: 1, Strict: true})
+	if found(res, known) == nil || len(res.Known) != 0 {
+		t.Errorf("strict: known %q\n%s", res.Known, res.Statement())
+	}
+}
+
+// The end of a path puts what the program still holds before the
+// teardown: the printed program of an end-of-path finding on a path that
+// took a node reference ends with its of_node_put, and replays.
+func TestClosersEndThePath(t *testing.T) {
+	res := run(t, Config{Tree: tree(t, "b1-reg-expander.prog"), TreeName: "b1", Profile: "mainline", Depth: 3})
+	f := found(res, "memory leak of device_node allocated in add_changeset_node")
+	if f == nil || !f.AtEnd {
+		t.Fatalf("no end-of-path finding:\n%s", res.Statement())
+	}
+	ops := f.Program.Ops
+	if len(ops) != f.Depth+1 || ops[len(ops)-1].Name() != "of_node_put" || ops[len(ops)-1].Arg("node").Ref == nil {
+		t.Errorf("want the path and an of_node_put of its handle:\n%s", f.Program.Print())
+	}
+	replay(t, f)
+}
