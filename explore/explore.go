@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"dangle/prog"
+	"dangle/sim"
 	"dangle/sim/profile"
 	"dangle/sim/report"
 )
@@ -54,28 +54,23 @@ type Found struct {
 	AtEnd bool
 	// Program replays it: dangle run gives the same title.
 	Program *prog.Program
-	// Cause explains a finding the program itself causes (ProgramHeld),
-	// or is "".
+	// Cause explains a finding the program itself causes (it starts
+	// with ProgramHeld), or is "".
 	Cause string
 	path  []letter
 }
 
-// ProgramHeld is the Cause of a finding on an object the program holds a
-// reference on (a node it took with of_node_get across the removal, a
-// descriptor it still holds): a caller's unbalanced get that the kernel
-// reports ("of_node_get()/of_node_put() unbalanced"), as
-// corpus/node-ref-leak.prog shows, not a bug of the kernel paths.
-const ProgramHeld = "the program's own reference is still held (a caller bug the kernel reports, as corpus/node-ref-leak.prog)"
+// ProgramHeld starts the Cause of a finding that needs a reference the
+// program takes and still holds when the finding is raised (a node it
+// took with of_node_get across the removal, a GPIO line it requested
+// while the chip goes away): without that op the finding is gone. The
+// kernel is reporting the caller's reference, as in
+// corpus/node-ref-leak.prog ("of_node_get()/of_node_put() unbalanced"),
+// not a bug of its own paths.
+const ProgramHeld = "needs the program's own reference"
 
-// cause returns the Cause of f.
-func cause(f report.Finding) string {
-	for _, h := range f.Holders {
-		if strings.HasPrefix(h, "program") {
-			return ProgramHeld
-		}
-	}
-	return ""
-}
+// getters are the ops whose result is a reference the program holds.
+var getters = map[string]bool{"of_node_get": true, "gpiod_get": true, "get_device": true}
 
 // Result is what a search found and how far it got.
 type Result struct {
@@ -209,7 +204,7 @@ func Run(cfg Config) (*Result, error) {
 			break
 		}
 	}
-	x.sameCause()
+	x.explain()
 	for t := range x.known {
 		x.res.Known = append(x.res.Known, t)
 	}
@@ -320,7 +315,7 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 func (x *explorer) found(f report.Finding, path []letter, closeRefs []int32, atEnd bool) {
 	x.seen[f.Title] = true
 	x.res.Found = append(x.res.Found, Found{Finding: f, Depth: len(path), AtEnd: atEnd,
-		Program: x.program(path, closeRefs, f.Title), Cause: cause(f), path: path})
+		Program: x.program(path, closeRefs, f.Title), path: path})
 }
 
 // program is the replayable program of a path and its live closers,
@@ -344,21 +339,37 @@ func (x *explorer) program(path []letter, closeRefs []int32, title string) *prog
 	}
 }
 
-// sameCause marks the findings raised on the path of a ProgramHeld
-// finding (its follow-on leaks) with that cause.
-func (x *explorer) sameCause() {
+// explain sets the Cause of each finding that goes away when one of the
+// program's reference-taking ops (and its users, the closer among them)
+// is removed: the finding needs the program's own reference.
+func (x *explorer) explain() {
 	for i := range x.res.Found {
 		f := &x.res.Found[i]
-		if f.Cause != "" {
-			continue
-		}
-		for _, g := range x.res.Found {
-			if g.Cause == ProgramHeld && slices.Equal(g.path, f.path) {
-				f.Cause = "follows from \"" + g.Finding.Title + "\" on the same program: " + ProgramHeld
-				break
+		for j, op := range f.Program.Ops {
+			if !getters[op.Name()] {
+				continue
 			}
+			p := x.program(f.path, nil, f.Finding.Title)
+			p.Ops = f.Program.Clone().Ops
+			prog.RemoveOp(p, j)
+			r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
+			if err != nil || hasTitle(r.Findings, f.Finding.Title) {
+				continue
+			}
+			f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
+				ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
+			break
 		}
 	}
+}
+
+func hasTitle(fs []report.Finding, title string) bool {
+	for _, f := range fs {
+		if f.Title == title {
+			return true
+		}
+	}
+	return false
 }
 
 // Statement is the search's conclusion, one line per title found, then
