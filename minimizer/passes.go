@@ -21,6 +21,7 @@ var passes = []pass{
 	{"unrelated", passUnrelated},
 	{"ops", passOps},
 	{"sched", passSched},
+	{"fail", passFail},
 	{"work", passWork},
 	{"files", passFiles},
 	{"overlay", passOverlays},

@@ -59,6 +59,14 @@
 // once; keys not marked Optional are required; the order of keys on the
 // line is free, and printing uses op-table order.
 //
+// Every op whose OpDesc.Fallible is set takes the optional argument
+// fail_nth=N ([FailNthKey], 1..[MaxFailNth]): fault injection, as the
+// kernel's /proc/<pid>/fail-nth. The N-th fallible step inside that op (a
+// kzalloc(), idr_alloc(), device_add(), a driver's probe allocation…)
+// fails with the kernel's errno, and the simulator takes the kernel's
+// error path there; "dangle run -fail-list FILE" lists the steps each op
+// reaches. A program without fail_nth runs as before.
+//
 // Comments are kept. The header is the comment lines before the kernel
 // line; a program without a kernel line ends its header at the first blank
 // line or op. Any other comment block belongs to the op that follows it,

@@ -115,8 +115,28 @@ type OpDesc struct {
 	Args   []ArgDesc
 	Result Type     // what "name = op" binds; TypeNone: the op binds nothing
 	Sched  []string // sched points inside the op, in the order they are reached
-	Doc    string
+	// Fallible: the op reaches fallible steps (allocations, idr_alloc,
+	// device_add, a driver's probe steps), so it takes the optional
+	// fail_nth argument (FailNthArg), appended to Args at init. sim has
+	// a test that no op without it reaches one on the corpus.
+	Fallible bool
+	Doc      string
 }
+
+// FailNthKey is the key of the fault-injection argument every Fallible op
+// takes: fail_nth=N makes the N-th fallible step inside the op fail with
+// the kernel's errno, and the simulator runs the kernel's error path there
+// (sim/fault; dangle run -fail-list lists the steps an op reached).
+const FailNthKey = "fail_nth"
+
+// MaxFailNth bounds fail_nth: an overlay apply that adds a few devices
+// with their drivers reaches about a hundred fallible steps.
+const MaxFailNth = 128
+
+// FailNthArg is the fail_nth argument, the last argument of every
+// Fallible op: optional, so programs without it are unchanged.
+var FailNthArg = ArgDesc{Key: FailNthKey, Kind: KindInt, Min: 1, Max: MaxFailNth, Optional: true,
+	Doc: "fault injection: the N-th fallible step inside the op fails with the kernel's errno"}
 
 // Sched point names inside of_overlay_remove(), in execution order.
 const (
@@ -145,13 +165,13 @@ const (
 // Ops is the op table. The index of an entry is its OpID.
 var Ops = []OpDesc{
 	{
-		Name:   "of_overlay_fdt_apply",
+		Name: "of_overlay_fdt_apply", Fallible: true,
 		Args:   []ArgDesc{{Key: "blob", Kind: KindFile, Doc: "the overlay: a .dtso source or a .dtbo blob in the archive"}},
 		Result: TypeOverlay,
 		Doc:    "apply an overlay; returns the overlay changeset id (also on most failures, as current kernels do)",
 	},
 	{
-		Name: "of_overlay_remove",
+		Name: "of_overlay_remove", Fallible: true,
 		Args: []ArgDesc{
 			{Key: "ov", Kind: KindRef, Type: TypeOverlay, Min: 0, Max: MaxOverlayID, Doc: "overlay id (bound name or literal)"},
 			{Key: "sched", Kind: KindSched, Optional: true, Doc: "where pending work runs inside the removal"},
@@ -160,8 +180,8 @@ var Ops = []OpDesc{
 		Doc:   "remove an overlay; the bound id is zeroed on success, as *ovcs_id is",
 	},
 	{
-		Name: "of_overlay_remove_all",
-		Doc:  "remove every overlay, topmost first",
+		Name: "of_overlay_remove_all", Fallible: true,
+		Doc: "remove every overlay, topmost first",
 	},
 	{
 		Name:   "of_node_get",
@@ -193,7 +213,7 @@ var Ops = []OpDesc{
 	},
 	// The driver-core ops. Ops act on a device by its device-tree node.
 	{
-		Name: "of_platform_populate", Args: []ArgDesc{nodeArg},
+		Name: "of_platform_populate", Fallible: true, Args: []ArgDesc{nodeArg},
 		Doc: "of_platform_populate(np, NULL, NULL, dev): a platform device for each child with a compatible (the parent is np's device, else platform_bus)",
 	},
 	{
@@ -205,7 +225,7 @@ var Ops = []OpDesc{
 		Doc: "unbind the device's driver, as a write to the driver's sysfs unbind file does",
 	},
 	{
-		Name: "device_attach", Args: []ArgDesc{nodeArg},
+		Name: "device_attach", Fallible: true, Args: []ArgDesc{nodeArg},
 		Doc: "device_attach(): try to bind a driver to the device (1 bound, 0 none)",
 	},
 	{
@@ -213,16 +233,16 @@ var Ops = []OpDesc{
 		Doc: "unload the driver's module: driver_unregister() unbinds its devices, last bound first",
 	},
 	{
-		Name: "driver_register", Args: []ArgDesc{driverArg},
+		Name: "driver_register", Fallible: true, Args: []ArgDesc{driverArg},
 		Doc: "load the driver's module: driver_register() binds every matching device",
 	},
 	{
-		Name: "run_work",
+		Name: "run_work", Fallible: true,
 		Args: []ArgDesc{wqArg, {Key: "item", Kind: KindInt, Min: 1, Max: MaxWorkItem, Optional: true, Doc: "which pending item, 1-based (default 1: the oldest)"}},
 		Doc:  "run one pending work item of the queue (-ENOENT if none)",
 	},
 	{
-		Name: "flush_workqueue", Args: []ArgDesc{wqArg},
+		Name: "flush_workqueue", Fallible: true, Args: []ArgDesc{wqArg},
 		Doc: "flush_workqueue(): run every item pending at the call",
 	},
 	{
@@ -240,7 +260,7 @@ var Ops = []OpDesc{
 	// Device links and devres driven directly, as driver code calling the
 	// API at run time does (kernel-model §5, §6).
 	{
-		Name: "device_link_add",
+		Name: "device_link_add", Fallible: true,
 		Args: []ArgDesc{
 			{Key: "consumer", Kind: KindNode, Type: TypeNode, Doc: "the consumer device's node"},
 			{Key: "supplier", Kind: KindNode, Type: TypeNode, Doc: "the supplier device's node"},
@@ -262,7 +282,7 @@ var Ops = []OpDesc{
 		Doc: "device_link_remove(consumer, supplier): device_link_del() of the pair's link, if any",
 	},
 	{
-		Name: "devres_open_group", Args: []ArgDesc{nodeArg, groupArg},
+		Name: "devres_open_group", Fallible: true, Args: []ArgDesc{nodeArg, groupArg},
 		Doc: "devres_open_group(dev, id): open a devres group (no id: the group is its own id)",
 	},
 	{
@@ -278,7 +298,7 @@ var Ops = []OpDesc{
 		Doc: "devres_remove_group(dev, id): drop the group's markers, keeping its resources; WARN_ON if not found",
 	},
 	{
-		Name: "devm_add_action", Args: []ArgDesc{nodeArg, actionArg},
+		Name: "devm_add_action", Fallible: true, Args: []ArgDesc{nodeArg, actionArg},
 		Doc: "devm_add_action(dev, dangle_test_action, N): a managed action that logs when it runs",
 	},
 	{
@@ -288,7 +308,7 @@ var Ops = []OpDesc{
 	// GPIO consumers outside drivers (a test module, the GPIO character
 	// device): descriptors by the consumer node's "<con>-gpios" property.
 	{
-		Name: "gpiod_get",
+		Name: "gpiod_get", Fallible: true,
 		Args: []ArgDesc{
 			{Key: "node", Kind: KindNode, Type: TypeNode, Doc: "the consumer node (its device's gpiod_get, else fwnode_gpiod_get_index)"},
 			{Key: "con", Kind: KindEnum, Values: GpioConIDs, Doc: "con_id: the \"<con>-gpios\" property (none: \"gpios\")"},
@@ -360,6 +380,9 @@ var DriverCompatibles = []string{"arm,amba-bus", "atmel,24c32", "dangle,devres-t
 func init() {
 	for i := range Ops {
 		Ops[i].ID = OpID(i)
+		if Ops[i].Fallible {
+			Ops[i].Args = append(Ops[i].Args, FailNthArg)
+		}
 	}
 }
 

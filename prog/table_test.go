@@ -8,9 +8,10 @@ import (
 func TestTable(t *testing.T) {
 	tab := Table()
 	for _, want := range []string{
-		"overlay = of_overlay_fdt_apply blob=FILE\n",
-		"of_overlay_remove ov=OVERLAY|0..64 [sched=after-revert-notify[:N],…]\n",
-		"run_work [wq=device_link_wq|events] [item=1..8]\n",
+		"overlay = of_overlay_fdt_apply blob=FILE [fail_nth=1..128]\n",
+		"of_overlay_remove ov=OVERLAY|0..64 [sched=after-revert-notify[:N],…] [fail_nth=1..128]\n",
+		"run_work [wq=device_link_wq|events] [item=1..8] [fail_nth=1..128]\n",
+		"node = of_node_get node=/PATH|NODE\n",
 	} {
 		if !strings.Contains(tab, want) {
 			t.Errorf("op table lacks %q:\n%s", want, tab)

@@ -10,6 +10,7 @@ import (
 	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim/core"
+	"dangle/sim/fault"
 	"dangle/sim/kobj"
 	"dangle/sim/of"
 	"dangle/sim/profile"
@@ -35,6 +36,9 @@ type Config struct {
 	Strict bool
 	// Base, when set, replaces the program's base tree (dangle run -base).
 	Base *Source
+	// FailList records every fallible step each op reaches
+	// (Result.FailSteps; dangle run -fail-list).
+	FailList bool
 	// Cache, when set, keeps compiled device trees across runs, so a
 	// soak worker compiles the base tree once. A Cache is not safe for
 	// concurrent use: give each worker its own.
@@ -52,6 +56,9 @@ type Result struct {
 	// not counted; empty with Config.Strict.
 	Known []report.Finding
 	Trace string // with Config.Trace: refcount table and timeline
+	// FailSteps, with Config.FailList, are the fallible steps each op
+	// reached, in order: what fail_nth=N of that op would fail.
+	FailSteps []fault.Step
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -132,6 +139,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		}
 		k.blobs[f.Name] = t
 	}
+	k.OF.Fail.Record = cfg.FailList
 	k.OF.LoadBase(base)
 	k.initCore()
 	return k, nil
@@ -235,7 +243,8 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	}
 	k.RunOps()
 	k.Teardown()
-	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known()}
+	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(),
+		FailSteps: k.OF.Fail.Steps}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}
@@ -268,6 +277,12 @@ func (k *Kernel) Step(i int) {
 	k.resolve(i, op, args)
 	c := &k.call
 	*c = call{k: k, op: op, slot: i, name: k.names[i], args: args}
+	nth := 0
+	if a := op.Arg(prog.FailNthKey); a != nil {
+		nth = a.Int
+	}
+	k.OF.Fail.Begin(n, nth)
+	defer k.OF.Fail.End()
 	var ret string
 	if e.needDevice {
 		c.dev = k.Core.DeviceByNode(c.arg("node").node)

@@ -207,6 +207,9 @@ func (c *call) group() any {
 
 func opDevresOpenGroup(c *call) string {
 	id := c.k.Core.DevresOpenGroup(c.dev, c.group(), "devres_open_group")
+	if id == nil {
+		return "NULL"
+	}
 	if g, ok := id.(devresGroupID); ok {
 		return strconv.Itoa(g.n)
 	}
@@ -231,10 +234,9 @@ func opDevresRemoveGroup(c *call) string {
 // driver core runs it.
 func opDevmAddAction(c *call) string {
 	d, k, n := c.dev, c.k, c.arg("action").n
-	k.Core.DevmAddAction(d, "dangle_test_action", devresAction{n}, func() {
+	return errnoName(k.Core.DevmAddActionErr(d, "dangle_test_action", devresAction{n}, func() {
 		k.Core.DevErr(d, "dangle_test_action: %d", n)
-	})
-	return "0"
+	}))
 }
 
 func opDevmRemoveAction(c *call) string {

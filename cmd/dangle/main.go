@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] [-strict] [-state] FILE…
+//	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] [-strict] [-state] [-fail-list FILE] FILE…
 //	dangle minimize [-o OUT] [-v] FILE
 //	dangle new [-base B] [-kernel P] [-I DIR]… -o OUT OVERLAY… ['OP LINE'…]
 //	dangle profiles
@@ -27,7 +27,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] FILE.prog...
+  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] [-fail-list FILE] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle explore -depth N [-kernel P] [-tree FILE.prog] [-ops LIST] [-workers W] [-max-states M]
@@ -101,6 +101,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.state, "state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
 	fs.StringVar(&f.baseFile, "base", "", "the board's tree `FILE.dtb|FILE.dts`, instead of the program's base.dts/base.dtb or the built-in tree")
 	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
+	addFailListFlag(fs)
 	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
 	if code >= 0 {
 		return code
@@ -109,6 +110,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "dangle run: no program files (\"dangle run -h\" for help)")
 		return 2
 	}
+	if err := failListOpen(); err != nil {
+		fmt.Fprintf(stderr, "dangle run: %v\n", err)
+		return 2
+	}
+	defer failListClose()
 	return runFiles(&f, files, stdout, stderr)
 }
 

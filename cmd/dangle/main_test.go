@@ -230,7 +230,8 @@ func TestProfilesAligned(t *testing.T) {
 // a program may give the flags in any order (printed in the table's).
 func TestFlagSets(t *testing.T) {
 	_, out, _ := run("ops")
-	if !strings.Contains(out, "flags=FLAGS\n") || !strings.Contains(out, "    FLAGS: one of 0, DL_FLAG_STATELESS, ") ||
+	// (fail_nth, where the op takes it, follows flags)
+	if !strings.Contains(out, "flags=FLAGS [fail_nth=1..128]\n") || !strings.Contains(out, "    FLAGS: one of 0, DL_FLAG_STATELESS, ") ||
 		strings.Contains(out, "flags=0|") || strings.Contains(out, "flags=nonexclusive|") {
 		t.Errorf("ambiguous flags in dangle ops:\n%s", out)
 	}

@@ -139,11 +139,13 @@ func runOne(f *runFlags, name, kernel string, base *sim.Source, stdout, stderr i
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
-	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Strict: f.strict, Base: base, Stream: logStream(name, stdout)})
+	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Strict: f.strict, Base: base, Stream: logStream(name, stdout),
+		FailList: failListOn()})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2
 	}
+	failListWrite(name, res)
 	return printResult(f, name, res, stdout)
 }
 

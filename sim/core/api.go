@@ -59,7 +59,12 @@ func (c *Core) NextID(key string) int {
 // with dev.parent = dev, and a devres devm_input_device_release whose
 // input_put_device() drops the initial reference (input_dev_release
 // kfrees it).
+//
+// The devres_alloc() can fail: NULL.
 func (c *Core) DevmInputAllocateDevice(d *Device) *Device {
+	if c.fail("devres_alloc", "devm_input_allocate_device", ENOMEM) {
+		return nil
+	}
 	name := fmt.Sprintf("input%d", c.NextID("input"))
 	input := c.NewClassDevice(d, "input", name, "input_allocate_device", func(id *Device) {
 		c.FreeDevice(id, "input_dev_release")
@@ -83,7 +88,12 @@ func (c *Core) DevmRequestThreadedIRQ(d *Device, irq string) {
 // devm_input_device_unregister whose __input_unregister_device() ends in
 // device_del(&dev->dev) — it talks to the hardware to quiesce it. The
 // last reference goes with devm_input_device_release.
+//
+// A devres_managed device allocates that devres first: -ENOMEM.
 func (c *Core) InputRegisterDevice(d *Device, input *Device) error {
+	if c.fail("devres_alloc", "input_register_device", ENOMEM) {
+		return ENOMEM
+	}
 	if err := c.DeviceAdd(input); err != nil {
 		return err
 	}

@@ -43,6 +43,10 @@ type Device struct {
 	// before a work item runs at a sched point).
 	ReleaseLocks []*of.Mutex
 
+	// AddNotFallible: device_add() of this device is no fault-injection
+	// point, because its caller's error path is not modelled.
+	AddNotFallible bool
+
 	registered bool
 	dead       bool
 	devres     []*devres
@@ -157,6 +161,19 @@ func (c *Core) DeviceAdd(d *Device) error {
 	c.prDebug("device: '%s': %s", d.Name, "device_add")
 	if d.Parent != nil {
 		c.getOwned(d.Parent, "device_add", "device_add: child "+d.Name, d.obj)
+	}
+	// kobject_add() (kobject_add_internal: -ENOMEM, -EEXIST): goto
+	// Error -> parent_error: put_device(parent); name_error: kfree(dev->p);
+	// done: put_device(dev). The caller still holds the initial
+	// reference and must put it (platform_device_put()).
+	if !d.AddNotFallible && c.fail("kobject_add", "device_add ("+d.Name+")", ENOMEM) {
+		if d.Parent != nil {
+			c.PutDevice(d.Parent, "device_add", "device_add: child "+d.Name)
+		}
+		c.PutDevice(d, "device_add", "device_add (self)")
+		return ENOMEM
+	}
+	if d.Parent != nil {
 		// kobject_add() pins the parent kobject too
 		c.getOwned(d.Parent, "kobject_add", "kobject_add: child "+d.Name, d.obj)
 	}

@@ -32,7 +32,9 @@ func (c *Core) DevresAdd(d *Device, name string, data any, release func()) {
 	d.devres = append(d.devres, &devres{name: name, release: release, data: data, driver: d.Driver != nil})
 }
 
-// DevmAddAction is devm_add_action(dev, action, data).
+// DevmAddAction is devm_add_action(dev, action, data) of a caller that
+// cannot fail (the model's own helpers); DevmAddActionErr is the call
+// whose devres_alloc() can fail.
 func (c *Core) DevmAddAction(d *Device, action string, data any, fn func()) {
 	c.DevresAdd(d, "devm_action_release("+action+")", data, fn)
 }
@@ -51,8 +53,12 @@ func (c *Core) DevmRemoveAction(d *Device, action string, data any) {
 }
 
 // DevresOpenGroup is devres_open_group(dev, id): id nil means the group
-// itself is the id. It returns the id.
+// itself is the id. It returns the id, or nil when devres_alloc_node()
+// of the group fails.
 func (c *Core) DevresOpenGroup(d *Device, id any, name string) any {
+	if c.fail("kmalloc", "devres_open_group ("+name+")", ENOMEM) {
+		return nil
+	}
 	g := &devresGroup{id: id, name: name}
 	if id == nil {
 		g.id = g

@@ -231,6 +231,26 @@ func (c *Core) reallyProbe(drv *Driver, d *Device) error {
 	}
 	d.Driver = drv // device_set_driver()
 	d.pmDetachedIn, d.pmReported = "", false
+	// pinctrl_bind_pins(): dev->pins = devm_kzalloc(): -ENOMEM, goto
+	// pinctrl_bind_failed (the devres it frees again when the device has
+	// no pinctrl state holds nothing the model tracks)
+	if c.fail("devm_kzalloc", "pinctrl_bind_pins ("+d.Name+")", ENOMEM) {
+		c.deviceLinksNoDriver(d)
+		c.deviceUnbindCleanup(d)
+		return ENOMEM
+	}
+	// driver_sysfs_add(): sysfs_create_link() of the driver's link to the
+	// device: dev_err(), goto sysfs_failed (BUS_NOTIFY_DRIVER_NOT_BOUND,
+	// then as pinctrl_bind_failed). The text is that of the 2024 dev_*
+	// conversion ("driver: core: Use dev_* instead of pr_* so device
+	// metadata is added"), the form every really_probe() line here has;
+	// before it: pr_err("%s: driver_sysfs_add(%s) failed").
+	if c.fail("sysfs_create_link", "driver_sysfs_add ("+d.Name+")", ENOMEM) {
+		c.devPrintk(d, "really_probe: driver_sysfs_add failed")
+		c.deviceLinksNoDriver(d)
+		c.deviceUnbindCleanup(d)
+		return ENOMEM
+	}
 	err := c.callDriverProbe(drv, d)
 	if err != nil {
 		// probe_failed: driver_sysfs_remove, BUS_NOTIFY_DRIVER_NOT_BOUND,

@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"strings"
 
 	"dangle/sim/of"
 )
@@ -34,6 +35,13 @@ func (c *Core) i2cDeviceProbe(d *Device) error {
 	group := c.Prof.Is("i2c_devres_group", "on")
 	if group {
 		client.devresGroupID = c.DevresOpenGroup(d, nil, "i2c_device_probe")
+		if client.devresGroupID == nil {
+			// status = -ENOMEM; goto err_detach_pm_domain
+			if !c.pmDetachInCleanup(c.I2C) {
+				c.DevPMDomainDetach(d, "i2c_device_probe")
+			}
+			return ENOMEM
+		}
 	}
 	err := d.Driver.Probe(c, d)
 	if err != nil {
@@ -76,7 +84,11 @@ func i2cDeviceMatch(drv *Driver, d *Device) bool {
 // controller device pdev: the number is the first free dynamic one (no
 // "i2c" aliases in the trees modelled), the device is "i2c-%d", and
 // of_i2c_register_devices() creates a client per available child.
-func (c *Core) I2CAddAdapter(pdev *Device) *I2CAdapter {
+//
+// A failing device_register() is i2c_register_adapter()'s "can't register
+// device" path: put_device(&adap->dev), idr_remove(), the error returned
+// (the model's adapter name is its controller's device name).
+func (c *Core) I2CAddAdapter(pdev *Device) (*I2CAdapter, error) {
 	adap := &I2CAdapter{Nr: c.i2cNextNr}
 	c.i2cNextNr++
 	d := c.newDevice(fmt.Sprintf("i2c-%d", adap.Nr), "i2c_register_adapter")
@@ -87,9 +99,13 @@ func (c *Core) I2CAddAdapter(pdev *Device) *I2CAdapter {
 	// i2c_adapter_dev_release(): complete(&adap->dev_released)
 	d.release, d.releaseName = func(d *Device) { c.freeDevice(d, "i2c_adapter_dev_release") }, "i2c_adapter_dev_release"
 	adap.Dev = d
-	c.DeviceRegister(d)
+	if err := c.DeviceRegister(d); err != nil {
+		c.Log.Printf("i2c-core: adapter '%s': can't register device (%d)", pdev.Name, Errno(err))
+		c.PutDevice(d, "i2c_register_adapter", d.initHolder)
+		return nil, err
+	}
 	c.ofI2CRegisterDevices(adap)
-	return adap
+	return adap, nil
 }
 
 // ofI2CRegisterDevices is of_i2c_register_devices().
@@ -134,7 +150,14 @@ func (c *Core) ofI2CRegisterDevice(adap *I2CAdapter, node *of.Node) *I2CClient {
 
 // I2CNewClientDevice is i2c_new_client_device(): the client holds a node
 // reference from here until i2c_unregister_device().
+//
+// Its kzalloc() can fail: ERR_PTR(-ENOMEM), nothing held. A failing
+// device_register() goes to out_remove_swnode: of_node_put(), the dev_err
+// "Failed to register i2c client", and put_device() (the need_put path).
 func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) *I2CClient {
+	if c.fail("kzalloc", "i2c_new_client_device (i2c_client)", ENOMEM) {
+		return nil
+	}
 	client := &I2CClient{Adapter: adap, Addr: addr}
 	d := c.newDevice(fmt.Sprintf("%d-%04x", adap.Nr, addr), "i2c_new_client_device")
 	d.Bus = c.I2C
@@ -147,6 +170,16 @@ func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) 
 	d.Fwnode = node
 	if err := c.DeviceRegister(d); err != nil {
 		c.OF.NodePut(node, "i2c_new_client_device", d.nodeHolder())
+		// client->name is the compatible without its vendor prefix
+		// (of_i2c_get_board_info(): of_alias_from_compatible())
+		name := ""
+		if comps := Compatibles(node); len(comps) > 0 {
+			name = comps[0]
+			if i := strings.IndexByte(name, ','); i >= 0 {
+				name = name[i+1:]
+			}
+		}
+		c.Log.Printf("%s %s: Failed to register i2c client %s at 0x%02x (%d)", adap.Dev.driverString(), adap.Dev.Name, name, addr, Errno(err))
 		c.PutDevice(d, "put_device", d.initHolder)
 		return nil
 	}

@@ -157,6 +157,10 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 		}
 		return link
 	}
+	// link = kzalloc(): "if (!link) goto out;" returns NULL
+	if c.fail("kzalloc", "device_link_add (device_link)", ENOMEM) {
+		return nil
+	}
 	name := fmt.Sprintf("%s:%s--%s:%s", supplier.busName(), supplier.Name, consumer.busName(), consumer.Name)
 	link := &Link{Supplier: supplier, Consumer: consumer, Flags: flags, holder: "device link " + name}
 	link.obj = c.Reg.Alloc("device_link", name, "device_link_add", true, true, "kref")
@@ -167,7 +171,14 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 	link.dev.Priv = link
 	link.dev.release, link.dev.releaseName = c.devlinkDevRelease, "devlink_dev_release"
 	link.dev.obj.In = link.obj
-	c.DeviceRegister(link.dev)
+	if err := c.DeviceRegister(link.dev); err != nil {
+		// "put_device(&link->link_dev); link = NULL; goto out;": the
+		// release (devlink_dev_release) queues device_link_release_fn,
+		// which puts consumer and supplier and frees the link; the
+		// link was never on their lists.
+		c.PutDevice(link.dev, "device_link_add", link.dev.initHolder)
+		return nil
+	}
 	if flags&DL_FLAG_STATELESS != 0 {
 		link.Status = DL_STATE_NONE
 		link.statelessOps = append(link.statelessOps, c.Log.Op)

@@ -165,6 +165,12 @@ func (c *Core) OfPlatformDeviceCreate(np *of.Node, parent *Device) *Device {
 		return nil
 	}
 	np.Flags |= of.OF_POPULATED
+	// of_device_alloc(): platform_device_alloc()'s kzalloc() failing
+	// returns NULL: "goto err_clear_flag"
+	if c.fail("kzalloc", "platform_device_alloc ("+np.Path()+")", ENOMEM) {
+		np.Flags &^= of.OF_POPULATED
+		return nil
+	}
 	d := c.ofDeviceAlloc(np, parent)
 	if err := c.DeviceAdd(d); err != nil {
 		c.PutDevice(d, "platform_device_put", d.initHolder)

@@ -30,8 +30,11 @@ type Regulator struct {
 
 // RegulatorRegister is regulator_register(): the class device
 // "regulator.%lu" (regulator.0 is the dummy regulator registered at
-// boot), child of the provider device, holding np.
-func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
+// boot), child of the provider device, holding np. A failing device_add()
+// goes to unset_supplies and, since 9177514ce349 (v5.9), wash:
+// put_device(&rdev->dev), whose regulator_dev_release() puts the node and
+// frees the rdev; ERR_PTR(ret) is returned.
+func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) (*RegulatorDev, error) {
 	c.regNo++
 	rdev := &RegulatorDev{Name: name}
 	d := c.newDevice(fmt.Sprintf("regulator.%d", c.regNo), "regulator_register")
@@ -44,10 +47,14 @@ func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *Regula
 	d.OfNode = c.OF.NodeGetOwned(np, "regulator_register", d.nodeHolder(), d.obj)
 	d.release, d.releaseName = c.regulatorDevRelease, "regulator_dev_release"
 	c.Lock(&c.RegulatorListMutex, "regulator_register")
-	c.DeviceRegister(d)
+	if err := c.DeviceRegister(d); err != nil {
+		c.Unlock(&c.RegulatorListMutex)
+		c.PutDevice(d, "regulator_register", d.initHolder)
+		return nil, err
+	}
 	c.regulators = append(c.regulators, rdev)
 	c.Unlock(&c.RegulatorListMutex)
-	return rdev
+	return rdev, nil
 }
 
 // regulatorDevRelease is regulator_dev_release(): the node reference
@@ -74,17 +81,27 @@ func (c *Core) RegulatorUnregister(rdev *RegulatorDev) {
 	c.Unlock(&c.RegulatorListMutex)
 }
 
-// DevmRegulatorRegister is devm_regulator_register().
-func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
-	rdev := c.RegulatorRegister(pdev, np, name)
+// DevmRegulatorRegister is devm_regulator_register(): devres_alloc()
+// (-ENOMEM), regulator_register(), and devres_add() on success,
+// devres_free() on failure.
+func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) (*RegulatorDev, error) {
+	if c.fail("devres_alloc", "devm_regulator_register", ENOMEM) {
+		return nil, ENOMEM
+	}
+	rdev, err := c.RegulatorRegister(pdev, np, name)
+	if err != nil {
+		return nil, err
+	}
 	c.DevresAdd(pdev, "devm_rdev_release", rdev, func() { c.RegulatorUnregister(rdev) })
-	return rdev
+	return rdev, nil
 }
 
 // RegulatorGet is regulator_get(dev, id): look up "<id>-supply"
 // (-EPROBE_DEFER while its regulator is not registered; the dummy
 // regulator when there is no such property), pin the rdev, and link the
-// consumer to it with a stateless device link.
+// consumer to it with a stateless device link. create_regulator()'s
+// kzalloc() can fail: ERR_PTR(-ENOMEM) after module_put() and
+// put_device() of the rdev.
 func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 	var np *of.Node
 	if dev.OfNode != nil {
@@ -96,13 +113,21 @@ func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 		}
 	}
 	r := &Regulator{dev: dev, supply: id, holder: fmt.Sprintf("regulator %s-%s", dev.Name, id)}
+	const createFn = "create_regulator (regulator)"
 	if np == nil {
 		c.devPrintk(dev, "supply %s not found, using dummy regulator", id)
+		if c.fail("kzalloc", createFn, ENOMEM) {
+			return nil, ENOMEM
+		}
 		return r, nil
 	}
 	rd := c.FindClassDeviceByNode("regulator", np, "regulator_dev_lookup", r.holder)
 	if rd == nil {
 		return nil, EPROBE_DEFER
+	}
+	if c.fail("kzalloc", createFn, ENOMEM) {
+		c.PutDevice(rd, "_regulator_get", r.holder)
+		return nil, ENOMEM
 	}
 	r.rdev = rd.Priv.(*RegulatorDev)
 	r.rdev.openCount++
@@ -134,7 +159,12 @@ func (c *Core) RegulatorPut(r *Regulator) {
 
 // DevmRegulatorGet is devm_regulator_get(): regulator_get() with a
 // devres whose release (devm_regulator_release) is regulator_put().
+//
+// The devres is allocated first: -ENOMEM before the lookup.
 func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
+	if c.fail("devres_alloc", "_devm_regulator_get", ENOMEM) {
+		return nil, ENOMEM
+	}
 	r, err := c.RegulatorGet(dev, id)
 	if err != nil {
 		return nil, err

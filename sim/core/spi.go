@@ -48,8 +48,12 @@ func (c *Core) spiRemove(d *Device) {
 }
 
 // SPIAllocHost is spi_alloc_host()/__spi_alloc_controller(): a class
-// device child of pdev, released by spi_controller_release().
+// device child of pdev, released by spi_controller_release(); nil when
+// its kzalloc() fails.
 func (c *Core) SPIAllocHost(pdev *Device) *SPIController {
+	if c.fail("kzalloc", "__spi_alloc_controller (spi_controller)", ENOMEM) {
+		return nil
+	}
 	// the bus number is picked in spi_register_controller(); it is picked
 	// here so the device has its final name from the start
 	ctlr := &SPIController{BusNum: c.spiNextNr}
@@ -106,6 +110,12 @@ func (c *Core) ofRegisterSPIDevice(ctlr *SPIController, nc *of.Node) *SPIDevice 
 		cs, ok = reg.U32()
 	}
 	name := fmt.Sprintf("%s.%d", ctlr.Dev.Name, cs)
+	// spi_alloc_device(): spi_controller_get(), kzalloc() (on failure
+	// spi_controller_put(), NULL): "spi_device alloc error", -ENOMEM
+	if c.fail("kzalloc", "spi_alloc_device ("+name+")", ENOMEM) {
+		c.Log.Printf("%s %s: spi_device alloc error for %s", ctlr.Dev.driverString(), ctlr.Dev.Name, nc.Path())
+		return nil
+	}
 	s := &SPIDevice{Controller: ctlr, CS: cs}
 	d := c.newDevice(name, "spi_alloc_device")
 	d.Bus = c.SPI

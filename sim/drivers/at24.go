@@ -27,6 +27,10 @@ func init() {
 }
 
 func at24Probe(c *core.Core, d *core.Device) error {
+	// at24 = devm_kzalloc(): "if (!at24) return -ENOMEM;"
+	if err := c.DevmKzalloc(d, "at24_probe"); err != nil {
+		return err
+	}
 	g := gpio.From(c)
 	cfg := &gpio.NvmemConfig{Dev: d, Name: d.Name, ID: gpio.NVMEM_DEVID_AUTO}
 	if !c.Prof.Is("nvmem_wp", "removed") {

@@ -25,7 +25,10 @@ func init() {
 
 func dtFixupProbe(c *core.Core, d *core.Device) error {
 	cs := of.NewChangeset(fmt.Sprintf("dt-fixup changeset (%s)", d.Name))
-	c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied")
+	if err := c.OF.ChangesetAddProperty(cs, d.OfNode, "dangle,fixup", "applied"); err != nil {
+		c.OF.Destroy(cs)
+		return err
+	}
 	if err := c.OF.ChangesetApply(cs); err != nil {
 		c.OF.Destroy(cs)
 		return err
@@ -38,6 +41,8 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 		c.FreeDevice(fd, "dt_fixup_release")
 	}, &c.OF.OfMutex)
 	if err := c.DeviceRegister(fx); err != nil {
+		// put_device(): dt_fixup_release() reverts and destroys cs
+		c.PutInitial(fx, "dt_fixup_register")
 		return err
 	}
 	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)

@@ -19,7 +19,11 @@ func i2cControllerProbe(c *core.Core, d *core.Device) error {
 	if err := c.DevmClkGet(d); err != nil && err != core.ENOENT {
 		return c.DevErrProbe(d, err, "failed to get clock")
 	}
-	d.DrvData = c.I2CAddAdapter(d)
+	adap, err := c.I2CAddAdapter(d)
+	if err != nil {
+		return err
+	}
+	d.DrvData = adap
 	return nil
 }
 

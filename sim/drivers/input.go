@@ -21,6 +21,9 @@ func init() {
 
 func inputProbe(c *core.Core, d *core.Device) error {
 	input := c.DevmInputAllocateDevice(d)
+	if input == nil {
+		return core.ENOMEM
+	}
 	c.DevmRequestThreadedIRQ(d, d.Name+" irq")
 	return c.InputRegisterDevice(d, input)
 }

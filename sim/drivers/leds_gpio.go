@@ -25,6 +25,10 @@ func init() {
 }
 
 func gpioLedProbe(c *core.Core, d *core.Device) error {
+	// gpio_leds_create(): priv = devm_kzalloc(), ERR_PTR(-ENOMEM)
+	if err := c.DevmKzalloc(d, "gpio_leds_create"); err != nil {
+		return err
+	}
 	g := gpio.From(c)
 	for _, child := range d.OfNode.Children {
 		if !child.IsAvailable() {
@@ -39,6 +43,8 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 			c.FreeDevice(ld, "device_create_release")
 		})
 		if err := c.DeviceRegister(led); err != nil {
+			// device_create_groups_vargs(): put_device(), ERR_PTR()
+			c.PutInitial(led, "device_create_groups_vargs")
 			return err
 		}
 		c.DevresAdd(d, "devm_led_classdev_release", led, func() { c.DeviceUnregister(led) })

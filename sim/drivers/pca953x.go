@@ -39,6 +39,10 @@ func pca953xNgpio(d *core.Device) int {
 }
 
 func pca953xProbe(c *core.Core, d *core.Device) error {
+	// chip = devm_kzalloc(): "if (chip == NULL) return -ENOMEM;"
+	if err := c.DevmKzalloc(d, "pca953x_probe"); err != nil {
+		return err
+	}
 	chip := &pca953xChip{}
 	reg, err := c.DevmRegulatorGet(d, "vcc")
 	if err != nil {

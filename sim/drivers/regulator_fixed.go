@@ -1,6 +1,10 @@
 package drivers
 
-import "dangle/sim/core"
+import (
+	"fmt"
+
+	"dangle/sim/core"
+)
 
 // regulator-fixed (drivers/regulator/fixed.c, reg_fixed_voltage_probe):
 // the regulator is registered with devm_regulator_register(), so it is
@@ -14,12 +18,20 @@ func init() {
 }
 
 func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
+	// drvdata = devm_kzalloc(): "if (!drvdata) return -ENOMEM;"
+	if err := c.DevmKzalloc(d, "reg_fixed_voltage_probe"); err != nil {
+		return err
+	}
 	name := d.OfNode.Name()
 	if p := d.OfNode.Prop("regulator-name"); p != nil {
 		if s, ok := p.ReadString(); ok {
 			name = s
 		}
 	}
-	d.DrvData = c.DevmRegulatorRegister(d, d.OfNode, name)
+	rdev, err := c.DevmRegulatorRegister(d, d.OfNode, name)
+	if err != nil {
+		return c.DevErrProbe(d, err, fmt.Sprintf("Failed to register regulator: %d", core.Errno(err)))
+	}
+	d.DrvData = rdev
 	return nil
 }

@@ -20,6 +20,9 @@ func spiControllerProbe(c *core.Core, d *core.Device) error {
 		return c.DevErrProbe(d, err, "failed to get clock")
 	}
 	ctlr := c.SPIAllocHost(d)
+	if ctlr == nil {
+		return core.ENOMEM
+	}
 	if err := c.SPIRegisterController(ctlr); err != nil {
 		return err
 	}

@@ -145,6 +145,14 @@ func (g *GPIO) gpiodRequestCommit(d *Desc, label string) error {
 	if label == "" {
 		label = "?"
 	}
+	// v6.9+ desc_set_label() allocates the label (SRCU-protected labels,
+	// 1f2bcb8c8ccd / 35b545332b80: kstrdup_const(); later a kzalloc()'d
+	// struct gpio_desc_label): -ENOMEM, goto out_clear_bit. Before, it
+	// only stored the pointer.
+	if g.silent() && g.c.Fail("kzalloc", "desc_set_label ("+d.Name()+")", core.ENOMEM) {
+		d.requested = false
+		return core.ENOMEM
+	}
 	d.label = label
 	d.gen++
 	if g.gpiodRef() {
@@ -290,18 +298,24 @@ func devmOwner(dev *core.Device, con string) string {
 // devmAdd is the devres half of devm_gpiod_get_index() and
 // devm_fwnode_gpiod_get_index(): a non-exclusive descriptor this device
 // already manages is returned as is (devres_find); otherwise a devres
-// whose release (devm_gpiod_release) is gpiod_put().
-func (g *GPIO) devmAdd(dev *core.Device, d *Desc, flags Flags, owner string) *Desc {
+// whose release (devm_gpiod_release) is gpiod_put(). The devres
+// allocation can fail: gpiod_put(desc), -ENOMEM (v6.1's devres_alloc()
+// path and the later devm_add_action_or_reset() alike).
+func (g *GPIO) devmAdd(dev *core.Device, d *Desc, flags Flags, owner string) (*Desc, error) {
 	k := devmKey{dev, d}
 	if flags&GPIOD_FLAGS_BIT_NONEXCLUSIVE != 0 && g.devm[k] {
-		return d
+		return d, nil
+	}
+	if g.c.Fail("devres_alloc", "devm_gpiod_get_index ("+owner+")", core.ENOMEM) {
+		g.GpiodPut(d, owner, "devm_gpiod_get_index")
+		return nil, core.ENOMEM
 	}
 	g.devm[k] = true
 	g.c.DevresAdd(dev, "devm_gpiod_release", d, func() {
 		delete(g.devm, k)
 		g.GpiodPut(d, owner, "devm_gpiod_release")
 	})
-	return d
+	return d, nil
 }
 
 // DevmGpiodGetIndex is devm_gpiod_get_index().
@@ -311,7 +325,7 @@ func (g *GPIO) DevmGpiodGetIndex(dev *core.Device, con string, idx int, flags Fl
 	if err != nil {
 		return nil, err
 	}
-	return g.devmAdd(dev, d, flags, owner), nil
+	return g.devmAdd(dev, d, flags, owner)
 }
 
 // DevmGpiodGet is devm_gpiod_get().
@@ -336,7 +350,7 @@ func (g *GPIO) DevmFwnodeGpiodGet(dev *core.Device, child *of.Node, con string, 
 	if err != nil {
 		return nil, err
 	}
-	return g.devmAdd(dev, d, flags, owner), nil
+	return g.devmAdd(dev, d, flags, owner)
 }
 
 // GpiodSetConsumerName is gpiod_set_consumer_name().

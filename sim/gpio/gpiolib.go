@@ -189,7 +189,11 @@ func (g *GPIO) GpiochipAddData(gc *Chip) error {
 		gdev.descs[i] = &descs[i]
 	}
 	g.devices = append(g.devices, gdev)
-	// gpiochip_setup_dev() -> gcdev_register() -> cdev_device_add()
+	// gpiochip_setup_dev() -> gcdev_register() -> cdev_device_add(). Its
+	// failure is not a fault-injection point: the err_remove_from_list
+	// path and its "failed to register" line (which prints the GPIO base
+	// the model does not number) are not modelled.
+	gdev.Dev.AddNotFallible = true
 	if err := g.c.DeviceAdd(gdev.Dev); err != nil {
 		return err
 	}
@@ -209,8 +213,7 @@ func (g *GPIO) DevmGpiochipAddData(dev *core.Device, gc *Chip) error {
 	if err := g.GpiochipAddData(gc); err != nil {
 		return err
 	}
-	g.c.DevmAddAction(dev, "devm_gpio_chip_release", gc, func() { g.GpiochipRemove(gc) })
-	return nil
+	return g.c.DevmAddActionOrReset(dev, "devm_gpio_chip_release", gc, func() { g.GpiochipRemove(gc) })
 }
 
 // GpiochipRemove is gpiochip_remove(): sysfs unregister, hogs, numb the

@@ -43,7 +43,14 @@ type Nvmem struct {
 // reference; with the gpiod_ref() patch, gpiod_ref()), else unless
 // ignore_wp gpiod_get_optional(config->dev, "wp", GPIOD_OUT_HIGH) — kref,
 // the name, and the device (release nvmem_release).
+//
+// Its first steps can fail: kzalloc(nvmem) (ERR_PTR(-ENOMEM)) and
+// ida_alloc() (kfree(nvmem), ERR_PTR(rval)), before anything is held.
 func (g *GPIO) NvmemRegister(cfg *NvmemConfig) (*Nvmem, error) {
+	if g.c.Fail("kzalloc", "nvmem_register (nvmem_device)", core.ENOMEM) ||
+		g.c.Fail("ida_alloc", "nvmem_register", core.ENOMEM) {
+		return nil, core.ENOMEM
+	}
 	id := g.nvmemIDA.alloc()
 	var name string
 	switch {
@@ -115,6 +122,9 @@ func (g *GPIO) DevmNvmemRegister(dev *core.Device, cfg *NvmemConfig) (*Nvmem, er
 	if err != nil {
 		return nil, err
 	}
-	g.c.DevmAddAction(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) })
+	// devm_add_action_or_reset(): on failure nvmem_unregister() now
+	if err := g.c.DevmAddActionOrReset(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) }); err != nil {
+		return nil, err
+	}
 	return nv, nil
 }

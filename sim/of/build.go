@@ -82,12 +82,13 @@ func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Propert
 			return EINVAL
 		}
 		newProp = t.dupAndFixupSymbolProp(ovcs, overlayProp)
-	} else {
+	} else if !t.ShouldFail("kzalloc", "__of_prop_dup (property)", ENOMEM) {
 		newProp = t.propDup(overlayProp, tg.np.DisplayPath(), "add_changeset_property")
 	}
 	if newProp == nil {
 		return ENOMEM
 	}
+	var err error
 	if prop == nil {
 		if !tg.inLivetree {
 			tg.np.pushDead(newProp)
@@ -98,16 +99,24 @@ func (t *OF) addChangesetProperty(ovcs *Overlay, tg target, overlayProp *Propert
 			// until applied, only the changeset knows it
 			newProp.obj.In = ovcs.obj
 		}
-		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ADD_PROPERTY, tg.np, newProp)
+		err = t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ADD_PROPERTY, tg.np, newProp)
 	} else {
 		newProp.obj.In = ovcs.obj
-		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_UPDATE_PROPERTY, tg.np, newProp)
+		err = t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_UPDATE_PROPERTY, tg.np, newProp)
 	}
 	if !tg.np.Check(OF_OVERLAY) {
 		msg := fmt.Sprintf("WARNING: memory leak will occur if overlay removed, property: %s/%s", tg.np.Path(), newProp.Name)
 		t.prOverlay("%s", msg)
 		// the evidence sim/known.go recognises the leak by
 		newProp.obj.Announced = "OF: overlay: " + msg
+	}
+	if err != nil {
+		// "if (ret) __of_prop_free(new_prop)" (kfree of name, value and
+		// the property; v5.x open-codes the three kfree()s): a property
+		// pushed on a new node's deadprops above stays on that list,
+		// freed, for of_node_release() to free again.
+		t.kfree(newProp.obj, "add_changeset_property")
+		return err
 	}
 	return nil
 }
@@ -146,6 +155,11 @@ func (t *OF) dupAndFixupSymbolProp(ovcs *Overlay, prop *Property) *Property {
 	if len(overlayName) > len(path) {
 		return nil
 	}
+	// kzalloc() of the property, kstrdup() of its name, kasprintf() of
+	// its value: any failing frees the others and returns NULL
+	if t.ShouldFail("kzalloc", "dup_and_fixup_symbol_prop (property)", ENOMEM) {
+		return nil
+	}
 	value := f.Target.Path() + path[len(overlayName):]
 	np := &Property{Name: prop.Name, Value: append([]byte(value), 0)}
 	np.obj = t.reg.Alloc("property", "/__symbols__/"+prop.Name, "dup_and_fixup_symbol_prop", true, false, "")
@@ -166,13 +180,20 @@ func (t *OF) addChangesetNode(ovcs *Overlay, tg target, node *Node) error {
 		}
 	}
 	if tchild == nil {
+		if t.ShouldFail("kzalloc", "__of_node_dup (device_node)", ENOMEM) {
+			return ENOMEM
+		}
 		tchild = &Node{FullName: kbasename, Parent: tg.np, Flags: OF_DYNAMIC | OF_DETACHED}
 		tchild.obj = t.reg.Alloc("device_node", tchild.DisplayPath(), "add_changeset_node", true, true, "__of_node_dup")
 		if p := node.Prop("phandle"); p != nil && len(p.Value) == 4 {
 			tchild.Phandle, _ = p.U32()
 		}
 		tchild.Flags |= OF_OVERLAY
-		t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ATTACH_NODE, tchild, nil)
+		if err := t.ChangesetAction(&ovcs.Cset, OF_RECONFIG_ATTACH_NODE, tchild, nil); err != nil {
+			// "if (ret) return ret;": the __of_node_dup() reference
+			// is never put, the new node leaks
+			return err
+		}
 		err := t.buildNextLevel(ovcs, target{tchild, false}, node)
 		t.NodePut(tchild, "add_changeset_node", "__of_node_dup")
 		return err

@@ -40,15 +40,19 @@ type Changeset struct {
 	seq     int
 }
 
-// ChangesetAction is of_changeset_action(): append an entry, taking a
-// reference on np.
-func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Property) {
+// ChangesetAction is of_changeset_action(): kzalloc() the entry
+// (-ENOMEM, nothing taken), then append it, taking a reference on np.
+func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Property) error {
+	if t.ShouldFail("kzalloc", "of_changeset_action (of_changeset_entry)", ENOMEM) {
+		return ENOMEM
+	}
 	cs.seq++
 	ce := &Entry{Action: action, Np: np, Prop: prop,
 		holder: cs.Name + " cset entry " + strconv.Itoa(cs.seq) + " (" + action.String() + ")"}
 	// get a reference to the node
 	t.nodeGetOwned(np, "of_changeset_action", ce.holder, cs.Owner)
 	cs.Entries = append(cs.Entries, ce)
+	return nil
 }
 
 // invert is __of_changeset_entry_invert().
@@ -96,10 +100,22 @@ func (t *OF) entryApply(ce *Entry) error {
 		t.attachNode(ce.Np)
 	case OF_RECONFIG_DETACH_NODE:
 		t.detachNode(ce.Np)
+	// fail_nth on a property entry stands for the one failure
+	// __of_add_property() (-EEXIST) and __of_remove_property() (-ENODEV)
+	// have: a conflicting property. Node attach/detach and update
+	// cannot fail.
 	case OF_RECONFIG_ADD_PROPERTY:
-		err = t.addProperty(ce.Np, ce.Prop)
+		if t.ShouldFail("__of_add_property", "__of_changeset_entry_apply", EEXIST) {
+			err = EEXIST
+		} else {
+			err = t.addProperty(ce.Np, ce.Prop)
+		}
 	case OF_RECONFIG_REMOVE_PROPERTY:
-		err = t.removeProperty(ce.Np, ce.Prop)
+		if t.ShouldFail("__of_remove_property", "__of_changeset_entry_apply", ENODEV) {
+			err = ENODEV
+		} else {
+			err = t.removeProperty(ce.Np, ce.Prop)
+		}
 	case OF_RECONFIG_UPDATE_PROPERTY:
 		ce.OldProp = t.updateProperty(ce.Np, ce.Prop)
 	default:

@@ -11,11 +11,19 @@ import "dangle/sim/kobj"
 func NewChangeset(name string) *Changeset { return &Changeset{Name: name} }
 
 // ChangesetAddProperty is of_changeset_add_prop_string() on np: a new
-// OF_DYNAMIC property (__of_prop_alloc()) and an ADD_PROPERTY entry.
-func (t *OF) ChangesetAddProperty(cs *Changeset, np *Node, name, value string) {
+// OF_DYNAMIC property (__of_prop_alloc()) and an ADD_PROPERTY entry; on
+// failure the property is freed (of_changeset_add_prop_helper()).
+func (t *OF) ChangesetAddProperty(cs *Changeset, np *Node, name, value string) error {
+	if t.ShouldFail("kzalloc", "__of_prop_alloc (property)", ENOMEM) {
+		return ENOMEM
+	}
 	p := &Property{Name: name, Value: append([]byte(value), 0)}
 	p.obj = t.reg.Alloc("property", np.DisplayPath()+"/"+name, "__of_prop_alloc", true, false, "")
-	t.ChangesetAction(cs, OF_RECONFIG_ADD_PROPERTY, np, p)
+	if err := t.ChangesetAction(cs, OF_RECONFIG_ADD_PROPERTY, np, p); err != nil {
+		t.kfree(p.obj, "of_changeset_add_prop_helper")
+		return err
+	}
+	return nil
 }
 
 // ChangesetApply is of_changeset_apply(): of_mutex around the entries and

@@ -3,6 +3,7 @@ package of
 import (
 	"fmt"
 
+	"dangle/sim/fault"
 	"dangle/sim/kobj"
 	"dangle/sim/profile"
 	"dangle/sim/report"
@@ -95,6 +96,11 @@ type OF struct {
 	invFrees int
 	invLast  []string
 	invValid bool
+
+	// Fail is the fault-injection state of the op now running (fail_nth):
+	// one plain struct for the whole kernel (the driver core and gpiolib
+	// reach it through their OF), copied by value with the OF layer.
+	Fail fault.Injector
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int

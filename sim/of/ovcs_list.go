@@ -60,6 +60,21 @@ func (t *OF) listDel(ovcs *Overlay, fn string) bool {
 	n := &ovcs.list
 	t.access(n, fn)
 	prev, next := n.prev, n.next
+	if next == nil {
+		// a list_head never INIT_LIST_HEAD()ed, zeroed by kzalloc():
+		// __list_del() writes next->prev at NULL+8. KASAN reports the
+		// wild access as a general protection fault (CONFIG_DEBUG_LIST
+		// would print "list_del corruption, ...->next is NULL" instead).
+		t.log.Printf("general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN")
+		t.log.Printf("KASAN: null-ptr-deref in range [0x0000000000000008-0x000000000000000f]")
+		t.log.Printf("RIP: 0010:%s", fn)
+		t.log.Report(report.Finding{
+			Kind:    report.KernelError,
+			Title:   "general protection fault in " + fn,
+			Objects: []string{ovcs.obj.Name + " (list_del of an ovcs_list never initialised: NULL)"},
+		})
+		return false
+	}
 	if next == listPoison1 || prev == listPoison2 {
 		t.log.Printf("general protection fault, probably for non-canonical address 0xdead000000000108: 0000 [#1] PREEMPT SMP KASAN")
 		t.log.Printf("RIP: 0010:%s", fn)

@@ -117,12 +117,23 @@ func (t *OF) IDs() []int {
 // newOverlay allocates the ovcs and, as of_overlay_fdt_apply() does before
 // applying, copies the blob (new_fdt) and unflattens it into overlay_mem.
 func (t *OF) newOverlay(blob string) *Overlay {
+	ovcs := t.allocOverlay(blob)
+	t.allocNewFdt(ovcs, blob)
+	return ovcs
+}
+
+// allocOverlay is the kzalloc() of the ovcs.
+func (t *OF) allocOverlay(blob string) *Overlay {
 	ovcs := &Overlay{}
 	ovcs.obj = t.reg.Alloc("overlay_changeset", "overlay changeset ("+blob+")", "of_overlay_fdt_apply", true, false, "")
-	ovcs.newFdt = t.reg.Alloc("overlay_fdt", "new_fdt ("+blob+")", "of_overlay_fdt_apply", true, false, "")
-	ovcs.newFdt.In = ovcs.obj
 	ovcs.Cset.Owner = ovcs.obj
 	return ovcs
+}
+
+// allocNewFdt is the copy of the blob the unflattened tree points into.
+func (t *OF) allocNewFdt(ovcs *Overlay, blob string) {
+	ovcs.newFdt = t.reg.Alloc("overlay_fdt", "new_fdt ("+blob+")", "of_overlay_fdt_apply", true, false, "")
+	ovcs.newFdt.In = ovcs.obj
 }
 
 // unflattenOverlay is of_fdt_unflatten_tree(): overlay_mem holds every
@@ -167,18 +178,44 @@ func (t *OF) OverlayFdtApply(b *Blob) (int, error) {
 		t.noteBadBlob(b)
 		return 0, err
 	}
-	ovcs := t.newOverlay(b.Name)
-	t.OfOverlayPhandleMutex.Lock("of_overlay_fdt_apply")
-	t.OfMutex.Lock("of_overlay_fdt_apply")
+	const fn = "of_overlay_fdt_apply"
+	if t.ShouldFail("kzalloc", fn+" (overlay_changeset)", ENOMEM) {
+		return 0, ENOMEM
+	}
+	ovcs := t.allocOverlay(b.Name)
+	t.OfOverlayPhandleMutex.Lock(fn)
+	t.OfMutex.Lock(fn)
+	if t.ShouldFail("idr_alloc", fn, ENOMEM) {
+		// ovcs->id = idr_alloc() <= 0: goto err_free_ovcs with the
+		// errno in ovcs->id, so free_overlay_changeset()'s "if
+		// (ovcs->id)" does idr_remove() and list_del() of the ovcs_list
+		// that INIT_LIST_HEAD() has not initialised yet.
+		ovcs.ID = Errno(ENOMEM)
+		ovcs.name = "overlay changeset (" + b.Name + ")"
+		t.freeOverlayChangeset(ovcs)
+		t.OfMutex.Unlock()
+		t.OfOverlayPhandleMutex.Unlock()
+		return 0, ENOMEM
+	}
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
 	// INIT_LIST_HEAD(); list_add_tail(): writes the tail's next, which
 	// of_overlay_remove_all() may have left freed.
 	ovcs.list = listHead{ovcs: ovcs}
-	t.listAddTail(ovcs, "of_overlay_fdt_apply")
+	t.listAddTail(ovcs, fn)
 	ovcs.csetInit = true
-	if b.Tree == nil {
+	// new_fdt = kmalloc(size + FDT_ALIGN_SIZE): goto err_free_ovcs
+	if t.ShouldFail("kmalloc", fn+" (new_fdt)", ENOMEM) {
+		t.freeOverlayChangeset(ovcs)
+		t.OfMutex.Unlock()
+		t.OfOverlayPhandleMutex.Unlock()
+		return 0, ENOMEM
+	}
+	t.allocNewFdt(ovcs, b.Name)
+	// of_fdt_unflatten_tree() returns NULL when its allocation fails,
+	// as for a blob it cannot unflatten
+	if b.Tree == nil || t.ShouldFail("kzalloc", "of_fdt_unflatten_tree (overlay_mem)", ENOMEM) {
 		t.prOverlay("unable to unflatten overlay_fdt")
 		t.noteBadBlob(b)
 		t.freeOverlayChangeset(ovcs)
@@ -270,6 +307,9 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 	}
 	if ovcs.Root.ChildByName("__symbols__") != nil {
 		cnt++
+	}
+	if t.ShouldFail("kcalloc", "init_overlay_changeset (fragments)", ENOMEM) {
+		return ENOMEM
 	}
 	ovcs.Fragments = make([]Fragment, cnt)
 	ovcs.fragsObj = t.reg.Alloc("overlay_fragments", "fragments of "+ovcs.obj.Name, "init_overlay_changeset", false, false, "")

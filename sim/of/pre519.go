@@ -12,7 +12,11 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 		t.noteBadBlob(b)
 		return 0, err
 	}
-	if b.Tree == nil {
+	// new_fdt = kmemdup(overlay_fdt, size, GFP_KERNEL): -ENOMEM
+	if t.ShouldFail("kmemdup", "of_overlay_fdt_apply (new_fdt)", ENOMEM) {
+		return 0, ENOMEM
+	}
+	if b.Tree == nil || t.ShouldFail("kzalloc", "of_fdt_unflatten_tree (overlay_mem)", ENOMEM) {
 		// new_fdt is kfree()d at once
 		t.prOverlay("unable to unflatten overlay_fdt")
 		t.noteBadBlob(b)
@@ -32,6 +36,15 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 		t.freeTreeMem(ovcs, tree, "of_overlay_apply")
 		t.kfree(ovcs.obj, "of_overlay_apply")
 		return 0, EBUSY
+	}
+	// ovcs = kzalloc() in of_overlay_apply(): kfree(fdt); kfree(tree);
+	// -ENOMEM. (The model allocated the ovcs with the blob; it is freed
+	// here as never having been.)
+	if t.ShouldFail("kzalloc", "of_overlay_apply (overlay_changeset)", ENOMEM) {
+		t.kfree(fdt, "of_overlay_apply")
+		t.freeTreeMem(ovcs, tree, "of_overlay_apply")
+		t.reg.Free(ovcs.obj, "of_overlay_apply")
+		return 0, ENOMEM
 	}
 	t.OfOverlayPhandleMutex.Lock("of_overlay_apply")
 	t.OfMutex.Lock("of_overlay_apply")
@@ -57,6 +70,12 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	// idr_alloc(); ... ovcs->id = id only on success.
 	ovcs.mem, ovcs.newFdt = tree, fdt
 	ovcs.csetInit = true
+	// "id = idr_alloc(); if (id <= 0) return id;": no message, and
+	// err_free_tree kfrees fdt and tree that ovcs now holds too
+	if t.ShouldFail("idr_alloc", "init_overlay_changeset", ENOMEM) {
+		errFreeTree()
+		return 0, ENOMEM
+	}
 	ovcs.ID = t.idrAlloc(ovcs)
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name

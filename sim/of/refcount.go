@@ -91,7 +91,13 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 // propertyListFree is property_list_free(): kfree every dynamic property.
 func (t *OF) propertyListFree(list []*Property) {
 	for _, p := range list {
-		if p.obj != nil {
+		switch {
+		case p.obj != nil && p.obj.Freed():
+			// a property freed while still listed (an error path
+			// that frees what it pushed on deadprops): KASAN's
+			// double-free
+			t.kfree(p.obj, "of_node_release")
+		case p.obj != nil:
 			t.reg.Free(p.obj, "of_node_release")
 		}
 	}

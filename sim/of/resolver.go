@@ -73,7 +73,15 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 		if refnode == nil {
 			return ENOENT
 		}
-		if err := updateUsagesOfAPhandleReference(overlay, prop, refnode.Phandle); err != nil {
+		err := error(nil)
+		// update_usages_of_a_phandle_reference() starts with a
+		// kmemdup() of the fixup value: -ENOMEM
+		if t.ShouldFail("kmemdup", "update_usages_of_a_phandle_reference", ENOMEM) {
+			err = ENOMEM
+		} else {
+			err = updateUsagesOfAPhandleReference(overlay, prop, refnode.Phandle)
+		}
+		if err != nil {
 			if !trailer {
 				t.prResolver("overlay phandle fixup failed: %d", Errno(err))
 			}
