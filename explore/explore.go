@@ -392,6 +392,18 @@ func (r *Result) Statement() string {
 	what := "no finding"
 	if n := len(r.Found); n > 0 {
 		what = fmt.Sprintf("%d finding title(s)", n)
+		held := 0
+		for _, f := range r.Found {
+			if f.Cause != "" {
+				held++
+			}
+		}
+		switch {
+		case held == n:
+			what += " (each needing the program's own reference)"
+		case held > 0:
+			what += fmt.Sprintf(" (%d needing the program's own reference)", held)
+		}
 	}
 	counts := fmt.Sprintf("%d distinct states, %d transitions", r.States, r.Transitions)
 	switch r.Stopped {
