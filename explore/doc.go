@@ -19,12 +19,19 @@
 // program's closers) and the kernel is torn down (sim.Kernel.Teardown).
 // The first finding of each title is kept with its path as a
 // replayable program; being breadth first, that path is a shortest one.
+// A finding that goes away when the program is replayed without one of
+// its reference-taking ops (of_node_get, gpiod_get, get_device) needs the
+// caller's own reference and says so (Found.Cause): the kernel reporting
+// the caller, as in corpus/node-ref-leak.prog, rather than a bug of its
+// own paths. Known findings (sim.KnownFindings) are listed apart unless
+// Strict.
 //
 // A level is expanded in rounds of parents across worker goroutines;
 // the merge of a round runs in parent and letter order, so the result
 // does not depend on the number of workers.
 //
-// Branching a state replays its path from a fresh boot (branch.go):
-// the one place to switch to copying the parent's kernel once the
-// simulator can (Kernel.Clone).
+// Branching a state replays its path from a fresh boot (worker.branch in
+// branch.go): the one place to switch to copying the parent's kernel
+// once the simulator can (Kernel.Clone, plus running an op that is not
+// in the kernel's program).
 package explore
