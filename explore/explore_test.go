@@ -257,3 +257,20 @@ func TestClosersEndThePath(t *testing.T) {
 	}
 	replay(t, f)
 }
+
+// B4's tree (a base tree without overlays: its GPIO consumers and their
+// providers) gives B4 on v6.1 in one op, as the corpus seed, and nothing
+// on mainline.
+func TestB4Tree(t *testing.T) {
+	tr := tree(t, "b4-nvmem-wp-double-put.prog")
+	res := run(t, Config{Tree: tr, TreeName: "b4", Profile: "v6.1", Depth: 1})
+	f := found(res, "double gpiod_put from devm_gpiod_release")
+	if f == nil || f.Depth != 1 || f.Cause != "" {
+		t.Fatalf("B4 not found in one op:\n%s", res.Statement())
+	}
+	replay(t, f)
+	res = run(t, Config{Tree: tr, TreeName: "b4", Profile: "mainline", Depth: 3})
+	if len(res.Found) != 0 {
+		t.Errorf("mainline:\n%s", res.Statement())
+	}
+}
