@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"dangle/sim/core"
+	"dangle/sim/kobj"
 	"dangle/sim/of"
 )
 
@@ -103,8 +104,10 @@ func (g *GPIO) validateDesc(d *Desc, fn string) bool {
 // gpiodRequest is gpiod_request(): VALIDATE_DESC, try_module_get (else
 // -EPROBE_DEFER), gpiod_request_commit (-ENODEV for a gone chip from
 // v6.9, -EBUSY if already requested), then get_device(&gdev->dev).
-// holder names the references the request takes.
-func (g *GPIO) gpiodRequest(d *Desc, label, holder string) error {
+// holder names the references the request takes; owner, when set, is
+// the consumer device whose requested line keeps the module reference
+// (a live bound device's GPIO is the running system, not a leak).
+func (g *GPIO) gpiodRequest(d *Desc, label, holder string, owner *kobj.Object) error {
 	if !g.reg.Touch(d.gdev.descsObj, "gpiod_request") {
 		return core.ENODEV
 	}
@@ -116,7 +119,7 @@ func (g *GPIO) gpiodRequest(d *Desc, label, holder string) error {
 			return nil
 		}
 	}
-	if !g.tryModuleGet(d.gdev.owner, holder) {
+	if !g.tryModuleGet(d.gdev.owner, holder, owner) {
 		return core.EPROBE_DEFER
 	}
 	err := g.gpiodRequestCommit(d, label)
@@ -229,7 +232,7 @@ func (g *GPIO) GpiodGetIndex(dev *core.Device, con string, idx int, flags Flags,
 	if label == "" {
 		label = dev.Name
 	}
-	if err := g.gpiodRequest(d, label, requestHolder(dev.Name, con, d)); err != nil {
+	if err := g.gpiodRequest(d, label, requestHolder(dev.Name, con, d), dev.Obj()); err != nil {
 		if !(err == core.EBUSY && flags&GPIOD_FLAGS_BIT_NONEXCLUSIVE != 0) {
 			return nil, err
 		}
@@ -272,7 +275,7 @@ func (g *GPIO) FwnodeGpiodGetIndex(np *of.Node, con string, idx int, flags Flags
 	if err != nil {
 		return nil, err
 	}
-	if err := g.gpiodRequest(d, label, requestHolder(consumer, con, d)); err != nil {
+	if err := g.gpiodRequest(d, label, requestHolder(consumer, con, d), nil); err != nil {
 		if err == core.EBUSY && flags&GPIOD_FLAGS_BIT_NONEXCLUSIVE != 0 {
 			return d, nil
 		}

@@ -135,11 +135,11 @@ func (g *GPIO) module(drv *core.Driver) *kobj.Object {
 	return m
 }
 
-func (g *GPIO) tryModuleGet(m *kobj.Object, holder string) bool {
+func (g *GPIO) tryModuleGet(m *kobj.Object, holder string, owner *kobj.Object) bool {
 	if m == nil {
 		return true
 	}
-	return g.reg.Get(m, "try_module_get", holder)
+	return g.reg.GetOwned(m, "try_module_get", holder, owner)
 }
 
 // modulePut is module_put(): atomic_dec_if_positive plus WARN_ON(ret < 0),

@@ -1,0 +1,425 @@
+package explore
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"dangle/prog"
+	"dangle/sim"
+	"dangle/sim/profile"
+	"dangle/sim/report"
+)
+
+// Config says what to explore.
+type Config struct {
+	// Tree is the program whose base tree and overlay files make the
+	// alphabet (its ops are ignored); TreeName names it in messages.
+	Tree     *prog.Program
+	TreeName string
+	// Profile overrides the tree program's kernel line when non-empty.
+	Profile string
+	// Depth is the longest path explored (ops, closers not counted).
+	Depth int
+	// Ops restricts the alphabet to these ops (nil: DefaultOps).
+	Ops []string
+	// Workers expand a level in parallel (< 1: one). The output does not
+	// depend on it.
+	Workers int
+	// MaxStates bounds the distinct states kept (0: no bound).
+	MaxStates int
+	// NoHash turns state hashing off: every path is its own state (for
+	// measuring what hashing saves).
+	NoHash bool
+	// Strict counts known findings as findings.
+	Strict bool
+	// Timeout stops the search at the next round after it (0: none);
+	// the statement then says how many states were explored.
+	Timeout time.Duration
+	// Progress receives progress lines (nil: none). They carry rates,
+	// so they are not deterministic; everything else is.
+	Progress io.Writer
+}
+
+// Found is the first finding of a title: the shortest path that raised it.
+type Found struct {
+	Finding report.Finding
+	// Depth is the number of path ops; AtEnd says the finding came from
+	// the end of the path (closers and teardown) rather than an op.
+	Depth int
+	AtEnd bool
+	// Program replays it: dangle run gives the same title.
+	Program *prog.Program
+	// Cause explains a finding the program itself causes (it starts
+	// with ProgramHeld), or is "".
+	Cause string
+	path  []letter
+}
+
+// ProgramHeld starts the Cause of a finding that needs a reference the
+// program takes and still holds when the finding is raised (a node it
+// took with of_node_get across the removal, a GPIO line it requested
+// while the chip goes away): without that op the finding is gone. The
+// kernel is reporting the caller's reference, as in
+// corpus/node-ref-leak.prog ("of_node_get()/of_node_put() unbalanced"),
+// not a bug of its own paths.
+const ProgramHeld = "needs the program's own reference"
+
+// getters are the ops whose result is a reference the program holds.
+var getters = map[string]bool{"of_node_get": true, "gpiod_get": true, "get_device": true}
+
+// Result is what a search found and how far it got.
+type Result struct {
+	Profile  string
+	Alphabet string
+	Found    []Found  // in discovery order (by depth, then path order)
+	Known    []string // titles of known findings seen, sorted
+	// States counts distinct states (paths without hashing), the boot
+	// state included; Transitions counts the letters tried.
+	States, Transitions int
+	// Depth is the deepest level fully explored.
+	Depth int
+	// Stopped says why the search ended before Config.Depth: "" (it did
+	// not), "max-states", "timeout". Exhausted: no new state was left.
+	Stopped   string
+	Exhausted bool
+	Elapsed   time.Duration
+}
+
+// state is a node of the search: its path is its parent's plus l.
+type state struct {
+	parent *state
+	l      letter
+	depth  int
+	next   []letter
+}
+
+func (s *state) path() []letter {
+	p := make([]letter, s.depth)
+	for t := s; t.parent != nil; t = t.parent {
+		p[t.depth-1] = t.l
+	}
+	return p
+}
+
+type explorer struct {
+	cfg     Config
+	tree    *prog.Program
+	alpha   *alphabet
+	visited map[uint64]struct{}
+	seen    map[string]bool // titles found
+	known   map[string]bool
+	res     *Result
+	workers []*worker
+}
+
+// roundSize is how many parents a round expands before the merge: fixed,
+// so which children a worker may skip as already visited does not depend
+// on the worker count (and the merge decides anyway).
+const roundSize = 128
+
+// Run explores cfg.Tree breadth first up to cfg.Depth.
+func Run(cfg Config) (*Result, error) {
+	start := time.Now()
+	if cfg.Tree == nil {
+		return nil, fmt.Errorf("explore: no tree")
+	}
+	if cfg.Ops == nil {
+		cfg.Ops = DefaultOps
+	}
+	if cfg.Workers < 1 {
+		cfg.Workers = 1
+	}
+	pstr := cfg.Profile
+	if pstr == "" {
+		pstr = cfg.Tree.Kernel
+	}
+	prof, err := profile.Parse(pstr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: kernel: %v", cfg.TreeName, err)
+	}
+	a, err := newAlphabet(cfg.Tree, cfg.Profile, cfg.Ops)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", cfg.TreeName, err)
+	}
+	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{},
+		seen: map[string]bool{}, known: map[string]bool{},
+		res: &Result{Profile: prof.Name, Alphabet: a.String()}}
+	for i := 0; i < cfg.Workers; i++ {
+		x.workers = append(x.workers, newWorker(x))
+	}
+	root := &state{}
+	c, err := x.workers[0].branch(nil, func(uint64) bool { return false })
+	if err != nil {
+		return nil, err
+	}
+	x.merge(root, c, nil)
+	frontier := []*state{root}
+	last := time.Now()
+	for d := 1; d <= cfg.Depth && x.res.Stopped == ""; d++ {
+		var next []*state
+		fresh := 0
+		for r := 0; r < len(frontier) && x.res.Stopped == ""; r += roundSize {
+			round := frontier[r:min(r+roundSize, len(frontier))]
+			kids, err := x.expand(round)
+			if err != nil {
+				return nil, err
+			}
+			for i, parent := range round {
+				for _, c := range kids[i] {
+					if x.res.Stopped != "" {
+						break
+					}
+					s := &state{parent: parent, l: c.l, depth: d}
+					if x.merge(s, c, parent) {
+						fresh++
+						if d < cfg.Depth {
+							next = append(next, s)
+						}
+					}
+				}
+				parent.next = nil // expanded: its letters are not needed again
+			}
+			if cfg.Timeout > 0 && time.Since(start) > cfg.Timeout && x.res.Stopped == "" {
+				x.res.Stopped = "timeout"
+			}
+			if cfg.Progress != nil && time.Since(last) > 2*time.Second {
+				last = time.Now()
+				x.progress(d, start, len(next))
+			}
+		}
+		if x.res.Stopped == "" {
+			x.res.Depth = d
+		}
+		if cfg.Progress != nil {
+			x.progress(d, start, len(next))
+		}
+		frontier = next
+		if fresh == 0 && x.res.Stopped == "" {
+			x.res.Exhausted = true
+			break
+		}
+	}
+	x.explain()
+	for t := range x.known {
+		x.res.Known = append(x.res.Known, t)
+	}
+	sort.Strings(x.res.Known)
+	x.res.Elapsed = time.Since(start)
+	return x.res, nil
+}
+
+func (x *explorer) progress(d int, start time.Time, frontier int) {
+	el := time.Since(start).Seconds()
+	fmt.Fprintf(x.cfg.Progress, "explore: depth %d: %d states, %d transitions, frontier %d, %.0f states/s, %.0f transitions/s\n",
+		d, x.res.States, x.res.Transitions, frontier, float64(x.res.States)/el, float64(x.res.Transitions)/el)
+}
+
+// expand branches every letter of every parent of a round across the
+// workers; kids[i] are parent i's children in letter order.
+func (x *explorer) expand(round []*state) ([][]*child, error) {
+	kids := make([][]*child, len(round))
+	errs := make([]error, len(round))
+	visited := func(k uint64) bool {
+		if x.cfg.NoHash {
+			return false
+		}
+		_, ok := x.visited[k]
+		return ok
+	}
+	var nextParent atomic.Int64
+	var wg sync.WaitGroup
+	for _, w := range x.workers {
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			for {
+				i := int(nextParent.Add(1)) - 1
+				if i >= len(round) {
+					return
+				}
+				p := round[i]
+				base := p.path()
+				for _, l := range p.next {
+					c, err := w.branch(append(base[:len(base):len(base)], l), visited)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					c.l = l
+					kids[i] = append(kids[i], c)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return kids, nil
+}
+
+// merge records transition c into state s (reached from parent; nil for
+// the boot state) and reports whether s is a new state.
+func (x *explorer) merge(s *state, c *child, parent *state) bool {
+	if parent != nil {
+		x.res.Transitions++
+	}
+	var path []letter
+	for _, f := range c.step {
+		if !x.seen[f.Title] {
+			if path == nil {
+				path = s.path()
+			}
+			x.found(f, path, nil, false)
+		}
+	}
+	if !x.cfg.NoHash {
+		if _, ok := x.visited[c.key]; ok {
+			return false
+		}
+	}
+	if c.seen {
+		panic("explore: a child skipped as visited is not in the visited set")
+	}
+	if x.cfg.MaxStates > 0 && x.res.States >= x.cfg.MaxStates {
+		x.res.Stopped = "max-states"
+		return false
+	}
+	if !x.cfg.NoHash {
+		x.visited[c.key] = struct{}{}
+	}
+	x.res.States++
+	s.next = c.next
+	for _, f := range c.end {
+		if !x.seen[f.Title] {
+			if path == nil {
+				path = s.path()
+			}
+			x.found(f, path, c.closeRefs, true)
+		}
+	}
+	for _, t := range c.known {
+		x.known[t] = true
+	}
+	return true
+}
+
+// found records the first finding of a title with its program.
+func (x *explorer) found(f report.Finding, path []letter, closeRefs []int32, atEnd bool) {
+	x.seen[f.Title] = true
+	x.res.Found = append(x.res.Found, Found{Finding: f, Depth: len(path), AtEnd: atEnd,
+		Program: x.program(path, closeRefs, f.Title), path: path})
+}
+
+// program is the replayable program of a path and its live closers,
+// with the tree's files and the profile on its kernel line.
+func (x *explorer) program(path []letter, closeRefs []int32, title string) *prog.Program {
+	var ops []*prog.Op
+	for _, l := range path {
+		ops = append(ops, x.alpha.op(l, ops))
+	}
+	for _, r := range closeRefs {
+		c := closerOf(ops[r].Result())
+		ops = append(ops, prog.NewOp(c.desc, "", prog.RefArg(c.key, ops[r])))
+	}
+	files := make([]prog.File, len(x.tree.Files))
+	for i, f := range x.tree.Files {
+		files[i] = prog.File{Name: f.Name, Data: f.Data}
+	}
+	return &prog.Program{
+		Header: []string{"# title: " + title, "# found by dangle explore on " + x.cfg.TreeName},
+		Kernel: x.res.Profile, Ops: ops, Files: files,
+	}
+}
+
+// explain sets the Cause of each finding that goes away when one of the
+// program's reference-taking ops (and its users, the closer among them)
+// is removed: the finding needs the program's own reference.
+func (x *explorer) explain() {
+	for i := range x.res.Found {
+		f := &x.res.Found[i]
+		for j, op := range f.Program.Ops {
+			if !getters[op.Name()] {
+				continue
+			}
+			p := x.program(f.path, nil, f.Finding.Title)
+			p.Ops = f.Program.Clone().Ops
+			prog.RemoveOp(p, j)
+			r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
+			if err != nil || hasTitle(r.Findings, f.Finding.Title) {
+				continue
+			}
+			f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
+				ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
+			break
+		}
+	}
+}
+
+func hasTitle(fs []report.Finding, title string) bool {
+	for _, f := range fs {
+		if f.Title == title {
+			return true
+		}
+	}
+	return false
+}
+
+// Statement is the search's conclusion, one line per title found, then
+// the bound it holds within.
+func (r *Result) Statement() string {
+	var b strings.Builder
+	for _, f := range r.Found {
+		where := "after op " + fmt.Sprint(f.Finding.Op)
+		if f.AtEnd {
+			where = "at the end of the path"
+		}
+		fmt.Fprintf(&b, "found: %s (%s), %d ops, %s\n", f.Finding.Title, f.Finding.Kind, f.Depth, where)
+		if f.Cause != "" {
+			fmt.Fprintf(&b, "  cause: %s\n", f.Cause)
+		}
+	}
+	for _, t := range r.Known {
+		fmt.Fprintf(&b, "known: %s (not counted; -strict counts it)\n", t)
+	}
+	what := "no finding"
+	if n := len(r.Found); n > 0 {
+		what = fmt.Sprintf("%d finding title(s)", n)
+		held := 0
+		for _, f := range r.Found {
+			if f.Cause != "" {
+				held++
+			}
+		}
+		switch {
+		case held == n:
+			what += " (each needing the program's own reference)"
+		case held > 0:
+			what += fmt.Sprintf(" (%d needing the program's own reference)", held)
+		}
+	}
+	counts := fmt.Sprintf("%d distinct states, %d transitions", r.States, r.Transitions)
+	switch r.Stopped {
+	case "":
+		fmt.Fprintf(&b, "%s up to depth %d on profile %s (%s", what, r.Depth, r.Profile, counts)
+		if r.Exhausted {
+			b.WriteString("; no new state left")
+		}
+		b.WriteString(")\n")
+	default:
+		bound := "the -max-states bound"
+		if r.Stopped == "timeout" {
+			bound = "the -timeout"
+		}
+		fmt.Fprintf(&b, "%s in the %d states explored on profile %s (%s stopped the search in depth %d; %d transitions)\n",
+			what, r.States, r.Profile, bound, r.Depth+1, r.Transitions)
+	}
+	return b.String()
+}
