@@ -31,19 +31,7 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 	// Known findings (the kernel announces them) come apart, in
 	// Result.Known, from the project's table (sim.KnownFindings): the
 	// tests count them and never see them here.
-	//
-	// Model false positive, for the lead (the leak oracle's to fix):
-	// a base power domain disabled and enabled again by the generated
-	// overlays probes again, and the genpd provider its new probe
-	// registers is in use at teardown (the device is bound), not leaked;
-	// only boot's allocations are exempt from the must-be-freed check.
-	if f.Kind == report.Leak && f.Title == "memory leak of of_genpd_provider allocated in genpd_add_provider" &&
-		allObjects(f, func(o string) bool {
-			path, ok := strings.CutPrefix(strings.TrimSuffix(o, ")"), "of_genpd_provider (")
-			return ok && disabledBase(ovs, path)
-		}) {
-		return "model false positive: re-probed base device's genpd provider", true
-	}
+
 	// Modelled hazard, not an in-tree driver: dangle,dt-fixup's release
 	// reverts its changeset under of_mutex from device_link_wq, which
 	// of_changeset_destroy flushes with of_mutex held (kernel-model §10
@@ -75,23 +63,6 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 		return "candidate: regulator unregistered under a consumer not linked to it", true
 	}
 	return "", false
-}
-
-// disabledBase reports whether one of ovs disabled the base node at path.
-func disabledBase(ovs []*gen.Overlay, path string) bool {
-	for _, ov := range ovs {
-		for _, sc := range ov.Status {
-			if sc.Path == path && sc.Status == "disabled" {
-				return true
-			}
-		}
-		for _, n := range ov.Nodes {
-			if n.Path == path {
-				return false // not a base node
-			}
-		}
-	}
-	return false
 }
 
 func hasCompatible(p *prog.Program, compat string) bool {

@@ -125,3 +125,24 @@ func (c *Core) DevPMDomainDetach(d *Device, fn string) {
 
 // PMDomain returns the domain the device is attached to, or nil.
 func (d *Device) PMDomain() *GenericPMDomain { return d.pmDomain }
+
+// providerLive reports whether o is a provider allocation (a genpd or
+// clock provider) that belongs to the running system: still on
+// of_genpd_providers / of_clk_providers while the device that registered
+// it is bound (a re-probed base device's new provider is in use, not
+// leaked), or registered by of_clk_init() without a device. A provider
+// left listed after its device unbound is a driver's forgotten del.
+func (c *Core) providerLive(o *kobj.Object) bool {
+	for _, g := range c.genpds {
+		if g.provider == o && g.np != nil {
+			d := c.DeviceByNode(g.np)
+			return d != nil && d.Driver != nil
+		}
+	}
+	for _, cp := range c.clocks {
+		if cp.obj == o {
+			return cp.Dev == nil || cp.Dev.Driver != nil
+		}
+	}
+	return false
+}
