@@ -51,10 +51,12 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 	// not hidden): a regulator unregistered while a consumer still holds
 	// it (regulator_unregister: WARN_ON(rdev->open_count)), because the
 	// consumer's managed fw_devlink link is not to the regulator's
-	// device. Two ways the generator reaches it: the consumer's fragment
-	// comes before the regulator's, so when the consumer is added the
-	// regulator node is still FWNODE_FLAG_NOT_DEVICE (__of_attach_node,
-	// 1a50d9403fb9) and fw_devlink_create_devlink links it to the
+	// device. Two ways the generator reaches it: on v6.3-v7.1 kernels
+	// (overlay_fwnode=not-device; not mainline since the revert of
+	// 1a50d9403fb9, scenario fwdevlink_overlay_not_device.txt) the
+	// consumer's fragment comes before the regulator's, so when the
+	// consumer is added the regulator node is still
+	// FWNODE_FLAG_NOT_DEVICE and fw_devlink_create_devlink links it to the
 	// nearest ancestor device instead, deleting the fwnode link; or the
 	// consumer was disabled and enabled again, and its fwnode links were
 	// already consumed (FWNODE_FLAG_LINKS_ADDED stays set). Either way the

@@ -165,7 +165,9 @@ func (c *Core) ofSPINotify(action of.Action, rd *of.ReconfigData) error {
 			return nil
 		}
 		rd.Dn.Flags |= of.OF_POPULATED
-		rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		if c.Prof.Is("overlay_fwnode", "not-device") { // 1a50d9403fb9
+			rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		}
 		s := c.ofRegisterSPIDevice(cd.Priv.(*SPIController), rd.Dn)
 		c.PutDevice(cd, "put_device", "of_spi_notify")
 		if s == nil {

@@ -222,6 +222,15 @@ func (t *OF) overlayApply(ovcs *Overlay) error {
 		t.prOverlay("overlay apply changeset entry notify error %d", Errno(err))
 	}
 	// notify failure is not fatal, continue
+	if t.prof.Is("overlay_fwnode", "refresh") {
+		// overlay_fw_devlink_refresh() (81e7c6befa36): after the
+		// changeset notify, so the listeners have created their devices
+		for _, f := range ovcs.Fragments {
+			if t.Hooks.FwDevlinkRefreshFwnode != nil {
+				t.Hooks.FwDevlinkRefreshFwnode(f.Target)
+			}
+		}
+	}
 	if e := t.overlayNotify(ovcs, OF_OVERLAY_POST_APPLY); e != nil && err == nil {
 		err = e
 	}
