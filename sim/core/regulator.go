@@ -106,7 +106,7 @@ func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 	}
 	r.rdev = rd.Priv.(*RegulatorDev)
 	r.rdev.openCount++
-	if c.DeviceLinkAdd(dev, rd, DL_FLAG_STATELESS) != nil {
+	if c.DeviceLinkAddBy(dev, rd, DL_FLAG_STATELESS, r.holder) != nil {
 		r.deviceLink = true
 	}
 	return r, nil
@@ -124,7 +124,7 @@ func (c *Core) RegulatorPut(r *Regulator) {
 	}
 	if r.rdev != nil {
 		if r.deviceLink {
-			c.DeviceLinkRemove(r.dev, r.rdev.Dev)
+			c.DeviceLinkRemoveBy(r.dev, r.rdev.Dev, r.holder)
 		}
 		r.rdev.openCount--
 		c.PutDevice(r.rdev.Dev, "_regulator_put", r.holder)

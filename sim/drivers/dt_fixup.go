@@ -40,7 +40,7 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 	if err := c.DeviceRegister(fx); err != nil {
 		return err
 	}
-	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)
+	c.DeviceLinkAddBy(fx, d, core.DL_FLAG_STATELESS, "dt_fixup_register "+fx.Name)
 	d.DrvData = fx
 	return nil
 }
