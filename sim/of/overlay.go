@@ -317,7 +317,12 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		f.Target = t.nodeGetOwned(t.FindNodeByPath("/__symbols__"), "init_overlay_changeset", f.holder, ovcs.obj)
 		if f.Target == nil {
 			t.prOverlay("symbols in overlay, but not in live tree")
-			t.NodePut(node, "init_overlay_changeset", f.holder)
+			// the of_get_child_by_name() reference: put since
+			// 39affd1fdf65 (v6.5), kept before (profile knob
+			// symbols_err_put)
+			if t.prof.Is("symbols_err_put", "put") {
+				t.NodePut(node, "init_overlay_changeset", f.holder)
+			}
 			return EINVAL
 		}
 		cnt++

@@ -31,6 +31,17 @@ var lateKnobs = []struct {
 			"v6.12": "not-device", "v6.17": "not-device", "mainline": "refresh",
 		},
 	},
+	{
+		knob: Knob{Name: "symbols_err_put", Doc: "init_overlay_changeset()'s \"symbols in overlay, but not in live tree\" path and the overlay's __symbols__ node (drivers/of/overlay.c)", Values: []Value{
+			{Name: "missing", Doc: "< v6.5: the of_get_child_by_name() reference on the overlay's __symbols__ node is not put"},
+			{Name: "put", Commit: "39affd1fdf65", Doc: "v6.5+ (\"of: overlay: Fix missing of_node_put() in error case of init_overlay_changeset()\"; stable 2023): of_node_put(node) before the error return"},
+		}},
+		settles: map[string]string{
+			"v5.10": "missing", "v5.15": "missing", "v6.1": "missing",
+			"v6.6": "put", "v6.8": "put", "v6.8.5": "put", "v6.9": "put",
+			"v6.12": "put", "v6.17": "put", "mainline": "put",
+		},
+	},
 }
 
 // lateSuffixes are patch suffixes kept apart from profile.go's table.
