@@ -58,10 +58,14 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 	// consumer is added the regulator node is still
 	// FWNODE_FLAG_NOT_DEVICE and fw_devlink_create_devlink links it to the
 	// nearest ancestor device instead, deleting the fwnode link; or the
-	// consumer was disabled and enabled again, and its fwnode links were
-	// already consumed (FWNODE_FLAG_LINKS_ADDED stays set). Either way the
-	// revert removes the regulator first without unbinding the consumer.
-	if f.Title == "WARNING in regulator_unregister" {
+	// regulator was disabled when the consumer's links were parsed
+	// (of_link_to_phandle() skips a disabled supplier, and
+	// FWNODE_FLAG_LINKS_ADDED stops a second parse) and a later overlay
+	// enabled it (seed 1149). Either way the revert removes the regulator
+	// first without unbinding the consumer.
+	// What follows it: the consumer's last regulator_disable() reads
+	// rdev->desc, which the provider's devres freed (fixed_voltage_data).
+	if f.Title == "WARNING in regulator_unregister" || f.Title == "use-after-free of fixed_voltage_data in _regulator_do_disable" {
 		return "candidate: regulator unregistered under a consumer not linked to it", true
 	}
 	return "", false

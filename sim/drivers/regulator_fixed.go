@@ -14,12 +14,18 @@ func init() {
 }
 
 func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
+	// drvdata = devm_kzalloc(): its desc is what rdev->desc points to;
+	// devres frees it after devm_regulator_register's unregister (added
+	// later, released first)
+	data := c.DevmKzalloc(d, "fixed_voltage_data", "reg_fixed_voltage_probe")
 	name := d.OfNode.Name()
 	if p := d.OfNode.Prop("regulator-name"); p != nil {
 		if s, ok := p.ReadString(); ok {
 			name = s
 		}
 	}
-	d.DrvData = c.DevmRegulatorRegister(d, d.OfNode, name)
+	rdev := c.DevmRegulatorRegister(d, d.OfNode, name)
+	rdev.Desc = data
+	d.DrvData = rdev
 	return nil
 }
