@@ -116,6 +116,7 @@ func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, c
 	t.Hooks.Sched = c.Sched
 	t.Hooks.Lock = func(m *of.Mutex, holder string) { c.acquire(m, holder) }
 	t.Hooks.Unlock = func(m *of.Mutex) { c.release(m) }
+	t.Hooks.FwDevlinkRefreshFwnode = c.FwDevlinkRefreshFwnode
 	// platform_bus is a static device (device_register(&platform_bus) in
 	// platform_bus_init()): never freed, so not dynamic.
 	c.PlatformBus = &Device{c: c, Name: "platform"}

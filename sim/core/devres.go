@@ -1,6 +1,7 @@
 package core
 
 import (
+	"dangle/sim/kobj"
 	"dangle/sim/report"
 )
 
@@ -30,6 +31,20 @@ type devresGroup struct {
 // DevresAdd is devres_add(): append a resource released by release.
 func (c *Core) DevresAdd(d *Device, name string, data any, release func()) {
 	d.devres = append(d.devres, &devres{name: name, release: release, data: data, driver: d.Driver != nil})
+}
+
+// DevmKzallocObj is devm_kzalloc(dev) of an allocation the model tracks:
+// typ made in fn lives with d (kobj In) and is kfree'd by devres
+// (devm_kmalloc_release) at unbind, in LIFO order with d's other entries.
+// It can fail as DevmKzalloc does (-ENOMEM, nothing to unwind).
+func (c *Core) DevmKzallocObj(d *Device, typ, fn string) (*kobj.Object, error) {
+	if err := c.DevmKzalloc(d, fn); err != nil {
+		return nil, err
+	}
+	o := c.Reg.Alloc(typ, typ+" ("+d.Name+")", fn, true, false, "")
+	o.In = d.obj
+	c.DevresAdd(d, "devm_kmalloc_release", o, func() { c.Reg.Free(o, "devm_kmalloc_release") })
+	return o, nil
 }
 
 // DevmAddAction is devm_add_action(dev, action, data) of a caller that

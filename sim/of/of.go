@@ -54,6 +54,9 @@ type Hooks struct {
 	// lock a pending work item needs, lock-order inversions).
 	Lock   func(m *Mutex, holder string)
 	Unlock func(m *Mutex)
+	// FwDevlinkRefreshFwnode is fw_devlink_refresh_fwnode() (profile
+	// knob overlay_fwnode=refresh).
+	FwDevlinkRefreshFwnode func(np *Node)
 }
 
 // OF is the state of the device-tree layer of one simulated kernel: the
