@@ -70,7 +70,9 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 		s.booted = map[snapKey]*Snapshot{}
 	}
 	k := bootFresh(prof, base, cfg)
-	s.booted[key] = k.Snapshot()
+	snap := k.Snapshot()
+	snap.pack()
+	s.booted[key] = snap
 	return k
 }
 

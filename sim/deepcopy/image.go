@@ -15,8 +15,8 @@ import (
 // the maps rebuilt; nothing is looked up. An Image does not change
 // after Snapshot: it serves a booted kernel that every run starts from.
 type Image struct {
-	// all is a struct type with one array field per type (offsets in
-	// fieldOff): a copy's arrays are one allocation.
+	// all, once Pack has run, is a struct type with one array field per
+	// type (offsets in fieldOff): a copy's arrays are one allocation.
 	all      reflect.Type
 	fieldOff []uintptr
 	rootT    reflect.Type
@@ -94,15 +94,9 @@ func (c *Copier) Snapshot(root any) *Image {
 		b.at = loc{t, uintptr(img.types[t].n) * b.p.size}
 		img.types[t].n += int(b.n)
 	}
-	fields := make([]reflect.StructField, len(img.types))
 	for i := range img.types {
 		it := &img.types[i]
 		it.mem = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
-		fields[i] = reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)}
-	}
-	img.all = reflect.StructOf(fields)
-	for i := range fields {
-		img.fieldOff = append(img.fieldOff, img.all.Field(i).Offset)
 	}
 	for i := range r.blocks {
 		if r.live(i) {
@@ -216,13 +210,39 @@ func (r *run) imageValue(v reflect.Value, p *plan) imageValue {
 	return iv
 }
 
+// Pack makes each later New one allocation instead of one per type,
+// for an image copied many times (a booted kernel every run starts
+// from): it builds a struct type of the image's arrays. Such types live
+// as long as the program (reflect keeps them), so Pack only images that
+// are few: not every state an explorer branches from.
+func (img *Image) Pack() {
+	fields := make([]reflect.StructField, len(img.types))
+	for i := range img.types {
+		it := &img.types[i]
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)}
+	}
+	all := reflect.StructOf(fields)
+	off := make([]uintptr, len(fields))
+	for i := range fields {
+		off[i] = all.Field(i).Offset
+	}
+	img.all, img.fieldOff = all, off
+}
+
 // New returns a fresh copy of the image's graph (of the root's type).
 func (img *Image) New() any {
 	bases := make([]unsafe.Pointer, len(img.types))
-	all := reflect.New(img.all).UnsafePointer()
+	var all unsafe.Pointer
+	if img.all != nil {
+		all = reflect.New(img.all).UnsafePointer()
+	}
 	for i := range img.types {
 		it := &img.types[i]
-		bases[i] = unsafe.Add(all, img.fieldOff[i])
+		if all != nil {
+			bases[i] = unsafe.Add(all, img.fieldOff[i])
+		} else {
+			bases[i] = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
+		}
 		// A plain copy, without the write barriers typedmemmove applies
 		// while the collector marks (they were a third of New's time):
 		// the new memory is freshly allocated (nothing old to shade), and
