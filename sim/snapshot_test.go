@@ -8,8 +8,8 @@ import (
 
 // TestSnapshotRuns runs every corpus program on every profile from a
 // fresh boot and, three times, with a Cache (the first run boots, the
-// second makes the snapshot and runs on a clone, the third runs on a
-// clone): log, trace and findings must be byte for byte the same, with
+// second boots and snapshots the booted kernel, the third runs on a copy
+// of it): log, trace and findings must be byte for byte the same, with
 // the log on and with it off.
 func TestSnapshotRuns(t *testing.T) {
 	progs := corpusPrograms(t)
