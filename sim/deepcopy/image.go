@@ -15,9 +15,10 @@ import (
 // the maps rebuilt; nothing is looked up. An Image does not change
 // after Snapshot: it serves a booted kernel that every run starts from.
 type Image struct {
-	// all, once Pack has run, is a struct type with one array field per
-	// type (offsets in fieldOff): a copy's arrays are one allocation.
-	all      reflect.Type
+	// packs, once Pack has run, are struct types whose fields are the
+	// per-type arrays; type i's array is field at[i] of packs[pack[i]].
+	packs    []reflect.Type
+	pack     []int
 	fieldOff []uintptr
 	rootT    reflect.Type
 	root     loc
@@ -210,36 +211,55 @@ func (r *run) imageValue(v reflect.Value, p *plan) imageValue {
 	return iv
 }
 
-// Pack makes each later New one allocation instead of one per type,
+// Pack makes each later New a few allocations instead of one per type,
 // for an image copied many times (a booted kernel every run starts
 // from): it builds a struct type of the image's arrays. Such types live
 // as long as the program (reflect keeps them), so Pack only images that
 // are few: not every state an explorer branches from.
 func (img *Image) Pack() {
-	fields := make([]reflect.StructField, len(img.types))
+	// groups of at most packMax bytes: a small allocation's size class
+	// is served from a per-thread cache, a large one takes the heap lock
+	var fields [][]reflect.StructField
+	var sizes []uintptr
+	img.pack = make([]int, len(img.types))
+	idx := make([]int, len(img.types))
 	for i := range img.types {
 		it := &img.types[i]
-		fields[i] = reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)}
+		sz := uintptr(it.n) * it.p.size
+		g := len(fields) - 1
+		if g < 0 || sizes[g]+sz > packMax {
+			fields, sizes = append(fields, nil), append(sizes, 0)
+			g++
+		}
+		img.pack[i], idx[i] = g, len(fields[g])
+		fields[g] = append(fields[g], reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)})
+		sizes[g] += sz + uintptr(it.p.typ.Align())
 	}
-	all := reflect.StructOf(fields)
-	off := make([]uintptr, len(fields))
-	for i := range fields {
-		off[i] = all.Field(i).Offset
+	img.packs = make([]reflect.Type, len(fields))
+	for g := range fields {
+		img.packs[g] = reflect.StructOf(fields[g])
 	}
-	img.all, img.fieldOff = all, off
+	img.fieldOff = make([]uintptr, len(img.types))
+	for i := range img.types {
+		img.fieldOff[i] = img.packs[img.pack[i]].Field(idx[i]).Offset
+	}
 }
+
+// packMax bounds a pack's size (the runtime's largest small size class
+// is 32 KiB).
+const packMax = 32 << 10
 
 // New returns a fresh copy of the image's graph (of the root's type).
 func (img *Image) New() any {
 	bases := make([]unsafe.Pointer, len(img.types))
-	var all unsafe.Pointer
-	if img.all != nil {
-		all = reflect.New(img.all).UnsafePointer()
+	var packs []unsafe.Pointer
+	for _, t := range img.packs {
+		packs = append(packs, reflect.New(t).UnsafePointer())
 	}
 	for i := range img.types {
 		it := &img.types[i]
-		if all != nil {
-			bases[i] = unsafe.Add(all, img.fieldOff[i])
+		if packs != nil {
+			bases[i] = unsafe.Add(packs[img.pack[i]], img.fieldOff[i])
 		} else {
 			bases[i] = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
 		}
