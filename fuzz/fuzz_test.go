@@ -124,10 +124,8 @@ func FuzzDTS(f *testing.F) {
 		if _, _, err := dt.Load("fuzz.dtso", src, dt.CompileOptions{Symbols: true}); err != nil {
 			return
 		}
-		p := &prog.Program{Files: []prog.File{{Name: "fuzz.dtso", Data: normalize(src)}}}
-		apply := prog.NewOp(prog.Lookup("of_overlay_fdt_apply"), "", prog.FileArg("blob", "fuzz.dtso"))
-		p.Ops = []*prog.Op{apply, prog.NewOp(prog.Lookup("of_overlay_remove"), "", prog.RefArg("ov", apply))}
-		if p.Validate() != nil {
+		p := DTSProgram(src)
+		if p == nil {
 			return
 		}
 		_, err := sim.Run(p, sim.Config{Filename: "fuzz.prog", Quiet: true, Cache: cache})
@@ -135,12 +133,4 @@ func FuzzDTS(f *testing.F) {
 			t.Fatalf("%v\nsource:\n%s", b, src)
 		}
 	})
-}
-
-func normalize(b []byte) []byte {
-	b = bytes.TrimRight(b, "\n")
-	if len(b) == 0 {
-		return nil
-	}
-	return append(bytes.Clone(b), '\n')
 }

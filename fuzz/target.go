@@ -1,11 +1,13 @@
 package fuzz
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"dangle/prog"
@@ -23,16 +25,44 @@ import (
 //	DANGLE_STRICT  1: known findings count (sim.StrictFromEnv)
 //	DANGLE_SEEDS   none: start from an empty corpus instead of corpus/
 //	               and crashers/
+//	DANGLE_SKIP_DRIVERS  comma-separated catalog drivers the generator
+//	               leaves out (dangle-dt-fixup: the modelled hazard whose
+//	               changeset leak has B1's title, when measuring B1)
+//	DANGLE_MISUSE  1: also fail on API misuse (below)
+//	DANGLE_ONLY    a regexp: fail only on titles it matches (to measure
+//	               the time to find one bug, B1: DANGLE_ONLY=of_changeset_destroy)
+//
+// API misuse is a WARN_ON in the very function an op calls, raised at
+// that op, or an ownership finding there (of_node_put of a reference the
+// program never took) ("WARNING in devres_close_group" at devres_close_group with no
+// open group, "WARNING in device_link_remove" with consumer == supplier):
+// the kernel checking its caller, here the program, not a kernel bug. The
+// targets skip it unless DANGLE_MISUSE=1; a warning deeper down
+// (WARNING in gpiod_free at gpiod_put) still fails.
 type Env struct {
+	Only   *regexp.Regexp
+	Misuse bool
 	Kernel string
 	Ignore *regexp.Regexp
 	Strict bool
 	Seeds  bool
+	Skip   []string
 }
 
 // ReadEnv reads Env; a bad DANGLE_IGNORE is an error.
 func ReadEnv() (Env, error) {
-	e := Env{Kernel: os.Getenv("DANGLE_KERNEL"), Strict: sim.StrictFromEnv(), Seeds: os.Getenv("DANGLE_SEEDS") != "none"}
+	e := Env{Kernel: os.Getenv("DANGLE_KERNEL"), Strict: sim.StrictFromEnv(), Seeds: os.Getenv("DANGLE_SEEDS") != "none",
+		Misuse: os.Getenv("DANGLE_MISUSE") == "1"}
+	if s := os.Getenv("DANGLE_SKIP_DRIVERS"); s != "" {
+		e.Skip = strings.Split(s, ",")
+	}
+	if s := os.Getenv("DANGLE_ONLY"); s != "" {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return e, fmt.Errorf("DANGLE_ONLY: %v", err)
+		}
+		e.Only = re
+	}
 	if s := os.Getenv("DANGLE_IGNORE"); s != "" {
 		re, err := regexp.Compile(s)
 		if err != nil {
@@ -64,7 +94,9 @@ type Runner struct {
 // NewRunner returns the runner of target with the environment's
 // configuration.
 func NewRunner(target string, env Env) *Runner {
-	return &Runner{Target: target, Model: NewModel(), Weights: TargetWeights(target), Env: env, Cache: sim.NewCache(),
+	w := TargetWeights(target)
+	w.SkipDrivers = env.Skip
+	return &Runner{Target: target, Model: NewModel(), Weights: w, Env: env, Cache: sim.NewCache(),
 		accept: map[string]map[string]bool{}}
 }
 
@@ -131,7 +163,7 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 	}
 	var out []Failure
 	for _, f := range res.Findings {
-		if r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title) {
+		if (r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(f.Title)) || (!r.Env.Misuse && misuse(p, f)) {
 			continue
 		}
 		out = append(out, Failure{Finding: f, Prog: p, Profile: res.Profile})
@@ -144,6 +176,7 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 // directory) and the commands that replay it.
 func (r *Runner) Report(f Failure) string {
 	p := f.Prog.Clone()
+	p.Kernel = f.Profile
 	p.Header = append([]string{"# title: " + f.Finding.Title, "# found by " + r.Target}, p.Header...)
 	text := p.Print()
 	sum := sha256.Sum256(text)
@@ -159,5 +192,58 @@ func (r *Runner) Report(f Failure) string {
 	return b.String()
 }
 
-// decode is the program an input decodes to.
+// Decode is the program an input decodes to.
+func (r *Runner) Decode(data []byte) *prog.Program { return r.decode(data) }
+
 func (r *Runner) decode(data []byte) *prog.Program { return seq.Decode(r.Model, &r.Weights, data) }
+
+// misuse reports whether f is the kernel checking the program's own
+// call: a warning or an ownership finding (a put of a reference the
+// program does not hold) in the function op f.Op calls, at that op
+// (see Env).
+func misuse(p *prog.Program, f report.Finding) bool {
+	if (f.Kind != report.Warning && f.Kind != report.Ownership) || f.Op < 1 || f.Op > len(p.Ops) {
+		return false
+	}
+	i := strings.LastIndex(f.Title, " in ")
+	return i >= 0 && f.Title[i+len(" in "):] == p.Ops[f.Op-1].Name()
+}
+
+// DTSProgram is FuzzDTS's program for an overlay source: apply it, then
+// remove it. nil if the source is not a valid archive file.
+func DTSProgram(src []byte) *prog.Program {
+	if b := bytes.TrimRight(src, "\n"); len(b) > 0 {
+		src = append(bytes.Clone(b), '\n')
+	} else {
+		return nil
+	}
+	p := &prog.Program{Files: []prog.File{{Name: "fuzz.dtso", Data: src}}}
+	apply := prog.NewOp(prog.Lookup("of_overlay_fdt_apply"), "", prog.FileArg("blob", "fuzz.dtso"))
+	p.Ops = []*prog.Op{apply, prog.NewOp(prog.Lookup("of_overlay_remove"), "", prog.RefArg("ov", apply))}
+	if p.Validate() != nil {
+		return nil
+	}
+	return p
+}
+
+// ReadInput reads a "go test fuzz v1" file holding one []byte value.
+func ReadInput(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		return nil, fmt.Errorf("%s: not a go test fuzz v1 file with one value", name)
+	}
+	v, ok := strings.CutPrefix(lines[1], "[]byte(")
+	v, ok2 := strings.CutSuffix(v, ")")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("%s:2: want []byte(\"...\")", name)
+	}
+	s, err := strconv.Unquote(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s:2: %v", name, err)
+	}
+	return []byte(s), nil
+}

@@ -315,6 +315,11 @@ func (b *builder) swarm() {
 			}
 		}
 	}
+	for i, d := range b.m.Catalog.Drivers {
+		if slices.Contains(b.w.SkipDrivers, d.Name) {
+			b.sw.Drivers[i] = false
+		}
+	}
 	b.enabled = make([]bool, len(prog.Ops))
 	for i := range prog.Ops {
 		b.enabled[i] = b.choose(2, func() int { return 0 }) == 0 || prog.Ops[i].Name == "of_overlay_fdt_apply"

@@ -45,6 +45,8 @@ type Weights struct {
 	// Drivers, if set, restricts the driver swarm to these catalog
 	// drivers (by gen.Driver.Name): the narrower fuzz targets.
 	Drivers []string
+	// SkipDrivers are catalog drivers never enabled.
+	SkipDrivers []string
 }
 
 // DefaultWeights are the weights of FuzzLifecycle and the tests: every
