@@ -103,7 +103,7 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 			q := p.Clone()
 			q.Kernel = f.Profile
 			if g.prog == nil || len(q.Print()) < len(g.prog.Print()) {
-				g.prog, g.profile = q, f.Profile
+				g.prog, g.profile, g.atOp = q, f.Profile, f.Finding.Op > 0
 			}
 			fmt.Fprintf(stdout, "%s: %s (kernel %s)\n", name, f.Finding.Title, f.Profile)
 		}
@@ -113,7 +113,7 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 		g := groups[t]
 		if *doMin {
 			cfg := sim.Config{Filename: "triage.prog", Profile: g.profile, Strict: env.Strict, Quiet: true, Cache: sim.NewCache()}
-			if min, _, err := minimizer.Minimize(g.prog, titlePredicate(cfg, t, false), minimizer.Options{Timeout: *timeout}); err == nil {
+			if min, _, err := minimizer.Minimize(g.prog, titlePredicate(cfg, t, g.atOp), minimizer.Options{Timeout: *timeout}); err == nil {
 				min.Kernel = g.profile
 				g.prog = min
 			} else {
@@ -134,6 +134,7 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 type triageGroup struct {
 	title, profile string
 	inputs         []string
+	atOp           bool // raised during an op: the repro must keep it there
 	prog           *prog.Program
 }
 
