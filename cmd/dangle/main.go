@@ -22,11 +22,13 @@ import (
 const usage = `usage:
   dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
+  dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
   dangle profiles
   dangle ops
 
 run       run programs and print the kernel-style log and findings
 minimize  shrink a program while its finding keeps its title
+triage    turn go test -fuzz failures into crashers, one per title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 
@@ -47,6 +49,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "minimize":
 		return cmdMinimize(args[1:], stdout, stderr)
+	case "triage":
+		return cmdTriage(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0

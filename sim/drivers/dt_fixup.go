@@ -19,7 +19,8 @@ import (
 
 func init() {
 	register(&core.Driver{Name: "dangle-dt-fixup", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
-		Probe: dtFixupProbe, Remove: dtFixupRemove})
+		Probe: dtFixupProbe, Remove: dtFixupRemove,
+		Binding: &core.Binding{Node: "fixup"}})
 }
 
 func dtFixupProbe(c *core.Core, d *core.Device) error {
