@@ -104,3 +104,18 @@ func BenchmarkParseRun(b *testing.B) {
 	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(data)*b.N)/b.Elapsed().Seconds(), "programs/s")
 }
+
+// BenchmarkClone is Kernel.Clone of a freshly booted kernel (the B1
+// program on its profile, built-in base): what a run costs to set up
+// from a snapshot, next to BenchmarkNew's boot.
+func BenchmarkClone(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: NewCache()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		k.Clone()
+	}
+}

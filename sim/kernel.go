@@ -98,14 +98,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
-	reg := kobj.New(log)
-	reg.Trace = cfg.Trace
-	trackProgramRefs(reg)
-	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
-		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, invSeen: map[string]bool{}, cache: cfg.Cache,
-		slots: make([]any, len(p.Ops)), names: p.Names()}
-
+	k := &Kernel{prog: p, cache: cfg.Cache, blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}}
 	base, err := k.loadBase(cfg)
 	if err != nil {
 		return nil, err
@@ -126,9 +119,23 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		}
 		k.blobs[f.Name] = t
 	}
+	b := cfg.Cache.boot(prof, base, cfg)
+	b.prog, b.cache, b.blobs, b.badBlobs = p, cfg.Cache, k.blobs, k.badBlobs
+	b.slots, b.names = make([]any, len(p.Ops)), p.Names()
+	return b, nil
+}
+
+// bootFresh boots a kernel of profile prof on base, with no program:
+// the OF layer with the base tree loaded, the driver core booted.
+func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
+	reg := kobj.New(log)
+	reg.Trace = cfg.Trace
+	trackProgramRefs(reg)
+	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, invSeen: map[string]bool{}}
 	k.OF.LoadBase(base)
 	k.initCore()
-	return k, nil
+	return k
 }
 
 // loadBase loads the base tree: Config.Base, else the program's

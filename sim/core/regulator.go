@@ -42,7 +42,7 @@ func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) *Regula
 	// rdev->dev.of_node = of_node_get(config->of_node): no fwnode, so
 	// fwnode->dev stays the provider's platform device
 	d.OfNode = c.OF.NodeGetOwned(np, "regulator_register", d.nodeHolder(), d.obj)
-	d.release, d.releaseName = c.regulatorDevRelease, "regulator_dev_release"
+	d.release, d.releaseName = (*Core).regulatorDevRelease, "regulator_dev_release"
 	c.Lock(&c.RegulatorListMutex, "regulator_register")
 	c.DeviceRegister(d)
 	c.regulators = append(c.regulators, rdev)
@@ -77,7 +77,7 @@ func (c *Core) RegulatorUnregister(rdev *RegulatorDev) {
 // DevmRegulatorRegister is devm_regulator_register().
 func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) *RegulatorDev {
 	rdev := c.RegulatorRegister(pdev, np, name)
-	c.DevresAdd(pdev, "devm_rdev_release", rdev, func() { c.RegulatorUnregister(rdev) })
+	c.DevresAdd(pdev, "devm_rdev_release", rdev, func(c *Core, data, _ any) { c.RegulatorUnregister(data.(*RegulatorDev)) })
 	return rdev
 }
 
@@ -139,7 +139,7 @@ func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.DevresAdd(dev, "devm_regulator_release", r, func() { c.RegulatorPut(r) })
+	c.DevresAdd(dev, "devm_regulator_release", r, func(c *Core, data, _ any) { c.RegulatorPut(data.(*Regulator)) })
 	return r, nil
 }
 

@@ -75,7 +75,7 @@ func (g *GPIO) NvmemRegister(cfg *NvmemConfig) (*Nvmem, error) {
 		nv.wpGpio = d
 	}
 	nv.refcnt = 1
-	nv.Dev = g.c.NewClassDevice(cfg.Dev, "nvmem", name, "nvmem_register", func(d *core.Device) { g.nvmemRelease(nv) })
+	nv.Dev = g.c.NewClassDevice(cfg.Dev, "nvmem", name, "nvmem_register", func(c *core.Core, d *core.Device) { c.GPIO.(*GPIO).nvmemRelease(d.Priv.(*Nvmem)) })
 	nv.Dev.Obj().Type = "nvmem_device"
 	nv.Dev.OfNode = cfg.Dev.OfNode
 	nv.Dev.Priv = nv
@@ -115,6 +115,6 @@ func (g *GPIO) DevmNvmemRegister(dev *core.Device, cfg *NvmemConfig) (*Nvmem, er
 	if err != nil {
 		return nil, err
 	}
-	g.c.DevmAddAction(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) })
+	g.c.DevmAddAction(dev, "devm_nvmem_unregister", nv, nil, func(c *core.Core, data, _ any) { c.GPIO.(*GPIO).NvmemUnregister(data.(*Nvmem)) })
 	return nv, nil
 }
