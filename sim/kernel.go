@@ -34,6 +34,10 @@ type Config struct {
 	// soak worker compiles the base tree once. A Cache is not safe for
 	// concurrent use: give each worker its own.
 	Cache *Cache
+	// Signal, when set, collects the run's coverage of the model
+	// (report.Signal): the soak's guidance. Boot is not recorded (every
+	// run boots alike); the caller resets it between runs.
+	Signal *report.Signal
 }
 
 // Result is what a run produced.
@@ -122,6 +126,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	b := cfg.Cache.boot(prof, base, cfg)
 	b.prog, b.cache, b.blobs, b.badBlobs = p, cfg.Cache, k.blobs, k.badBlobs
 	b.slots, b.names = make([]any, len(p.Ops)), p.Names()
+	b.Log.Signal = cfg.Signal
 	return b, nil
 }
 
@@ -272,6 +277,9 @@ func (k *Kernel) Step(i int) {
 		ret = errnoName(core.ENODEV)
 	} else {
 		ret = e.fn(c)
+	}
+	if s := k.Log.Signal; s != nil {
+		s.Return(op.Desc.Name, ret)
 	}
 	k.Log.Harness("op %d: returned %s", n, ret)
 	k.checkInvariants()
