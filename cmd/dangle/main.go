@@ -30,6 +30,7 @@ const usage = `usage:
   dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
+  dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
   dangle profiles
   dangle ops
   dangle drivers
@@ -37,6 +38,7 @@ const usage = `usage:
 run       run programs and print the kernel-style log and findings ("-" reads stdin)
 minimize  shrink a program while its finding keeps its title
 new       write a program that applies your overlays to your board and removes them
+triage    turn go test -fuzz failures into crashers, one per title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 drivers   print the driver catalog: the compatibles the simulator has a model for
@@ -61,6 +63,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdNew(args[1:], stdout, stderr)
 	case "minimize":
 		return cmdMinimize(args[1:], stdout, stderr)
+	case "triage":
+		return cmdTriage(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0

@@ -36,6 +36,9 @@ type Driver struct {
 	// OfMatch before devices are populated (CLK_OF_DECLARE and friends:
 	// early init without a struct device).
 	OfDeclare func(c *Core, np *of.Node)
+	// Binding describes the nodes it binds (for the overlay generator);
+	// nil for models that generated overlays should not instantiate.
+	Binding *Binding
 }
 
 // Matches is of_driver_match_device() for a node: one of its compatibles

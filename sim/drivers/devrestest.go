@@ -16,7 +16,10 @@ import (
 
 func init() {
 	register(&core.Driver{Name: "dangle-devres-test", Doc: "test module: probe takes devm resources in a known order (action, vcc supply) to watch devres release them", Bus: "platform", OfMatch: []string{"dangle,devres-test"},
-		Probe: devresTestProbe, Remove: devresTestRemove})
+		Probe: devresTestProbe, Remove: devresTestRemove,
+		Binding: &core.Binding{Node: "devres-test",
+			Props:    []core.BindingProp{{Name: "dangle,fail-probe", Value: "<12>", Optional: true}},
+			Supplies: []core.BindingSupply{{Prop: "vcc-supply", Provider: "regulator"}}}})
 }
 
 // devresTestAction registers devm_add_action(dev, devres_test_release, what).

@@ -1,8 +1,10 @@
 // Package drivers is the driver catalog (architecture §4): one file per
 // driver model, each reading like the C driver's probe and remove, built
 // on the simulated kernel API of package core. A model registers itself
-// by compatible in its file's init(); adding a driver needs no edits
-// elsewhere (except the op table's list of driver= values).
+// by compatible in its file's init(), with the core.Binding of its nodes
+// (what they carry, provide and consume) that the overlay generator
+// reads through sim.GenCatalog; adding a driver needs no edits elsewhere
+// (except the op table's list of driver= values).
 //
 // Models: simple-bus/simple-mfd (simple-pm-bus), dangle,i2c-controller,
 // dangle,spi-controller, dangle,power-domain, regulator-fixed,

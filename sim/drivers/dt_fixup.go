@@ -19,7 +19,8 @@ import (
 
 func init() {
 	register(&core.Driver{Name: "dangle-dt-fixup", Doc: "edits the live tree from probe with an of_changeset, as PCI hosts do (of_pci_make_dev_node)", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
-		Probe: dtFixupProbe, Remove: dtFixupRemove})
+		Probe: dtFixupProbe, Remove: dtFixupRemove,
+		Binding: &core.Binding{Node: "fixup"}})
 }
 
 func dtFixupProbe(c *core.Core, d *core.Device) error {

@@ -13,7 +13,9 @@ import (
 func init() {
 	register(&core.Driver{Name: "of_fixed_clk", Doc: "fixed-rate clock (clk-fixed-rate.c): CLK_OF_DECLARE at boot, a platform driver for later nodes", Bus: "platform", OfMatch: []string{"fixed-clock"},
 		Probe: ofFixedClkProbe, Remove: ofFixedClkRemove,
-		OfDeclare: func(c *core.Core, np *of.Node) { c.OfClkInitDeclared(np) }})
+		OfDeclare: func(c *core.Core, np *of.Node) { c.OfClkInitDeclared(np) },
+		Binding: &core.Binding{Node: "clock", NoReg: true, Provides: []string{"clock"},
+			Props: []core.BindingProp{{Name: "#clock-cells", Value: "<0>"}, {Name: "clock-frequency", Value: "<24000000>"}}}})
 }
 
 func ofFixedClkProbe(c *core.Core, d *core.Device) error {

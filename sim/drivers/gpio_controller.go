@@ -12,7 +12,10 @@ import (
 
 func init() {
 	register(&core.Driver{Name: "dangle-gpio", Doc: "SoC GPIO controller: 32 lines with devm_gpiochip_add_data(), no remove", Bus: "platform", OfMatch: []string{"dangle,gpio-controller"},
-		Probe: gpioControllerProbe})
+		Probe: gpioControllerProbe,
+		Binding: &core.Binding{Node: "gpio", Provides: []string{"gpio"}, GPIOLines: 32,
+			Props:    []core.BindingProp{{Name: "gpio-controller"}, {Name: "#gpio-cells", Value: "<2>"}},
+			Supplies: []core.BindingSupply{{Prop: "power-domains", Provider: "power-domain"}}}})
 }
 
 func gpioControllerProbe(c *core.Core, d *core.Device) error {

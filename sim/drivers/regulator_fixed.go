@@ -8,7 +8,9 @@ import "dangle/sim/core"
 
 func init() {
 	register(&core.Driver{Name: "reg-fixed-voltage", Doc: "fixed regulator (regulator/fixed.c): devm_regulator_register(), no remove", Bus: "platform", OfMatch: []string{"regulator-fixed"},
-		Probe: regFixedVoltageProbe})
+		Probe: regFixedVoltageProbe,
+		Binding: &core.Binding{Node: "regulator", NoReg: true, Provides: []string{"regulator"},
+			Props: []core.BindingProp{{Name: "regulator-name", Value: "\"$name\""}}}})
 }
 
 func regFixedVoltageProbe(c *core.Core, d *core.Device) error {

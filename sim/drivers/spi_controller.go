@@ -8,7 +8,11 @@ import "dangle/sim/core"
 
 func init() {
 	register(&core.Driver{Name: "dangle-spi", Doc: "SPI host: devm_spi_alloc_host + devm_spi_register_controller", Bus: "platform", OfMatch: []string{"dangle,spi-controller"},
-		Probe: spiControllerProbe})
+		Probe: spiControllerProbe,
+		Binding: &core.Binding{Node: "spi", Provides: []string{"spi-bus"},
+			Props: []core.BindingProp{{Name: "#address-cells", Value: "<1>"}, {Name: "#size-cells", Value: "<0>"}},
+			Supplies: []core.BindingSupply{{Prop: "clocks", Provider: "clock"},
+				{Prop: "power-domains", Provider: "power-domain"}}}})
 }
 
 func spiControllerProbe(c *core.Core, d *core.Device) error {
