@@ -3,7 +3,7 @@ GO ?= go
 FUZZTIME ?= 60s
 STRESS_DURATION ?= 10m
 
-.PHONY: all build test fuzz libfuzzer stress bench lint fmt
+.PHONY: all build test notices fuzz libfuzzer stress bench lint fmt
 
 all: build test
 
@@ -15,7 +15,19 @@ build:
 # of every fuzz target. Well under 10 minutes on 2 cores.
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	@$(GO) test -count=1 ./...; status=$$?; $(MAKE) -s notices; exit $$status
+
+# What make test skips for lack of a tool or of ../shared, said out loud
+# (go test prints skips only with -v).
+SHARED ?= ../shared
+DTC ?= dtc
+FDTOVERLAY ?= fdtoverlay
+CPP_BIN ?= cpp
+notices:
+	@command -v $(DTC) >/dev/null 2>&1 || echo "NOTICE: $(DTC) not installed: the dtc differential and corpus tests were SKIPPED (apt-get install device-tree-compiler)"
+	@command -v $(FDTOVERLAY) >/dev/null 2>&1 || echo "NOTICE: $(FDTOVERLAY) not installed: the fdtoverlay comparison was SKIPPED (apt-get install device-tree-compiler)"
+	@command -v $(CPP_BIN) >/dev/null 2>&1 || echo "NOTICE: $(CPP_BIN) not installed: the -I preprocessing tests were SKIPPED (apt-get install cpp)"
+	@test -d $(SHARED)/boards || echo "NOTICE: $(SHARED)/boards not found: the real-board tests were SKIPPED (the seeds and boards live in ../shared beside the repository)"
 
 # Coverage-guided fuzzing: `make fuzz FUZZ=FuzzLifecycle FUZZTIME=60s`
 # runs one target; without FUZZ, each target for FUZZTIME. Crashers land

@@ -28,9 +28,11 @@
 // # What is not
 //
 //   - The C preprocessor: #include, #define and macros need cpp, which
-//     dt does not run; such lines are rejected with an error saying so.
-//     /include/ and /incbin/ are rejected too: a File is one
-//     self-contained source.
+//     the parser does not run; such lines are rejected with an error
+//     saying so. [Preprocess] runs the system's cpp first, as the kernel
+//     build does (cpp.go), and maps positions in its output back to the
+//     original file and line. /include/ and /incbin/ are rejected: a File
+//     is one self-contained source.
 //   - dtc's warnings (unit address format, bus checks, …) are not
 //     reproduced: they do not change the output.
 //
@@ -51,6 +53,11 @@
 // Compiling:
 //   - [Compile] with [CompileOptions] turns a File into a [Tree];
 //     [Load] parses and compiles.
+//
+// Preprocessing:
+//   - [Preprocess] runs cpp with the kernel's flags ([CPPArgs]) and -I
+//     directories; [Preprocessed.Origin] and [Preprocessed.MapError] map
+//     its output back; [NeedsCPP] tells a source that needs it.
 //
 // Blobs:
 //   - [ReadFDT] and [LoadBlob] decode a blob into a Tree ([*FDTError] on

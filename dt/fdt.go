@@ -40,9 +40,10 @@ package dt
 //     leading FDT_NOP and no empty tree); properties come before a node's
 //     first subnode (fdt_first_property_offset() and
 //     fdt_next_property_offset() stop at a subnode, so later properties
-//     are invisible to the kernel); nodes are nested at most 62 levels
-//     below the root (unflatten_dt_nodes skips nodes at depth
-//     FDT_MAX_DEPTH-1 = 63 and deeper).
+//     are invisible to the kernel). Nodes deeper than FDT_MAX_DEPTH-2
+//     are read: unflatten_dt_nodes() skips them (with a WARN_ON_ONCE)
+//     rather than refusing the blob, which sim/of models for sources
+//     and blobs alike; dt bounds nesting at the parser's 1000 levels.
 //
 // Checks stricter than libfdt, on things dtc never produces:
 //
@@ -98,9 +99,6 @@ const (
 	fdtV16HeaderSize = 36
 	// fdtLastSupportedVersion is libfdt's FDT_LAST_SUPPORTED_VERSION.
 	fdtLastSupportedVersion = 17
-	// fdtMaxDepth is drivers/of/fdt.c's FDT_MAX_DEPTH: unflatten_dt_nodes
-	// skips nodes at depth ≥ FDT_MAX_DEPTH-1, the root being at depth 0.
-	fdtMaxDepth = 64
 )
 
 // Header field offsets (struct fdt_header).

@@ -81,14 +81,14 @@ func fdtMalformedCases(t testing.TB) []fdtMalformed {
 	// An empty tree as a v16 blob: rsvmap 0x28, structure [0x38, 0x48).
 	empty16 := fdtEdit(WriteFDT(&Tree{}), fdtSet32(fdtOffVersion, 16))
 
-	// 63 nested nodes "n" under the root: the deepest is at 0x38+8*63.
+	// 1001 nested nodes "n" under the root: the deepest is at 0x38+8*1001.
 	deep := &Node{}
-	for n, i := deep, 0; i < 63; i++ {
+	for n, i := deep, 0; i < maxDepth+1; i++ {
 		c := &Node{Name: "n"}
 		n.Children = []*Node{c}
 		n = c
 	}
-	deepPath := strings.Repeat("/n", 63)
+	deepPath := strings.Repeat("/n", maxDepth+1)
 
 	e := func(edits ...func([]byte)) []byte { return fdtEdit(small, edits...) }
 	return []fdtMalformed{
@@ -130,7 +130,7 @@ func fdtMalformedCases(t testing.TB) []fdtMalformed {
 		// Structure block: the root.
 		{"struct/starts-with-nop", e(fdtSet32(0x58, fdtNop)), 0x58, "bad structure block: starts with FDT_NOP, want FDT_BEGIN_NODE of the root node"},
 		{"struct/root-name", e(fdtSet8(0x5c, 'x')), 0x5c, `bad root node name "x": the root's name must be empty`},
-		{"struct/too-deep", WriteFDT(&Tree{Root: deep}), 0x230, "node " + deepPath + " is nested 63 levels deep: the kernel's unflatten_dt_nodes skips nodes deeper than 62 (FDT_MAX_DEPTH 64)"},
+		{"struct/too-deep", WriteFDT(&Tree{Root: deep}), 0x38 + 8*(maxDepth+1), "node " + deepPath + " is nested 1001 levels deep: deeper than 1000 levels, the nesting dt reads"},
 
 		// Unterminated strings and bad names.
 		{"string/node-name-unterminated", e(fdtSet32(fdtOffSizeDTStruct, 0x30)), 0x84, "unterminated node name: no NUL before the end of the structure block at 0x88"},

@@ -268,8 +268,12 @@ func (r *fdtReader) structBlock() (*Node, *FDTError) {
 					return nil, r.errorf(p, "empty node name under %s", r.path(""))
 				case strings.IndexByte(name, '/') >= 0:
 					return nil, r.errorf(p, "bad node name %q under %s: contains '/'", name, r.path(""))
-				case len(r.stack) >= fdtMaxDepth-1:
-					return nil, r.errorf(tokOff, "node %s is nested %d levels deep: the kernel's unflatten_dt_nodes skips nodes deeper than %d (FDT_MAX_DEPTH %d)", r.path(name), len(r.stack), fdtMaxDepth-2, fdtMaxDepth)
+				case len(r.stack) > maxDepth:
+					// the parser's bound: a tree reads to the same depth
+					// as a source and as a blob (the kernel's own limit,
+					// FDT_MAX_DEPTH, is unflatten's: sim/of skips deeper
+					// nodes as unflatten_dt_nodes does)
+					return nil, r.errorf(tokOff, "node %s is nested %d levels deep: deeper than %d levels, the nesting dt reads", r.path(name), len(r.stack), maxDepth)
 				}
 				parent := r.stack[len(r.stack)-1]
 				parent.Children = append(parent.Children, n)

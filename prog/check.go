@@ -386,7 +386,8 @@ func (c *checker) checkFiles() {
 		}
 		l, col := max(de.Line, 1), max(de.Col, 0)
 		if c.parse {
-			c.errs = append(c.errs, &Error{File: c.file, Line: f.Line + l - 1, Col: col, Msg: de.Msg})
+			// "x.dtso: msg", as the simulator's compile errors name the file
+			c.errs = append(c.errs, &Error{File: c.file, Line: f.Line + l - 1, Col: col, Msg: f.Name + ": " + de.Msg})
 		} else {
 			c.errs.add("", 0, "%s%s:%d:%d: %s", where, f.Name, l, col, de.Msg)
 		}

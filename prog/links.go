@@ -189,6 +189,19 @@ func (p *Program) OpString(i int, names []string) string {
 		names = p.Names()
 	}
 	var b strings.Builder
-	writeOp(&b, p.Ops[i], names[i], p.namer(names))
+	// namer's answer for this op's few links, without building its map of
+	// every op (the simulator prints every op: that was O(ops²), issue 14)
+	nameOf := func(r *Op) string {
+		for j := len(p.Ops) - 1; j >= 0; j-- { // namer's map keeps the last index
+			if p.Ops[j] == r {
+				if names[j] != "" {
+					return names[j]
+				}
+				break
+			}
+		}
+		return "?"
+	}
+	writeOp(&b, p.Ops[i], names[i], nameOf)
 	return b.String()
 }

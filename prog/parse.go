@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -227,7 +226,7 @@ func (ps *parser) value(d *OpDesc, ad *ArgDesc, v string) (Arg, string) {
 		}
 		return Arg{Int: n}, checkRange("value", ad, n)
 	case KindEnum:
-		i := slices.Index(ad.Values, v)
+		i := enumIndex(ad, v)
 		if i < 0 {
 			return Arg{}, fmt.Sprintf("bad value %q: want one of %s", v, strings.Join(ad.Values, ", "))
 		}

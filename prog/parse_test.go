@@ -212,14 +212,14 @@ func equalStrings(a, b []string) bool {
 }
 
 // TestSourceErrors checks that DTS syntax errors are reported at the
-// .prog line (and column) that holds them, and that a compile error (an
+// .prog line (and column) that holds them, naming the archive file, and that a compile error (an
 // undefined label) is left to the simulator.
 func TestSourceErrors(t *testing.T) {
 	in := hdr + app + // lines 1-2
 		"-- o.dtso --\n/dts-v1/;\n/plugin/;\n&bus { BAD };\n" + // marker 3, BAD on 6
 		"-- base.dts --\n/dts-v1/;\n/ { p = <1; };\n" // marker 7, error on 9
 	_, err := Parse("t.prog", []byte(in))
-	want := "t.prog:6:12: expected '=', ';' or '{' after \"BAD\", found \"}\"\nt.prog:9:11: unterminated cell array: expected '>', found \";\""
+	want := "t.prog:6:12: o.dtso: expected '=', ';' or '{' after \"BAD\", found \"}\"\nt.prog:9:11: base.dts: unterminated cell array: expected '>', found \";\""
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %s", err, want)
 	}

@@ -13,7 +13,7 @@ import (
 // of_overlay_fdt_apply()'s own results: "Invalid overlay_fdt header" when
 // fdt_check_header() fails, a silent -EINVAL when the buffer is shorter
 // than totalsize, "unable to unflatten overlay_fdt" when the structure
-// is broken.
+// is broken; each followed by dangle's own reason as a note.
 func TestBadOverlayBlobs(t *testing.T) {
 	tree, _, err := dt.Load("o.dtso", []byte("/dts-v1/;\n/plugin/;\n&bus { x { }; };\n"), dt.CompileOptions{Symbols: true})
 	if err != nil {
@@ -29,11 +29,11 @@ func TestBadOverlayBlobs(t *testing.T) {
 	}{
 		{"valid", good, "", []string{"op 1: returned 0, ov = 1"}},
 		{"bad magic", corrupt(good, func(b []byte) { b[0] = 0 }), "", []string{
-			"OF: overlay: Invalid overlay_fdt header", "op 1: returned -EINVAL, ov = 0"}},
+			"OF: overlay: Invalid overlay_fdt header\nnote: o.dtbo is corrupt: offset 0x0: bad magic", "op 1: returned -EINVAL, ov = 0"}},
 		{"short header", good[:20], "", []string{"OF: overlay: Invalid overlay_fdt header"}},
-		{"truncated", good[:len(good)-8], "", []string{"op 1: ov = of_overlay_fdt_apply blob=o.dtbo\nop 1: returned -EINVAL, ov = 0"}},
+		{"truncated", good[:len(good)-8], "", []string{"op 1: ov = of_overlay_fdt_apply blob=o.dtbo\nnote: o.dtbo is corrupt: offset 0xc7: truncated blob", "\nop 1: returned -EINVAL, ov = 0"}},
 		{"bad token", corrupt(good, func(b []byte) { binary.BigEndian.PutUint32(b[structOff:], 7) }), "", []string{
-			"OF: overlay: unable to unflatten overlay_fdt", "op 1: returned -EINVAL, ov = 0"}},
+			"OF: overlay: unable to unflatten overlay_fdt\nnote: o.dtbo is corrupt: offset 0x38: ", "op 1: returned -EINVAL, ov = 0"}},
 		{"bad token pre-5.19", corrupt(good, func(b []byte) { binary.BigEndian.PutUint32(b[structOff:], 7) }), "v5.15", []string{
 			"OF: overlay: unable to unflatten overlay_fdt", "op 1: returned -EINVAL, ov = 0"}},
 	} {

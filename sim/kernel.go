@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 
@@ -24,6 +26,9 @@ type Config struct {
 	Trace bool
 	// Quiet drops the log (findings are kept): for the soak and fuzzers.
 	Quiet bool
+	// Stream, when set, receives the log line by line as the run goes
+	// (dangle run); Result.Log still holds all of it.
+	Stream io.Writer
 	// Strict counts known findings (KnownFindings) as findings, as
 	// dangle run -strict does; fuzz targets and the soak take it from
 	// DANGLE_STRICT=1 (StrictFromEnv).
@@ -116,7 +121,8 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		if err != nil {
 			if prog.IsBlob(f.Name) {
 				// a malformed overlay blob is the kernel's to reject
-				k.badBlobs[f.Name] = err
+				// (the note names the archive file; drop the program name)
+				k.badBlobs[f.Name] = errors.New(strings.TrimPrefix(err.Error(), cfg.Filename+": "+f.Name+": "))
 				continue
 			}
 			return nil, err
@@ -133,7 +139,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 // bootFresh boots a kernel of profile prof on base, with no program:
 // the OF layer with the base tree loaded, the driver core booted.
 func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict, Out: cfg.Stream}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	trackProgramRefs(reg)
@@ -146,6 +152,11 @@ func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 // loadBase loads the base tree: Config.Base, else the program's
 // base.dts/base.dtb, else the built-in one.
 func (k *Kernel) loadBase(cfg Config) (*dt.Tree, error) {
+	if d, b := k.prog.File(prog.DefaultBaseName), k.prog.File(prog.DefaultBlobBaseName); d != nil && b != nil {
+		// Base() would silently pick one of them
+		return nil, fmt.Errorf("%s:%d: both %s and %s (line %d): a program has one base tree",
+			cfg.Filename, b.Line-1, b.Name, d.Name, d.Line-1)
+	}
 	if cfg.Base != nil {
 		t, err := k.compile(cfg.Filename, cfg.Base)
 		if err != nil {

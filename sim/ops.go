@@ -250,7 +250,7 @@ func opOverlayFdtApply(c *call) string {
 // blob returns the overlay an op names: its compiled tree, and for
 // .dtbo files the raw blob the kernel's header checks read.
 func (k *Kernel) blob(name string) *of.Blob {
-	b := &of.Blob{Name: name, Tree: k.blobs[name]}
+	b := &of.Blob{Name: name, Tree: k.blobs[name], Bad: k.badBlobs[name]}
 	if f := k.prog.File(name); f != nil && prog.IsBlob(name) {
 		b.Raw, _ = f.Blob()
 	}

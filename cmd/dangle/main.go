@@ -1,37 +1,49 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE…
+//	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] [-strict] [-state] FILE…
+//	dangle minimize [-o OUT] [-v] FILE
+//	dangle new [-base B] [-kernel P] [-I DIR]… -o OUT OVERLAY… ['OP LINE'…]
 //	dangle profiles
 //	dangle ops
+//	dangle drivers
 //
 // Exit status: 0 clean, 1 findings, 2 usage or input error.
+//
+// One file per subcommand: run.go (running programs and printing their
+// results), matrix.go (-kernel all), state.go (-state), new.go, cpp.go
+// (-I), minimize.go, drivers.go.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 
 	"dangle/prog"
-	"dangle/sim"
 	"dangle/sim/profile"
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE.prog...
+  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
+  dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
   dangle profiles
   dangle ops
+  dangle drivers
 
-run       run programs and print the kernel-style log and findings
+run       run programs and print the kernel-style log and findings ("-" reads stdin)
 minimize  shrink a program while its finding keeps its title
+new       write a program that applies your overlays to your board and removes them
 triage    turn go test -fuzz failures into crashers, one per title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
+drivers   print the driver catalog: the compatibles the simulator has a model for
 
+"dangle COMMAND -h" prints the command's flags.
 Exit status: 0 clean, 1 findings, 2 usage or input error.
 `
 
@@ -47,6 +59,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "run":
 		return cmdRun(args[1:], stdout, stderr)
+	case "new":
+		return cmdNew(args[1:], stdout, stderr)
 	case "minimize":
 		return cmdMinimize(args[1:], stdout, stderr)
 	case "triage":
@@ -57,6 +71,9 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	case "ops":
 		fmt.Fprint(stdout, prog.Table())
 		return 0
+	case "drivers":
+		fmt.Fprint(stdout, driversTable())
+		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -65,93 +82,70 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line), e.g. v6.8+wait-early")
-	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
-	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
-	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
-	state := fs.Bool("state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "dangle run: no program files")
-		fs.Usage()
-		return 2
-	}
-	if *kernel != "" {
-		if _, err := profile.Parse(*kernel); err != nil {
-			fmt.Fprintf(stderr, "dangle run: -kernel: %v\n", err)
-			return 2
-		}
-	}
-	var base *sim.Source
-	if *baseFile != "" {
-		var err error
-		if base, err = sim.ReadSource(*baseFile); err != nil {
-			fmt.Fprintf(stderr, "dangle run: -base: %v\n", err)
-			return 2
-		}
-	}
-	status := 0
-	for _, name := range fs.Args() {
-		var s int
-		if *state {
-			s = runState(name, *kernel, base, fs.NArg() > 1, stdout, stderr)
-		} else {
-			s = runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
-		}
-		if s > status {
-			status = s
-		}
-	}
-	return status
+// runFlags are dangle run's flags.
+type runFlags struct {
+	kernel   string
+	trace    bool
+	strict   bool
+	state    bool
+	baseFile string
+	include  stringList
 }
 
-func runOne(name, kernel string, trace, strict bool, base *sim.Source, stdout, stderr io.Writer) int {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		fmt.Fprintf(stderr, "dangle run: %v\n", err)
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var f runFlags
+	fs.StringVar(&f.kernel, "kernel", "", "kernel `PROFILE` (overrides the program's kernel line), e.g. v6.8+wait-early;\n\"all\" or a comma list (v6.8,v6.9) runs each and prints a finding × profile table")
+	fs.BoolVar(&f.trace, "trace", false, "print the per-node refcount table and the lifetime timeline")
+	fs.BoolVar(&f.strict, "strict", false, "count known findings (leaks the kernel itself announces) as findings")
+	fs.BoolVar(&f.state, "state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
+	fs.StringVar(&f.baseFile, "base", "", "the board's tree `FILE.dtb|FILE.dts`, instead of the program's base.dts/base.dtb or the built-in tree")
+	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
+	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
+	if code >= 0 {
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "dangle run: no program files (\"dangle run -h\" for help)")
 		return 2
 	}
-	p, err := prog.Parse(name, data)
-	if err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
-		return 2
+	return runFiles(&f, files, stdout, stderr)
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return fmt.Sprint(*l) }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+// parseFlags parses args with fs, accepting flags before, between and after
+// the file names ("--" ends the flags). It returns the file names and -1,
+// or an exit code: 0 after -h (the flags go to stdout), 2 on a bad flag.
+func parseFlags(fs *flag.FlagSet, args []string, synopsis string, stdout, stderr io.Writer) ([]string, int) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n", synopsis)
+		fs.PrintDefaults()
 	}
-	res, err := sim.Run(p, sim.Config{Filename: name, Profile: kernel, Trace: trace, Strict: strict, Base: base})
-	if err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
-		return 2
+	var files []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return nil, 0
+		}
+		if err != nil {
+			return nil, 2
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(files, rest...), -1
+		}
+		if len(rest) == 0 {
+			return files, -1
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
 	}
-	fmt.Fprintf(stdout, "=== %s\n", name)
-	fmt.Fprint(stdout, res.Log)
-	if trace {
-		fmt.Fprintf(stdout, "\n%s", res.Trace)
-	}
-	fmt.Fprintln(stdout)
-	for i := range res.Findings {
-		fmt.Fprint(stdout, res.Findings[i].String())
-	}
-	// known findings (sim.KnownFindings): printed, not counted
-	for i := range res.Known {
-		fmt.Fprint(stdout, res.Known[i].KnownString())
-	}
-	if len(res.Findings) == 0 {
-		fmt.Fprintf(stdout, "no findings (kernel %s)\n", res.Profile)
-		return 0
-	}
-	baseArg := ""
-	if strict {
-		baseArg = " -strict"
-	}
-	if base != nil {
-		baseArg += " -base " + base.Name
-	}
-	fmt.Fprintf(stdout, "%d finding(s) (kernel %s); replay: go run ./cmd/dangle run -kernel '%s'%s %s\n",
-		len(res.Findings), res.Profile, res.Profile, baseArg, name)
-	return 1
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
-	"dangle/prog"
 	"dangle/sim"
 )
 
@@ -14,13 +12,8 @@ import (
 // final line "state: <hex>" with its hash, so two programs' states can
 // be compared with diff or by the last line. With several files each
 // encoding is headed by "=== FILE".
-func runState(name, kernel string, base *sim.Source, header bool, stdout, stderr io.Writer) int {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		fmt.Fprintf(stderr, "dangle run: %v\n", err)
-		return 2
-	}
-	p, err := prog.Parse(name, data)
+func runState(name, kernel string, include []string, base *sim.Source, header bool, stdout, stderr io.Writer) int {
+	p, err := loadProgram(name, include)
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2

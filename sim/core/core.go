@@ -48,6 +48,11 @@ type Core struct {
 
 	// devices is devices_kset: every registered device in add order.
 	devices []*Device
+	// byNode indexes devices by the of_node they had at device_add, each
+	// list in add order: the kernel's bus_find_device_by_of_node() walks
+	// the whole bus, and so did this model, which made a 20k-node overlay
+	// quadratic (issue 14). The lookups check d.OfNode again.
+	byNode map[*of.Node][]*Device
 
 	// DeviceLinkWQ is the queue devlink_dev_release() queues the link
 	// release work on: device_link_wq, or system_long_wq on a profile

@@ -14,6 +14,8 @@ import (
 type Device struct {
 	obj *kobj.Object
 	c   *Core
+	// indexedNode is OfNode as Core.byNode filed it at device_add.
+	indexedNode *of.Node
 
 	// Name is dev_name().
 	Name string
@@ -161,6 +163,13 @@ func (c *Core) DeviceAdd(d *Device) error {
 	d.registered = true
 	d.dead = false
 	c.devices = append(c.devices, d)
+	if d.OfNode != nil {
+		if c.byNode == nil {
+			c.byNode = map[*of.Node][]*Device{}
+		}
+		d.indexedNode = d.OfNode
+		c.byNode[d.OfNode] = append(c.byNode[d.OfNode], d)
+	}
 	if d.Fwnode != nil && d.Fwnode.Dev == nil {
 		d.Fwnode.Dev = d
 		c.fwDevlinkLinkDevice(d)
@@ -210,6 +219,21 @@ func (c *Core) DeviceDel(d *Device) {
 			break
 		}
 	}
+	if n := d.indexedNode; n != nil {
+		l := c.byNode[n]
+		for i, x := range l {
+			if x == d {
+				l = append(l[:i:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(c.byNode, n)
+		} else {
+			c.byNode[n] = l
+		}
+		d.indexedNode = nil
+	}
 	d.registered = false
 	if d.Parent != nil {
 		c.PutDevice(d.Parent, "kobject_del", "kobject_add: child "+d.Name)
@@ -241,7 +265,7 @@ func (c *Core) children(d *Device) []*Device {
 // for bus (nil: any bus device): the first registered device of that bus
 // whose of_node is np, with a reference for holder.
 func (c *Core) FindDeviceByNode(bus *Bus, np *of.Node, fn, holder string) *Device {
-	for _, d := range c.devices {
+	for _, d := range c.devicesOfNode(np) {
 		if d.OfNode == np && d.Bus != nil && (bus == nil || d.Bus == bus) {
 			return c.GetDevice(d, fn, holder)
 		}
@@ -251,12 +275,22 @@ func (c *Core) FindDeviceByNode(bus *Bus, np *of.Node, fn, holder string) *Devic
 
 // FindClassDeviceByNode is class_find_device_by_of_node().
 func (c *Core) FindClassDeviceByNode(class string, np *of.Node, fn, holder string) *Device {
-	for _, d := range c.devices {
+	for _, d := range c.devicesOfNode(np) {
 		if d.OfNode == np && d.Class == class {
 			return c.GetDevice(d, fn, holder)
 		}
 	}
 	return nil
+}
+
+// devicesOfNode returns the registered devices that may have of_node np,
+// in add order: the index's list, or every device for np == NULL (which
+// matches the devices without a node, as device_match_of_node() does).
+func (c *Core) devicesOfNode(np *of.Node) []*Device {
+	if np == nil {
+		return c.devices
+	}
+	return c.byNode[np]
 }
 
 // Devices returns the registered devices in devices_kset order.

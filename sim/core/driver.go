@@ -24,6 +24,8 @@ type Bus struct {
 type Driver struct {
 	// Name is drv->name ("reg-fixed-voltage").
 	Name string
+	// Doc says in one line what the model does (dangle drivers).
+	Doc string
 	// Bus is the bus it registers on: "platform", "i2c" or "spi".
 	Bus string
 	// OfMatch is the of_match_table's compatibles.

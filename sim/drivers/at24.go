@@ -21,7 +21,7 @@ import (
 // and runtime PM are not modelled.
 
 func init() {
-	register(&core.Driver{Name: "at24", Bus: "i2c", OfMatch: []string{"atmel,24c32"}, Probe: at24Probe,
+	register(&core.Driver{Name: "at24", Doc: "EEPROM (at24.c): devm_nvmem_register(); takes wp-gpios itself where nvmem_config->wp_gpio exists", Bus: "i2c", OfMatch: []string{"atmel,24c32"}, Probe: at24Probe,
 		Binding: &core.Binding{Node: "eeprom",
 			Supplies: []core.BindingSupply{{Prop: "wp-gpios", Provider: "gpio"}}}})
 }

@@ -15,7 +15,7 @@ import (
 // log shows devres_release_all() going last-added first.
 
 func init() {
-	register(&core.Driver{Name: "dangle-devres-test", Bus: "platform", OfMatch: []string{"dangle,devres-test"},
+	register(&core.Driver{Name: "dangle-devres-test", Doc: "test module: probe takes devm resources in a known order (action, vcc supply) to watch devres release them", Bus: "platform", OfMatch: []string{"dangle,devres-test"},
 		Probe: devresTestProbe, Remove: devresTestRemove,
 		Binding: &core.Binding{Node: "devres-test",
 			Props:    []core.BindingProp{{Name: "dangle,fail-probe", Value: "<12>", Optional: true}},

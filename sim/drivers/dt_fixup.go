@@ -18,7 +18,7 @@ import (
 // the purged link's work drops the last reference.
 
 func init() {
-	register(&core.Driver{Name: "dangle-dt-fixup", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
+	register(&core.Driver{Name: "dangle-dt-fixup", Doc: "edits the live tree from probe with an of_changeset, as PCI hosts do (of_pci_make_dev_node)", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},
 		Probe: dtFixupProbe, Remove: dtFixupRemove,
 		Binding: &core.Binding{Node: "fixup"}})
 }

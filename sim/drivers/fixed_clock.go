@@ -11,7 +11,7 @@ import (
 // added later get a platform device bound by of_fixed_clk_driver.
 
 func init() {
-	register(&core.Driver{Name: "of_fixed_clk", Bus: "platform", OfMatch: []string{"fixed-clock"},
+	register(&core.Driver{Name: "of_fixed_clk", Doc: "fixed-rate clock (clk-fixed-rate.c): CLK_OF_DECLARE at boot, a platform driver for later nodes", Bus: "platform", OfMatch: []string{"fixed-clock"},
 		Probe: ofFixedClkProbe, Remove: ofFixedClkRemove,
 		OfDeclare: func(c *core.Core, np *of.Node) { c.OfClkInitDeclared(np) },
 		Binding: &core.Binding{Node: "clock", NoReg: true, Provides: []string{"clock"},

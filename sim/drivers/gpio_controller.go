@@ -11,7 +11,7 @@ import (
 // devres at unbind.
 
 func init() {
-	register(&core.Driver{Name: "dangle-gpio", Bus: "platform", OfMatch: []string{"dangle,gpio-controller"},
+	register(&core.Driver{Name: "dangle-gpio", Doc: "SoC GPIO controller: 32 lines with devm_gpiochip_add_data(), no remove", Bus: "platform", OfMatch: []string{"dangle,gpio-controller"},
 		Probe: gpioControllerProbe,
 		Binding: &core.Binding{Node: "gpio", Provides: []string{"gpio"}, GPIOLines: 32,
 			Props:    []core.BindingProp{{Name: "gpio-controller"}, {Name: "#gpio-cells", Value: "<2>"}},

@@ -7,7 +7,7 @@ import "dangle/sim/core"
 // i2c_del_adapter() in remove.
 
 func init() {
-	register(&core.Driver{Name: "dangle-i2c", Bus: "platform", OfMatch: []string{"dangle,i2c-controller"},
+	register(&core.Driver{Name: "dangle-i2c", Doc: "SoC I2C controller: i2c_add_adapter() in probe, i2c_del_adapter() in remove", Bus: "platform", OfMatch: []string{"dangle,i2c-controller"},
 		Probe: i2cControllerProbe, Remove: i2cControllerRemove,
 		Binding: &core.Binding{Node: "i2c", Provides: []string{"i2c-bus"},
 			Props: []core.BindingProp{{Name: "#address-cells", Value: "<1>"}, {Name: "#size-cells", Value: "<0>"}},

@@ -11,10 +11,10 @@ import "dangle/sim/core"
 // before the fixes is after the bus detached the PM domain.
 
 func init() {
-	register(&core.Driver{Name: "dangle-i2c-input", Bus: "i2c", OfMatch: []string{"dangle,i2c-input"}, Probe: inputProbe,
+	register(&core.Driver{Name: "dangle-i2c-input", Doc: "all-devm input driver (seeds/004): the input device goes only when devres runs", Bus: "i2c", OfMatch: []string{"dangle,i2c-input"}, Probe: inputProbe,
 		Binding: &core.Binding{Node: "touchscreen",
 			Supplies: []core.BindingSupply{{Prop: "power-domains", Provider: "power-domain"}}}})
-	register(&core.Driver{Name: "dangle-spi-input", Bus: "spi", OfMatch: []string{"dangle,spi-input"}, Probe: inputProbe,
+	register(&core.Driver{Name: "dangle-spi-input", Doc: "all-devm input driver on SPI (seeds/004)", Bus: "spi", OfMatch: []string{"dangle,spi-input"}, Probe: inputProbe,
 		Binding: &core.Binding{Node: "touchscreen",
 			Supplies: []core.BindingSupply{{Prop: "power-domains", Provider: "power-domain"}}}})
 }

@@ -17,7 +17,7 @@ import (
 // LEDs.
 
 func init() {
-	register(&core.Driver{Name: "leds-gpio", Bus: "platform", OfMatch: []string{"gpio-leds"}, Probe: gpioLedProbe,
+	register(&core.Driver{Name: "leds-gpio", Doc: "GPIO LEDs (leds-gpio.c): devm_fwnode_gpiod_get() per child node, then the LED class device", Bus: "platform", OfMatch: []string{"gpio-leds"}, Probe: gpioLedProbe,
 		Binding: &core.Binding{Node: "leds", NoReg: true,
 			Child: &core.Binding{Node: "led",
 				Props:    []core.BindingProp{{Name: "label", Value: "\"$name\"", Optional: true}},

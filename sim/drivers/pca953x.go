@@ -15,7 +15,7 @@ import (
 // OF-instantiated clients of this driver always have.
 
 func init() {
-	register(&core.Driver{Name: "pca953x", Bus: "i2c",
+	register(&core.Driver{Name: "pca953x", Doc: "I2C GPIO expander (gpio-pca953x.c): vcc supply (a stateless device link), devm_gpiochip_add_data()", Bus: "i2c",
 		OfMatch: []string{"nxp,pca9534", "nxp,pca9535", "nxp,pca9555", "ti,tca6416"},
 		Probe:   pca953xProbe, Remove: pca953xRemove,
 		Binding: &core.Binding{Node: "gpio", Provides: []string{"gpio"}, GPIOLines: 8,

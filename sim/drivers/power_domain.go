@@ -7,7 +7,7 @@ import "dangle/sim/core"
 // of_genpd_del_provider + pm_genpd_remove in remove.
 
 func init() {
-	register(&core.Driver{Name: "dangle-pd", Bus: "platform", OfMatch: []string{"dangle,power-domain"},
+	register(&core.Driver{Name: "dangle-pd", Doc: "genpd provider: pm_genpd_init + of_genpd_add_provider_simple; removed in remove", Bus: "platform", OfMatch: []string{"dangle,power-domain"},
 		Probe: powerDomainProbe, Remove: powerDomainRemove,
 		Binding: &core.Binding{Node: "power-controller", Provides: []string{"power-domain"},
 			Props: []core.BindingProp{{Name: "#power-domain-cells", Value: "<0>"}}}})

@@ -7,7 +7,7 @@ import "dangle/sim/core"
 // unregistered by devres at unbind; there is no remove.
 
 func init() {
-	register(&core.Driver{Name: "reg-fixed-voltage", Bus: "platform", OfMatch: []string{"regulator-fixed"},
+	register(&core.Driver{Name: "reg-fixed-voltage", Doc: "fixed regulator (regulator/fixed.c): devm_regulator_register(), no remove", Bus: "platform", OfMatch: []string{"regulator-fixed"},
 		Probe: regFixedVoltageProbe,
 		Binding: &core.Binding{Node: "regulator", NoReg: true, Provides: []string{"regulator"},
 			Props: []core.BindingProp{{Name: "regulator-name", Value: "\"$name\""}}}})

@@ -10,7 +10,7 @@ import "dangle/sim/core"
 var simpleBusMatch = []string{"simple-bus", "simple-mfd", "isa", "arm,amba-bus"}
 
 func init() {
-	register(&core.Driver{Name: "simple-pm-bus", Bus: "platform", OfMatch: simpleBusMatch, Probe: simplePMBusProbe,
+	register(&core.Driver{Name: "simple-pm-bus", Doc: "transparent buses (simple-pm-bus.c): probe does nothing, children populated at boot", Bus: "platform", OfMatch: simpleBusMatch, Probe: simplePMBusProbe,
 		Binding: &core.Binding{Node: "bus", Provides: []string{"simple-bus"},
 			Props: []core.BindingProp{{Name: "#address-cells", Value: "<1>"}, {Name: "#size-cells", Value: "<1>"}}}})
 }

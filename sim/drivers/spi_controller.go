@@ -7,7 +7,7 @@ import "dangle/sim/core"
 // unregistered by devres at unbind.
 
 func init() {
-	register(&core.Driver{Name: "dangle-spi", Bus: "platform", OfMatch: []string{"dangle,spi-controller"},
+	register(&core.Driver{Name: "dangle-spi", Doc: "SPI host: devm_spi_alloc_host + devm_spi_register_controller", Bus: "platform", OfMatch: []string{"dangle,spi-controller"},
 		Probe: spiControllerProbe,
 		Binding: &core.Binding{Node: "spi", Provides: []string{"spi-bus"},
 			Props: []core.BindingProp{{Name: "#address-cells", Value: "<1>"}, {Name: "#size-cells", Value: "<0>"}},

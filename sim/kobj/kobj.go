@@ -104,6 +104,9 @@ type Registry struct {
 	// uafSeen: a tombstone read again by the same function is the same
 	// bug; KASAN reports it once.
 	uafSeen map[uafKey]bool
+	// Frees counts the objects freed so far: oracles that look for freed
+	// objects can skip their walk when it has not moved.
+	Frees int
 	// Owners, when set, is the holder prefix whose references are
 	// tracked by owner, as lib/ref_tracker.c tracks a net device's: a put
 	// by such a holder that holds no reference on the object is an
@@ -323,6 +326,7 @@ func (r *Registry) Free(o *Object, fn string) {
 	}
 	o.freed = true
 	o.freedBy = fn
+	r.Frees++
 	r.event(o, fn, "", "free")
 }
 

@@ -183,30 +183,47 @@ func (t *OF) addChangesetNode(ovcs *Overlay, tg target, node *Node) error {
 	return t.buildNextLevel(ovcs, target{tchild, tg.inLivetree}, node)
 }
 
-// changesetDupEntryCheck is changeset_dup_entry_check(): every pair of
-// node entries for the same path, and of property entries for the same
-// path and name, is an error; all are reported.
+// changesetDupEntryCheck is changeset_dup_entry_check(): every node entry
+// with a later node entry for the same path, and every property entry
+// with a later property entry for the same path and name, is an error;
+// all are reported, in list order.
+//
+// The kernel compares each entry with every later one
+// (find_dup_cset_node_entry / find_dup_cset_prop: of_node_cmp() of the
+// full_names as a cheap filter, then strcmp() of the "%pOF" paths), which
+// is quadratic. Equal paths imply equal full_names (the path ends with
+// it), so "a later entry matches" is exactly "the same key occurs later":
+// one pass from the end with a set gives the same errors in the same order
+// in linear time (a 20k-node overlay took 30 s here, issue 14).
 func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
-	dup := false
 	entries := ovcs.Cset.Entries
-	for i, ce1 := range entries {
-		if isNodeAction(ce1.Action) {
-			for _, ce2 := range entries[i+1:] {
-				if isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) && samePath(ce1.Np, ce2.Np) {
-					t.prOverlay("ERROR: multiple fragments add and/or delete node %s", ce1.Np.Path())
-					dup = true
-					break
-				}
-			}
+	type key struct {
+		node       bool
+		path, prop string
+	}
+	keys := make([]key, len(entries))
+	for i, ce := range entries {
+		keys[i] = key{node: isNodeAction(ce.Action), path: ce.Np.Path()}
+		if !keys[i].node {
+			keys[i].prop = ce.Prop.Name
+		}
+	}
+	later := make(map[key]bool, len(entries))
+	hasDup := make([]bool, len(entries))
+	for i := len(entries) - 1; i >= 0; i-- {
+		hasDup[i] = later[keys[i]]
+		later[keys[i]] = true
+	}
+	dup := false
+	for i, ce := range entries {
+		if !hasDup[i] {
+			continue
+		}
+		dup = true
+		if keys[i].node {
+			t.prOverlay("ERROR: multiple fragments add and/or delete node %s", ce.Np.Path())
 		} else {
-			for _, ce2 := range entries[i+1:] {
-				if !isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) &&
-					ce1.Prop.Name == ce2.Prop.Name && samePath(ce1.Np, ce2.Np) {
-					t.prOverlay("ERROR: multiple fragments add, update, and/or delete property %s/%s", ce1.Np.Path(), ce1.Prop.Name)
-					dup = true
-					break
-				}
-			}
+			t.prOverlay("ERROR: multiple fragments add, update, and/or delete property %s/%s", ce.Np.Path(), ce.Prop.Name)
 		}
 	}
 	if dup {

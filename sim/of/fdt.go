@@ -14,6 +14,17 @@ type Blob struct {
 	Name string
 	Raw  []byte
 	Tree *dt.Tree
+	// Bad is dangle's own reason a .dtbo does not read (offset and what
+	// is wrong), printed as a note after the kernel's generic line.
+	Bad error
+}
+
+// noteBadBlob prints dangle's reason for a corrupt blob after the kernel's
+// own (generic, or absent) message: a harness line, not kernel text.
+func (t *OF) noteBadBlob(b *Blob) {
+	if b.Bad != nil {
+		t.log.Harness("note: %s is corrupt: %v (dangle's reading; the kernel does not say why)", b.Name, b.Bad)
+	}
 }
 
 // fdtCheckHeader is libfdt's fdt_check_header() as of_overlay_fdt_apply()

@@ -88,6 +88,16 @@ type OF struct {
 	// synthName: unflatten synthesizes the "name" property (fdt.c
 	// populate_properties) for blobs that lack it.
 	synthName bool
+	// unflattenDepthWarned is unflatten_dt_nodes()'s WARN_ON_ONCE state.
+	unflattenDepthWarned bool
+	// listWalks counts Overlays walks (listHead.walk marks).
+	listWalks uint64
+	// idrFree: every ovcs_idr id below it is taken (idrAlloc's start).
+	idrFree int
+	// invFrees, invLast, invValid memoize Invariants between frees.
+	invFrees int
+	invLast  []string
+	invValid bool
 
 	// schedPoints are the sched points chosen for the op now running.
 	schedPoints map[string]int

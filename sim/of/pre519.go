@@ -9,11 +9,13 @@ import "fmt"
 // overlay_notify() print their own error line.
 func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	if err := t.checkBlob(b); err != nil {
+		t.noteBadBlob(b)
 		return 0, err
 	}
 	if b.Tree == nil {
 		// new_fdt is kfree()d at once
 		t.prOverlay("unable to unflatten overlay_fdt")
+		t.noteBadBlob(b)
 		return 0, EINVAL
 	}
 	blob := b.Name
@@ -59,7 +61,7 @@ func (t *OF) overlayFdtApplyPre519(b *Blob) (int, error) {
 	ovcs.name = fmt.Sprintf("overlay #%d", ovcs.ID)
 	ovcs.Cset.Name = ovcs.name
 	if err := t.initOverlayChangeset(ovcs); err != nil {
-		delete(t.ovcsIDR, ovcs.ID)
+		t.idrRemove(ovcs.ID)
 		ovcs.ID = 0
 		errFreeTree()
 		return 0, err

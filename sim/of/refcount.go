@@ -56,7 +56,7 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 			t.pr("ERROR: next of_node_put() on this node will result in a kobject warning 'refcount_t: underflow; use-after-free.'")
 		}
 		t.log.Report(report.Finding{Kind: report.KernelError, Title: "bad of_node_put in " + fn,
-			Objects: []string{node.Path()}, Log: t.log.Since(mark)})
+			Objects: []string{node.DisplayPath()}, Log: t.log.Since(mark)})
 		return
 	}
 	if !node.Check(OF_DYNAMIC) {
@@ -68,7 +68,7 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 			mark := t.log.Mark()
 			t.pr("ERROR: memory leak before free overlay changeset,  %s", node.Path())
 			t.log.Report(report.Finding{Kind: report.KernelError, Title: "memory leak before free overlay changeset in of_node_release",
-				Objects: []string{node.Path()}, Holders: []string{"last put by " + fn}, Log: t.log.Since(mark)})
+				Objects: []string{node.DisplayPath()}, Holders: []string{"last put by " + fn}, Log: t.log.Since(mark)})
 			return
 		}
 		// If node->properties non-empty then properties were added to

@@ -175,7 +175,7 @@ func (t *OF) freeOverlayChangeset(ovcs *Overlay) {
 	}
 	pre519 := t.prof.Is("overlay_list_del", "remove")
 	if ovcs.ID != 0 {
-		delete(t.ovcsIDR, ovcs.ID)
+		t.idrRemove(ovcs.ID)
 		if !pre519 {
 			t.listDel(ovcs, fn)
 		}

@@ -18,16 +18,28 @@ import (
 // "overlay #1 tree:" for an overlay); mem is the overlay_mem allocation
 // the nodes live in (nil for the boot tree); all collects every node.
 func (t *OF) unflatten(src *dt.Node, parent *Node, prefix string, mem *kobj.Object, all *[]*Node) *Node {
-	return t.unflattenAt(src, parent, "", prefix, mem, all)
+	return t.unflattenAt(src, parent, 0, "", prefix, mem, all)
 }
 
-// unflattenAt is unflatten for a node whose parent's path is parentPath
-// ("" for the root and its children), so each node's path is one
-// concatenation rather than a walk to the root. A node's properties and
-// their values are carved from one array each (values capped, so an
-// append to one cannot reach the next): three allocations per node
-// instead of two per property (and two more for a synthesized name).
-func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, mem *kobj.Object, all *[]*Node) *Node {
+// FDT_MAX_DEPTH is drivers/of/fdt.c's bound on unflatten_dt_nodes()'s
+// stack of parents, nps[FDT_MAX_DEPTH].
+const FDT_MAX_DEPTH = 64
+
+// unflattenAt is unflatten for a node at depth (the root at 0) whose
+// parent's path is parentPath ("" for the root and its children), so each
+// node's path is one concatenation rather than a walk to the root. A
+// node's properties and their values are carved from one array each
+// (values capped, so an append to one cannot reach the next): three
+// allocations per node instead of two per property (and two more for a
+// synthesized name).
+//
+// As unflatten_dt_nodes() does since "of: fdt: fix off-by-one error in
+// unflatten_dt_nodes()" (v6.0, CVE-2022-48672; in every stable series
+// modelled), a node at depth FDT_MAX_DEPTH-1 or deeper is skipped with
+// WARN_ON_ONCE(depth >= FDT_MAX_DEPTH - 1) and the loop goes on, so its
+// whole subtree is left out and the tree is still unflattened: the same
+// for a tree compiled from source and for its blob.
+func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, prefix string, mem *kobj.Object, all *[]*Node) *Node {
 	// full_name is the blob's node name: "" for the root (since
 	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
 	np := &Node{FullName: src.Name, Parent: parent, mem: mem}
@@ -83,7 +95,14 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, 
 		np.Children = make([]*Node, 0, len(src.Children))
 	}
 	for _, c := range src.Children {
-		np.Children = append(np.Children, t.unflattenAt(c, np, path, prefix, mem, all))
+		if depth+1 >= FDT_MAX_DEPTH-1 {
+			if !t.unflattenDepthWarned {
+				t.unflattenDepthWarned = true
+				t.warn("drivers/of/fdt.c", "unflatten_dt_nodes", prefix+path+"/"+c.Name+" (nodes at depth >= 63 are skipped)")
+			}
+			continue
+		}
+		np.Children = append(np.Children, t.unflattenAt(c, np, depth+1, path, prefix, mem, all))
 	}
 	return np
 }

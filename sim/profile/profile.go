@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"text/tabwriter"
 )
 
 // Knob is one behaviour that differs between kernel versions.
@@ -241,27 +242,39 @@ func (p *Profile) String() string {
 	return b.String()
 }
 
-// Table renders the profile table printed by "dangle profiles".
+// Table renders the profile table printed by "dangle profiles", its
+// columns aligned.
 func Table() string {
 	var b strings.Builder
-	b.WriteString("profile")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "profile")
 	for _, k := range Knobs {
-		fmt.Fprintf(&b, "\t%s", k.Name)
+		fmt.Fprintf(tw, "\t%s", k.Name)
 	}
-	b.WriteString("\n")
+	fmt.Fprint(tw, "\t\n")
 	for _, v := range versions {
-		b.WriteString(v.name)
+		fmt.Fprint(tw, v.name)
 		for _, k := range Knobs {
-			fmt.Fprintf(&b, "\t%s", v.settles[k.Name])
+			fmt.Fprintf(tw, "\t%s", v.settles[k.Name])
 		}
+		fmt.Fprint(tw, "\t")
 		if v.doc != "" {
-			fmt.Fprintf(&b, "\t# %s", v.doc)
+			fmt.Fprintf(tw, "# %s", v.doc)
 		}
-		b.WriteString("\n")
+		fmt.Fprint(tw, "\n")
+	}
+	tw.Flush()
+	table := b.String()
+	b.Reset()
+	for _, l := range strings.SplitAfter(table, "\n") {
+		b.WriteString(strings.TrimRight(l, " \n"))
+		if strings.HasSuffix(l, "\n") {
+			b.WriteString("\n")
+		}
 	}
 	b.WriteString("\npatch suffixes:\n")
 	for _, s := range suffixes {
-		fmt.Fprintf(&b, "  +%-14s %s=%s\t%s\n", s.name, s.knob, s.value, s.doc)
+		fmt.Fprintf(&b, "  %-15s %-33s %s\n", "+"+s.name, s.knob+"="+s.value, s.doc)
 	}
 	b.WriteString("\nknobs:\n")
 	for _, k := range Knobs {

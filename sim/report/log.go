@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -18,6 +19,9 @@ type Log struct {
 	// Quiet drops log lines (findings are still kept): the soak and the
 	// fuzzer do not read the log of runs that find nothing.
 	Quiet bool
+	// Out, when set, receives each line as it is logged, in String()'s
+	// form, so a long run's log streams instead of arriving at the end.
+	Out io.Writer
 	// Strict counts known findings as findings (dangle run -strict,
 	// DANGLE_STRICT=1): Report then treats them as any other.
 	Strict bool
@@ -25,6 +29,18 @@ type Log struct {
 	// soak's guidance): message sites, findings, and what kobj and
 	// the op dispatcher record. Nil: off.
 	Signal *Signal
+}
+
+// add appends a line and streams it to Out.
+func (l *Log) add(s string, kernel bool) {
+	l.lines = append(l.lines, s)
+	l.kernel = append(l.kernel, kernel)
+	if l.Out != nil {
+		if kernel {
+			io.WriteString(l.Out, "  ")
+		}
+		io.WriteString(l.Out, s+"\n")
+	}
 }
 
 // Printf appends one kernel message line, exactly as the kernel prints it
@@ -36,8 +52,7 @@ func (l *Log) Printf(format string, args ...any) {
 	if l.Quiet {
 		return
 	}
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.kernel = append(l.kernel, true)
+	l.add(fmt.Sprintf(format, args...), true)
 }
 
 // Line appends a literal kernel line.
@@ -48,8 +63,7 @@ func (l *Log) Line(s string) {
 	if l.Quiet {
 		return
 	}
-	l.lines = append(l.lines, s)
-	l.kernel = append(l.kernel, true)
+	l.add(s, true)
 }
 
 // Harness appends a line of dangle's own (an op starting or returning,
@@ -58,8 +72,7 @@ func (l *Log) Harness(format string, args ...any) {
 	if l.Quiet {
 		return
 	}
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.kernel = append(l.kernel, false)
+	l.add(fmt.Sprintf(format, args...), false)
 }
 
 // Lines returns the log so far.
