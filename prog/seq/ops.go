@@ -52,6 +52,9 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 		return // producers filled the program
 	}
 	op := prog.NewOp(d, "", args...)
+	if b.generating && d.Name == "of_overlay_remove" {
+		b.putRefsUnder(op)
+	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
@@ -353,6 +356,31 @@ func (b *builder) produce(t prog.Type) bool {
 	return len(b.p.Ops) > n
 }
 
+// putRefsUnder puts, before a generated program removes an overlay, the
+// node references it holds on the overlay's nodes: a caller keeping one
+// across the removal is the bug of_changeset_destroy() reports
+// (corpus/node-ref-leak.prog), not a kernel one.
+func (b *builder) putRefsUnder(remove *prog.Op) {
+	a := remove.Arg("ov")
+	g := b.genOf[a.Ref]
+	if a.Ref == nil || g == nil {
+		return
+	}
+	live, _ := b.handleSets(prog.TypeNode)
+	for _, ref := range live {
+		path := ref.Arg("node").Path
+		if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		put := prog.NewOp(prog.Lookup("of_node_put"), "", prog.RefArg("node", ref))
+		b.p.Ops = append(b.p.Ops, put)
+		b.effects(put, nil)
+	}
+}
+
 // effects records what op does to the handles and the generator's state.
 func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 	switch {
@@ -411,6 +439,20 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 	}
 	all = append(all, b.base.Nodes...)
 	anyNode := d.Name == "of_node_get" || d.Name == "of_node_put"
+	if b.generating && (strings.HasPrefix(d.Name, "devres_") || strings.HasPrefix(d.Name, "devm_")) {
+		// a generated program plays with the devres groups of test
+		// devices only: tearing down a driver's own groups under it
+		// is the program's bug
+		var out []string
+		for _, n := range all {
+			if n.Compatible == "dangle,devres-test" && !slices.Contains(out, n.Path) {
+				out = append(out, n.Path)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
 	var first, rest []string
 	seen := map[string]bool{}
 	for _, n := range all {
