@@ -26,6 +26,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for _, n := range names {
 			if _, err := Run(progs[n], Config{Filename: n, Quiet: true, Cache: cache}); err != nil {
@@ -33,6 +34,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(names)*b.N)/b.Elapsed().Seconds(), "programs/s")
 	b.ReportMetric(float64(ops*b.N)/b.Elapsed().Seconds(), "ops/s")
 }
@@ -43,11 +45,13 @@ func BenchmarkNew(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := New(p, Config{Filename: "b1", Quiet: true, Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkRunB1 is one full run of B1 (apply, remove, teardown, oracles)
@@ -56,11 +60,13 @@ func BenchmarkRunB1(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		if _, err := Run(p, Config{Filename: "b1", Cache: cache}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // BenchmarkParseRun parses and runs every corpus program per iteration,
@@ -83,6 +89,7 @@ func BenchmarkParseRun(b *testing.B) {
 	cache := NewCache()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		for j, d := range data {
 			p, err := prog.Parse(files[j], d)
@@ -94,5 +101,6 @@ func BenchmarkParseRun(b *testing.B) {
 			}
 		}
 	}
+	reportCPU(b, cpu)
 	b.ReportMetric(float64(len(data)*b.N)/b.Elapsed().Seconds(), "programs/s")
 }

@@ -36,15 +36,6 @@ type Config struct {
 	Cache *Cache
 }
 
-// Cache memoizes compiled device-tree sources by name and content.
-// Compiled trees are never mutated by a run (unflatten copies values).
-type Cache struct {
-	trees map[string]*dt.Tree
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache { return &Cache{trees: map[string]*dt.Tree{}} }
-
 // Result is what a run produced.
 type Result struct {
 	Profile string // the profile's canonical name
@@ -166,10 +157,8 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 		if t := f.Compiled(); t != nil {
 			return t, nil
 		}
-		var key string
 		if k.cache != nil {
-			key = f.Name + "\x00" + string(f.Data)
-			if t := k.cache.trees[key]; t != nil {
+			if t := k.cache.get(f.Name, f.Data); t != nil {
 				return t, nil
 			}
 		}
@@ -178,7 +167,7 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 			return nil, k.treeError(progName, f.Name, err)
 		}
 		if k.cache != nil {
-			k.cache.trees[key] = t
+			k.cache.put(f.Name, f.Data, t)
 		}
 		return t, nil
 	}
@@ -193,16 +182,15 @@ func (k *Kernel) compileFile(progName string, f *prog.File) (*dt.Tree, error) {
 // name the program file and the line inside it.
 func (k *Kernel) compile(progName string, src *Source) (*dt.Tree, error) {
 	name, data := src.Name, src.Data
-	key := name + "\x00" + string(data)
 	if k.cache != nil {
-		if t := k.cache.trees[key]; t != nil {
+		if t := k.cache.get(name, data); t != nil {
 			return t, nil
 		}
 	}
 	tree, err := LoadTree(src)
 	if err == nil {
 		if k.cache != nil {
-			k.cache.trees[key] = tree
+			k.cache.put(name, data, tree)
 		}
 		return tree, nil
 	}

@@ -61,30 +61,12 @@ func init() {
 var slotTypes = [prog.NumTypes]struct {
 	describe func(v any) string
 }{
-	prog.TypeOverlay: {func(v any) string { return fmt.Sprintf("overlay id %d", *v.(*int)) }},
-	prog.TypeNode: {func(v any) string {
-		x := v.(*nodeRef)
-		if x.np == nil {
-			return "node NULL"
-		}
-		return fmt.Sprintf("node %s freed=%t", x.np.DisplayPath(), x.np.Obj().Freed())
-	}},
+	prog.TypeOverlay:  {describeOverlay},
+	prog.TypeNode:     {describeNode},
 	prog.TypeNotifier: {describeNotifier},
-	prog.TypeDevice:   {func(v any) string { return fmt.Sprintf("%T", v) }},
-	prog.TypeLink:     {func(v any) string { return fmt.Sprintf("%T", v) }},
-	prog.TypeDesc:     {func(v any) string { return fmt.Sprintf("%T", v) }},
-}
-
-func describeNotifier(v any) string {
-	x := v.(*of.OverlayNotifier)
-	var kept string
-	for i, np := range x.Kept {
-		if i > 0 {
-			kept += ", "
-		}
-		kept += fmt.Sprintf("%s freed=%t", np.Obj().Name, np.Obj().Freed())
-	}
-	return fmt.Sprintf("notifier %s kept=[%s]", x.Action, kept)
+	prog.TypeDevice:   {describeDevice},
+	prog.TypeLink:     {describeLink},
+	prog.TypeDesc:     {describeDesc},
 }
 
 // call is one op being run: the op, its slot and its resolved arguments.

@@ -1,7 +1,7 @@
 // Command dangle is the toolbox around the simulator: run programs against
 // kernel profiles and print what the kernel would print.
 //
-//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE…
+//	dangle run [-kernel P] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE…
 //	dangle profiles
 //	dangle ops
 //
@@ -20,7 +20,7 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] FILE.prog...
+  dangle run [-kernel PROFILE] [-base FILE.dtb|FILE.dts] [-trace] [-strict] [-state] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
   dangle profiles
@@ -72,6 +72,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	trace := fs.Bool("trace", false, "print the per-node refcount table and the lifetime timeline")
 	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
 	baseFile := fs.String("base", "", "base tree `FILE.dtb|FILE.dts` (replaces the program's and the built-in base tree)")
+	state := fs.Bool("state", false, "print the canonical state after the last op and a final line 'state: <hex>' (state.go)")
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -97,7 +98,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	status := 0
 	for _, name := range fs.Args() {
-		s := runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
+		var s int
+		if *state {
+			s = runState(name, *kernel, base, fs.NArg() > 1, stdout, stderr)
+		} else {
+			s = runOne(name, *kernel, *trace, *strict, base, stdout, stderr)
+		}
 		if s > status {
 			status = s
 		}

@@ -147,7 +147,11 @@ func (d *Device) busName() string {
 // devPrintk prints as dev_printk() does: "<driver> <device>: message".
 // The simulated kernel runs with dynamic debug on for the driver core
 // (dyndbg="file drivers/base/* +p"), so dev_dbg() lines print too.
+// With the log off it returns before formatting anything.
 func (c *Core) devPrintk(d *Device, format string, args ...any) {
+	if c.Log.Quiet {
+		return
+	}
 	c.Log.Printf("%s %s: %s", d.driverString(), d.Name, fmt.Sprintf(format, args...))
 }
 

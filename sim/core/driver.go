@@ -45,9 +45,28 @@ func (drv *Driver) Matches(np *of.Node) bool {
 	if np == nil {
 		return false
 	}
-	for _, comp := range Compatibles(np) {
-		if slices.Contains(drv.OfMatch, comp) {
-			return true
+	return compatibleIn(np, drv.OfMatch)
+}
+
+// compatibleIn reports whether one of np's compatible strings is in
+// table. It walks the property value in place: the match runs for every
+// driver against every device, and building the string slice of
+// Compatibles each time was a visible share of a run.
+func compatibleIn(np *of.Node, table []string) bool {
+	p := np.Prop("compatible")
+	if p == nil {
+		return false
+	}
+	start := 0
+	for i, b := range p.Value {
+		if b == 0 {
+			comp := p.Value[start:i]
+			for _, m := range table {
+				if string(comp) == m {
+					return true
+				}
+			}
+			start = i + 1
 		}
 	}
 	return false

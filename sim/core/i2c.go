@@ -104,15 +104,22 @@ func (c *Core) ofI2CRegisterDevices(adap *I2CAdapter) {
 		}
 		node.Flags |= of.OF_POPULATED
 		if c.ofI2CRegisterDevice(adap, node) == nil {
-			c.Log.Printf("%s %s: of_i2c: Failure registering %s", adap.Dev.driverString(), adap.Dev.Name, node.Path())
+			c.Log.Printf("%s %s: Failed to create I2C device for %s", adap.Dev.driverString(), adap.Dev.Name, node.Path())
 			node.Flags &^= of.OF_POPULATED
 		}
 	}
 }
 
-// ofI2CRegisterDevice is of_i2c_register_device(): the board info from
-// "reg", then i2c_new_client_device().
+// ofI2CRegisterDevice is of_i2c_register_device(): the board info
+// (of_i2c_get_board_info(): the modalias from "compatible", then the
+// address from "reg"), then i2c_new_client_device().
 func (c *Core) ofI2CRegisterDevice(adap *I2CAdapter, node *of.Node) *I2CClient {
+	// of_alias_from_compatible() (of_modalias_node() before v6.2) fails
+	// with -ENODEV on a node without compatible.
+	if node.Prop("compatible") == nil {
+		c.Log.Printf("%s %s: of_i2c: modalias failure on %s", adap.Dev.driverString(), adap.Dev.Name, node.Path())
+		return nil
+	}
 	reg := node.Prop("reg")
 	addr, ok := uint32(0), false
 	if reg != nil {

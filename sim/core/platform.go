@@ -193,16 +193,7 @@ func (c *Core) ofPlatformBusCreate(bus *of.Node, matches []string, parent *Devic
 	bus.Flags |= of.OF_POPULATED_BUS
 }
 
-func matchAny(np *of.Node, matches []string) bool {
-	for _, comp := range Compatibles(np) {
-		for _, m := range matches {
-			if comp == m {
-				return true
-			}
-		}
-	}
-	return false
-}
+func matchAny(np *of.Node, matches []string) bool { return compatibleIn(np, matches) }
 
 // OfDefaultBusMatchTable is of_default_bus_match_table.
 var OfDefaultBusMatchTable = []string{"simple-bus", "simple-mfd", "isa", "arm,amba-bus"}

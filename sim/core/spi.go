@@ -118,6 +118,13 @@ func (c *Core) ofRegisterSPIDevice(ctlr *SPIController, nc *of.Node) *SPIDevice 
 		c.PutDevice(ctlr.Dev, "spidev_release", "spi device "+name)
 		c.freeDevice(d, "spidev_release")
 	}, "spidev_release"
+	// of_alias_from_compatible() (of_modalias_node() before v6.2): no
+	// compatible, no modalias, no device.
+	if nc.Prop("compatible") == nil {
+		c.Log.Printf("%s %s: cannot find modalias for %s", ctlr.Dev.driverString(), ctlr.Dev.Name, nc.Path())
+		c.PutDevice(d, "spi_dev_put", d.initHolder)
+		return nil
+	}
 	if !ok {
 		c.Log.Printf("%s %s: %s has no valid 'reg' property (%d)", ctlr.Dev.driverString(), ctlr.Dev.Name, nc.Path(), -22)
 		c.PutDevice(d, "spi_dev_put", d.initHolder)

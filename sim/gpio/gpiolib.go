@@ -181,8 +181,12 @@ func (g *GPIO) GpiochipAddData(gc *Chip) error {
 	}
 	gdev.descsObj = g.reg.Alloc("gpio_desc", name+" descs", "gpiochip_add_data_with_key", true, false, "")
 	gdev.descsObj.In = gdev.Dev.Obj()
-	for i := 0; i < gc.Ngpio; i++ {
-		gdev.descs = append(gdev.descs, &Desc{gdev: gdev, hw: i})
+	// the kcalloc'd descs array: one allocation, as in the kernel
+	descs := make([]Desc, gc.Ngpio)
+	gdev.descs = make([]*Desc, gc.Ngpio)
+	for i := range descs {
+		descs[i] = Desc{gdev: gdev, hw: i}
+		gdev.descs[i] = &descs[i]
 	}
 	g.devices = append(g.devices, gdev)
 	// gpiochip_setup_dev() -> gcdev_register() -> cdev_device_add()

@@ -192,7 +192,7 @@ func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
 	for i, ce1 := range entries {
 		if isNodeAction(ce1.Action) {
 			for _, ce2 := range entries[i+1:] {
-				if isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) && ce1.Np.Path() == ce2.Np.Path() {
+				if isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) && samePath(ce1.Np, ce2.Np) {
 					t.prOverlay("ERROR: multiple fragments add and/or delete node %s", ce1.Np.Path())
 					dup = true
 					break
@@ -201,7 +201,7 @@ func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
 		} else {
 			for _, ce2 := range entries[i+1:] {
 				if !isNodeAction(ce2.Action) && strings.EqualFold(ce1.Np.FullName, ce2.Np.FullName) &&
-					ce1.Np.Path() == ce2.Np.Path() && ce1.Prop.Name == ce2.Prop.Name {
+					ce1.Prop.Name == ce2.Prop.Name && samePath(ce1.Np, ce2.Np) {
 					t.prOverlay("ERROR: multiple fragments add, update, and/or delete property %s/%s", ce1.Np.Path(), ce1.Prop.Name)
 					dup = true
 					break
@@ -213,6 +213,50 @@ func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
 		return EINVAL
 	}
 	return nil
+}
+
+// samePath reports a.Path() == b.Path() (the kernel's strcmp of the two
+// "%pOF" strings) without building them: the check runs over every pair
+// of entries. The same node, or the same names up to a common ancestor,
+// is the same path; a name containing '/' could join differently, so
+// then the strings are compared after all.
+func samePath(a, b *Node) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.Parent == nil || b.Parent == nil {
+		return a.Path() == b.Path()
+	}
+	p, q := a, b
+	for p != q {
+		if p.Parent == nil || q.Parent == nil {
+			if p.Parent == nil && q.Parent == nil {
+				return true // both reached a root: every name matched
+			}
+			break
+		}
+		if p.FullName != q.FullName {
+			break
+		}
+		p, q = p.Parent, q.Parent
+	}
+	if p == q {
+		return true
+	}
+	if !hasSlash(a) && !hasSlash(b) {
+		return false
+	}
+	return a.Path() == b.Path()
+}
+
+// hasSlash reports whether a name on n's path (root excluded) has a '/'.
+func hasSlash(n *Node) bool {
+	for ; n.Parent != nil; n = n.Parent {
+		if strings.IndexByte(n.FullName, '/') >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func isNodeAction(a Action) bool { return a == OF_RECONFIG_ATTACH_NODE || a == OF_RECONFIG_DETACH_NODE }

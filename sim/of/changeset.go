@@ -1,7 +1,7 @@
 package of
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"dangle/sim/kobj"
@@ -45,7 +45,7 @@ type Changeset struct {
 func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Property) {
 	cs.seq++
 	ce := &Entry{Action: action, Np: np, Prop: prop,
-		holder: fmt.Sprintf("%s cset entry %d (%s)", cs.Name, cs.seq, action)}
+		holder: cs.Name + " cset entry " + strconv.Itoa(cs.seq) + " (" + action.String() + ")"}
 	// get a reference to the node
 	t.nodeGetOwned(np, "of_changeset_action", ce.holder, cs.Owner)
 	cs.Entries = append(cs.Entries, ce)

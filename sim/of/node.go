@@ -87,14 +87,20 @@ func (n *Node) Path() string {
 	if n.Parent == nil {
 		return n.FullName
 	}
-	var parts []string
+	// one allocation, the string itself: the ancestors go on a stack
+	// array and the builder is sized first (Path runs for every object
+	// name and changeset property)
+	var stack [32]*Node
+	parts, size := stack[:0], 0
 	for p := n; p.Parent != nil; p = p.Parent {
-		parts = append(parts, p.FullName)
+		parts = append(parts, p)
+		size += 1 + len(p.FullName)
 	}
 	var b strings.Builder
+	b.Grow(size)
 	for i := len(parts) - 1; i >= 0; i-- {
 		b.WriteByte('/')
-		b.WriteString(parts[i])
+		b.WriteString(parts[i].FullName)
 	}
 	return b.String()
 }

@@ -18,38 +18,74 @@ import (
 // "overlay #1 tree:" for an overlay); mem is the overlay_mem allocation
 // the nodes live in (nil for the boot tree); all collects every node.
 func (t *OF) unflatten(src *dt.Node, parent *Node, prefix string, mem *kobj.Object, all *[]*Node) *Node {
+	return t.unflattenAt(src, parent, "", prefix, mem, all)
+}
+
+// unflattenAt is unflatten for a node whose parent's path is parentPath
+// ("" for the root and its children), so each node's path is one
+// concatenation rather than a walk to the root. A node's properties and
+// their values are carved from one array each (values capped, so an
+// append to one cannot reach the next): three allocations per node
+// instead of two per property (and two more for a synthesized name).
+func (t *OF) unflattenAt(src *dt.Node, parent *Node, parentPath, prefix string, mem *kobj.Object, all *[]*Node) *Node {
 	// full_name is the blob's node name: "" for the root (since
 	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
 	np := &Node{FullName: src.Name, Parent: parent, mem: mem}
+	n, size := len(src.Props), 0
 	for _, p := range src.Props {
-		// a copy: the resolver patches overlay values in place, and the
-		// compiled tree may be shared by many runs (sim.Cache)
-		np.Props = append(np.Props, &Property{Name: p.Name, Value: append([]byte(nil), p.Value...)})
+		size += len(p.Value)
 	}
-	if t.synthName {
-		np.addSynthName()
+	// populate_properties() synthesizes "name" from the unit name when a
+	// v16+ blob has none
+	synth, hasSynth := "", t.synthName && src.Prop("name") == nil
+	if hasSynth {
+		synth = src.Name
+		if i := strings.LastIndexByte(synth, '@'); i >= 0 {
+			synth = synth[:i]
+		}
+		n++
+		size += len(synth) + 1
+	}
+	if n > 0 {
+		props := make([]Property, n)
+		vals := make([]byte, 0, size)
+		np.Props = make([]*Property, n)
+		for i, p := range src.Props {
+			// a copy: the resolver patches overlay values in place, and
+			// the compiled tree may be shared by many runs (sim.Cache)
+			props[i].Name = p.Name
+			if len(p.Value) > 0 { // else nil, as append([]byte(nil)) gave
+				start := len(vals)
+				vals = append(vals, p.Value...)
+				props[i].Value = vals[start:len(vals):len(vals)]
+			}
+			np.Props[i] = &props[i]
+		}
+		if hasSynth {
+			start := len(vals)
+			vals = append(append(vals, synth...), 0)
+			props[n-1] = Property{Name: "name", Value: vals[start:len(vals):len(vals)]}
+			np.Props[n-1] = &props[n-1]
+		}
 	}
 	np.Phandle = phandleOf(np)
-	np.obj = t.reg.Alloc("device_node", prefix+np.DisplayPath(), "of_node_init", false, true, "of_node_init")
+	path := "/" // DisplayPath of the root, whatever its name
+	if parent != nil {
+		path = parentPath + "/" + src.Name
+	}
+	np.obj = t.reg.Alloc("device_node", prefix+path, "of_node_init", false, true, "of_node_init")
 	np.obj.In = mem
 	*all = append(*all, np)
+	if parent == nil {
+		path = "" // the root's children are "/name"
+	}
+	if len(src.Children) > 0 {
+		np.Children = make([]*Node, 0, len(src.Children))
+	}
 	for _, c := range src.Children {
-		np.Children = append(np.Children, t.unflatten(c, np, prefix, mem, all))
+		np.Children = append(np.Children, t.unflattenAt(c, np, path, prefix, mem, all))
 	}
 	return np
-}
-
-// addSynthName appends the "name" property populate_properties() creates
-// from the unit name when a v16+ blob has none.
-func (np *Node) addSynthName() {
-	if np.Prop("name") != nil {
-		return
-	}
-	name := np.FullName
-	if i := strings.LastIndexByte(name, '@'); i >= 0 {
-		name = name[:i]
-	}
-	np.Props = append(np.Props, &Property{Name: "name", Value: append([]byte(name), 0)})
 }
 
 // LoadBase installs the boot-time live tree: unflatten_device_tree()

@@ -1,0 +1,28 @@
+package kobj
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// EncodeState writes the registry's once-only report state for the
+// canonical state (sim.Kernel.Encode): whether refcount_warn_saturate()
+// already warned (WARN_ONCE per kind) and which use-after-free reports
+// KASAN already made, since a later op reports them only if not.
+func (r *Registry) EncodeState(b *strings.Builder) {
+	fmt.Fprintf(b, "refcount_warned add=%t sub=%t\n", r.warnedAdd, r.warnedSub)
+	var uaf []string
+	for k := range r.uafSeen {
+		uaf = append(uaf, "kasan reported "+k.o.Type+" "+k.o.Name+" in "+k.fn)
+	}
+	sort.Strings(uaf)
+	for _, s := range uaf {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+}
+
+// Released returns the owner-tracked holds already put, oldest first:
+// what a later over-put by the same owner names, so part of the state.
+func (o *Object) Released() []Hold { return o.released }
