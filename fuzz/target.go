@@ -206,7 +206,20 @@ func misuse(p *prog.Program, f report.Finding) bool {
 		return false
 	}
 	i := strings.LastIndex(f.Title, " in ")
-	return i >= 0 && f.Title[i+len(" in "):] == p.Ops[f.Op-1].Name()
+	if i < 0 {
+		return false
+	}
+	fn, op := f.Title[i+len(" in "):], p.Ops[f.Op-1].Name()
+	return fn == op || misuseCallee[op] == fn
+}
+
+// misuseCallee names, for some ops, the callee whose WARN checks the
+// op's caller: device_link_put_kref() WARNs "Unable to drop a managed
+// device link reference" when device_link_del() or device_link_remove()
+// is called on a managed link (drivers/base/core.c).
+var misuseCallee = map[string]string{
+	"device_link_del":    "device_link_put_kref",
+	"device_link_remove": "device_link_put_kref",
 }
 
 // DTSProgram is FuzzDTS's program for an overlay source: apply it, then
