@@ -59,8 +59,9 @@ type findings struct {
 	queue  chan *title
 	log    *zap.Logger
 	strict bool
-	// timeout bounds one minimization.
-	timeout time.Duration
+	// timeout bounds one minimization; noMinimize skips it.
+	timeout    time.Duration
+	noMinimize bool
 	// announce prints a line for a new title (after its raw write).
 	announce func(t *title)
 	// bugs: simulator panics seen (by message), bounded.
@@ -152,7 +153,7 @@ func (f *findings) minimizeLoop(ctx context.Context) {
 func (f *findings) write(ctx context.Context, t *title) {
 	start := time.Now()
 	repro, minimized := t.prog, false
-	if ctx.Err() == nil {
+	if ctx.Err() == nil && !f.noMinimize {
 		cfg := sim.Config{Filename: "repro.prog", Profile: t.Profile, Strict: f.strict, Quiet: true, Cache: sim.NewCache()}
 		pred := crash.Predicate(cfg, t.Title, t.atOp)
 		cancellable := func(c *prog.Program) minimizer.Verdict {
@@ -264,3 +265,5 @@ func profileNames(s string) ([]string, error) {
 }
 
 func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
+func nopLogger() *zap.Logger { return zap.NewNop() }

@@ -104,7 +104,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 
 	s := &soak{opt: opt, corpus: c, log: log, start: time.Now()}
 	s.finds = newFindings(opt.out, known, log)
-	s.finds.strict, s.finds.timeout = opt.strict, opt.minTimeout
+	s.finds.strict, s.finds.timeout, s.finds.noMinimize = opt.strict, opt.minTimeout, !opt.minimize
 	s.finds.announce = func(t *title) {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
 	}
@@ -189,6 +189,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&opt.misuse, "misuse", false, "also file API misuse by the program (a WARN in the op's own function)")
 	fs.Int64Var(&opt.programs, "programs", 0, "stop after `N` programs (0: no limit)")
 	fs.DurationVar(&opt.minTimeout, "min-timeout", 20*time.Second, "time limit of one minimization")
+	fs.BoolVar(&opt.minimize, "minimize", true, "minimize new findings (false: crashers keep the raw program)")
 	fs.IntVar(&opt.maxCorpus, "max-corpus", 4096, "corpus size bound")
 	fs.StringVar(&opt.statusMode, "status", "auto", "status display: auto, live (redrawn line) or plain (a line every -status-every)")
 	fs.DurationVar(&opt.statusEvery, "status-every", 10*time.Second, "interval of plain status lines")

@@ -31,6 +31,7 @@ type options struct {
 	misuse        bool
 	programs      int64 // stop after this many programs (0: no limit)
 	minTimeout    time.Duration
+	minimize      bool
 	maxCorpus     int
 	statusMode    string
 	statusEvery   time.Duration
