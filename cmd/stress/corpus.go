@@ -42,7 +42,6 @@ type corpus struct {
 // r (the caller's worker PRNG) picks the entry replaced when full.
 func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program) (bool, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	isNew := false
 	for _, f := range features {
 		w, b := f/64, uint64(1)<<(f%64)
@@ -53,22 +52,27 @@ func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program)
 		}
 	}
 	if !isNew || e == nil {
+		c.mu.Unlock()
 		return isNew, nil
 	}
-	var err error
-	if c.dir != "" {
-		err = c.persist(e, p)
-	}
+	var evicted string
 	if len(c.entries) < c.max {
 		c.entries = append(c.entries, e)
 	} else {
 		i := r.IntN(len(c.entries))
-		if old := c.entries[i].file; old != "" {
-			os.Remove(old)
-		}
+		evicted = c.entries[i].file
 		c.entries[i] = e
 	}
-	return true, err
+	c.mu.Unlock()
+	if c.dir == "" {
+		return true, nil
+	}
+	if evicted != "" {
+		os.Remove(evicted)
+	}
+	// not synced: a corpus file lost to a crash costs coverage, not a
+	// finding (crashers are synced)
+	return true, c.persist(e, p)
 }
 
 // pick returns a corpus entry and another one (for splicing), nil if the
@@ -100,8 +104,11 @@ func (c *corpus) persist(e *entry, p *prog.Program) error {
 	}, q.Header...)
 	text := q.Print()
 	sum := sha256.Sum256(text)
-	e.file = filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
-	return writeAtomic(e.file, text)
+	name := filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
+	c.mu.Lock()
+	e.file = name
+	c.mu.Unlock()
+	return writeFile(name, text, false)
 }
 
 // load reads DIR/corpus/*.prog in name order. A file that does not parse
@@ -154,13 +161,16 @@ func readEntry(name string) (*entry, error) {
 // writeAtomic writes data to name through a temporary file in the same
 // directory, synced and renamed: a reader (or a crash) sees the old file
 // or the new one, never a part.
-func writeAtomic(name string, data []byte) error {
+func writeAtomic(name string, data []byte) error { return writeFile(name, data, true) }
+
+// writeFile is writeAtomic, syncing the data before the rename if sync.
+func writeFile(name string, data []byte, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
 	if err != nil {
 		return err
 	}
 	_, err = f.Write(data)
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {

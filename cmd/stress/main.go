@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,6 +73,15 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	if err := checkWritable(opt.out); err != nil {
 		fmt.Fprintf(stderr, "stress: -out %s: %v\n", opt.out, err)
 		return 2
+	}
+	if opt.cpuProfile != "" {
+		f, err := os.Create(opt.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "stress: -cpuprofile: %v\n", err)
+			return 2
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	log, err := newLogger(opt.logFile)
 	if err != nil {
@@ -194,6 +204,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.statusMode, "status", "auto", "status display: auto, live (redrawn line) or plain (a line every -status-every)")
 	fs.DurationVar(&opt.statusEvery, "status-every", 10*time.Second, "interval of plain status lines")
 	fs.StringVar(&opt.stats, "stats", "", "JSON stats `FILE` (default DIR/stats.json)")
+	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
 		return opt, err

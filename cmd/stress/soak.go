@@ -37,6 +37,7 @@ type options struct {
 	statusEvery   time.Duration
 	stats         string
 	known         []string
+	cpuProfile    string
 }
 
 // soak is one running soak: the workers, the corpus and the findings.
@@ -102,7 +103,7 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry) {
 		switch a, b := s.corpus.pick(rng); {
 		case known:
 			swarm, vals = replay[k].swarm, replay[k].vals
-		case a != nil && rng.IntN(10) < 7:
+		case a != nil && rng.IntN(2) == 0:
 			swarm, vals = a.swarm, mutate(rng, a.vals, b.vals)
 			if rng.IntN(8) == 0 {
 				swarm = rng.Uint64() // the same decisions under other weights
