@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"dangle/sim/profile"
 )
 
 // printer writes the soak's lines to standard output. On a terminal the
@@ -36,7 +39,12 @@ func newPrinter(w io.Writer, mode string) *printer {
 			}
 		}
 	}
-	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 20 {
+	if f, ok := w.(*os.File); ok && p.live {
+		if c := termWidth(f); c > 20 {
+			p.width = c
+		}
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 20 && p.width == 120 {
 		p.width = c
 	}
 	return p
@@ -166,7 +174,7 @@ func summary(w io.Writer, st stats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TITLE\tAFFECTED\tFIRST FOUND\tCRASHER")
 	for _, t := range st.NewTitles {
-		aff := strings.Join(t.Affected, ",")
+		aff := profileRanges(t.Affected)
 		switch {
 		case t.Error != "":
 			aff = "error: " + t.Error
@@ -194,4 +202,41 @@ func maxRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// profileRanges writes profiles (a subset of profile.Names(), in its
+// order) as runs of consecutive profiles: "v5.10..v6.8,mainline".
+func profileRanges(ps []string) string {
+	all := profile.Names()
+	in := map[string]bool{}
+	for _, p := range ps {
+		in[p] = true
+	}
+	var parts []string
+	for i := 0; i < len(all); i++ {
+		if !in[all[i]] {
+			continue
+		}
+		j := i
+		for j+1 < len(all) && in[all[j+1]] {
+			j++
+		}
+		switch {
+		case i == 0 && j == len(all)-1:
+			parts = append(parts, "all")
+		case j > i+1:
+			parts = append(parts, all[i]+".."+all[j])
+		case j == i+1:
+			parts = append(parts, all[i], all[j])
+		default:
+			parts = append(parts, all[i])
+		}
+		i = j
+	}
+	for _, p := range ps { // a patched profile (v6.8+wait-early) is not in the table
+		if !slices.Contains(all, p) {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ",")
 }
