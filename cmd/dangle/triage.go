@@ -62,6 +62,9 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 	}
 	groups := map[string]*triageGroup{}
 	var titles []string
+	if st, ok := triageStressDirs(fs.Args(), *out, env.Strict, stdout, stderr); ok {
+		return st // soak outputs (cmd/stress -out): merged by title
+	}
 	for _, dir := range fs.Args() {
 		target := filepath.Base(filepath.Clean(dir))
 		r := fuzz.NewRunner(target, env)
