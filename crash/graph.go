@@ -2,6 +2,7 @@ package crash
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 
 	"dangle/crash/draw"
@@ -128,4 +129,31 @@ func markCulprits(g *draw.Graph, objs []*kobj.Object) {
 			g.Nodes[i].Culprit = true
 		}
 	}
+}
+
+// driversOf returns the names of the drivers bound to the devices among
+// objs, or to their nearest bound parent, sorted.
+func driversOf(k *sim.Kernel, objs []*kobj.Object) []string {
+	want := map[*kobj.Object]bool{}
+	for _, o := range objs {
+		want[o] = true
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range k.Core.Devices() {
+		if !want[d.Obj()] {
+			continue
+		}
+		for p := d; p != nil; p = p.Parent {
+			if p.Driver != nil {
+				if !seen[p.Driver.Name] {
+					seen[p.Driver.Name] = true
+					out = append(out, p.Driver.Name)
+				}
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

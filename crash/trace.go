@@ -23,6 +23,9 @@ type Traced struct {
 	Kernel  *sim.Kernel
 	Finding *report.Finding // nil: the run raised nothing
 	Graph   *draw.Graph
+	// Drivers are the drivers bound, at the failure, to the devices the
+	// finding names (or to their parents), sorted.
+	Drivers []string
 }
 
 // Trace replays p under cfg (Trace on, log kept) and returns what the
@@ -95,6 +98,10 @@ func (t *Traced) snapshot(f *report.Finding) {
 	}
 	markCulprits(t.Graph, objs)
 	t.holdEdges(f, objs)
+	for _, h := range f.Holders {
+		objs = append(objs, t.lookup(holderName(h))...)
+	}
+	t.Drivers = driversOf(t.Kernel, objs)
 }
 
 // involved returns the objects the finding names (its objects, then the
@@ -159,8 +166,12 @@ func (t *Traced) moved(n int) []*kobj.Object {
 // else up to ": ", else its first word before ':' ("gpiochip1:3: …" is
 // a line of gpiochip1); type words such as "device " are dropped.
 func (t *Traced) lookup(s string) []*kobj.Object {
+	cands := []string{s}
+	if i := strings.LastIndex(s, " ("); i > 0 {
+		cands = append(cands, s[:i]) // "overlay changeset (b.dtso) (freed in …)"
+	}
 	name, _, _ := strings.Cut(s, " (")
-	cands := []string{name}
+	cands = append(cands, name)
 	if a, _, ok := strings.Cut(name, ": "); ok {
 		cands = append(cands, a)
 	}

@@ -85,7 +85,7 @@ func (t *Timeline) SVG() []byte {
 		notes[i] = wrap(l.Note, noteChars, 4)
 		y[i+1] = y[i] + laneH + len(notes[i])*noteH
 	}
-	legendY := y[len(t.Lanes)] + 24
+	legendY := y[len(t.Lanes)] + 38
 	height := legendY + 30
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="DejaVu Sans Mono, monospace" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", width, height)
@@ -115,8 +115,8 @@ func (t *Timeline) SVG() []byte {
 	}
 	if t.Finding >= 0 && t.Finding < len(t.Cols) {
 		fx := x[t.Finding] + colW[t.Finding] - 4
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#c00" stroke-width="2" stroke-dasharray="5,3"/>`+"\n", fx, headerH+20, fx, y[len(t.Lanes)])
-		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#c00" font-weight="bold" text-anchor="end">finding here</text>`+"\n", fx, headerH+16)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#c00" stroke-width="2" stroke-dasharray="5,3"/>`+"\n", fx, headerH+20, fx, y[len(t.Lanes)]+4)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#c00" font-weight="bold" text-anchor="end">finding raised here</text>`+"\n", fx, y[len(t.Lanes)]+16)
 	}
 	for i, l := range t.Lanes {
 		drawLane(&b, l, notes[i], x, colW, y[i], left, width)
@@ -138,7 +138,7 @@ func cellCount(l Lane, c int) int {
 }
 
 func drawLane(b *strings.Builder, l Lane, notes []string, x, colW []int, top, left, width int) {
-	mid := top + 16
+	mid := top + 19
 	color := "#222"
 	if l.Culprit {
 		color = "#b00000"
@@ -209,7 +209,7 @@ func drawLane(b *strings.Builder, l Lane, notes []string, x, colW []int, top, le
 			fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">+%d</text>`+"\n", x[c]+10+len(shown)*markW-4, mid+4, len(evs)-len(shown))
 		}
 		last := evs[len(evs)-1]
-		fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333" font-size="10" text-anchor="end">%s</text>`+"\n", x[c]+colW[c]-6, mid-6, refText(last))
+		fmt.Fprintf(b, `<text x="%d" y="%d" fill="#333" font-size="10" text-anchor="end">%s</text>`+"\n", x[c]+colW[c]-6, mid-9, refText(last))
 	}
 	for i, n := range notes {
 		fmt.Fprintf(b, `<text x="24" y="%d" fill="%s" font-style="italic">%s</text>`+"\n", top+laneH+2+i*noteH, color, esc(n))
