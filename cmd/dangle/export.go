@@ -10,8 +10,8 @@ import (
 
 	"dangle/prog"
 	"dangle/sim"
-	"dangle/sim/of"
 	"dangle/sim/drivers"
+	"dangle/sim/of"
 )
 
 const exportUsage = `usage: dangle export -o DIR FILE.prog
@@ -229,4 +229,3 @@ func cIdent(s string) string {
 func blobBase(file string) string {
 	return strings.TrimSuffix(strings.TrimSuffix(file, ".dtso"), ".dts")
 }
-
