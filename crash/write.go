@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"dangle/minimizer"
@@ -31,6 +32,9 @@ type Options struct {
 	// Replay is the command that runs dangle in the report's replay line
 	// (default "go run ./cmd/dangle").
 	Replay string
+	// ReplayDir is DIR as the replay line names it (default DIR): the
+	// path from where the replay command runs, such as "crashers".
+	ReplayDir string
 }
 
 // Write makes DIR/<Slug(title)>/ from a program that raises title: it
@@ -61,7 +65,31 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	atOp := f.Op > 0
 	repro := p.Clone()
 	if !opts.NoMinimize {
-		min, _, err := minimizer.Minimize(p, Predicate(cfg, title, atOp), minimizer.Options{Timeout: opts.Timeout})
+		// the same bug: the same title on the profile, and still none on
+		// the profiles the original does not raise it on (a smaller
+		// program that raises the title everywhere, such as a consumer
+		// that simply never puts its descriptor, is another bug)
+		orig, err := RunMatrix(p, opts.Profiles, sim.Config{Filename: "repro.prog", Strict: opts.Strict, Quiet: true, Cache: cfg.Cache}, nil)
+		if err != nil {
+			return nil, err
+		}
+		_, clean := orig.Split(title)
+		pred := Predicate(cfg, title, atOp)
+		keep := func(c *prog.Program) minimizer.Verdict {
+			v := pred(c)
+			if !v.Fails {
+				return v
+			}
+			for _, u := range clean {
+				ucfg := cfg
+				ucfg.Profile = u
+				if res, err := sim.Run(c, ucfg); err != nil || findingTitled(res, title) != nil {
+					return minimizer.Verdict{}
+				}
+			}
+			return v
+		}
+		min, _, err := minimizer.Minimize(p, keep, minimizer.Options{Timeout: opts.Timeout})
 		if err != nil {
 			return nil, fmt.Errorf("crash: %q: minimize: %v", title, err)
 		}
@@ -74,6 +102,7 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	} else if old != nil {
 		c.Merged = true
 		c.Raw = old.Raw
+		opts.FoundBy = mergeFoundBy(old.Report, opts.FoundBy)
 		if old.Prog != nil && len(withHeader(old.Prog, title, nil, nil).Print()) <= len(withHeader(repro, title, nil, nil).Print()) && reproduces(old.Prog, title, opts.Strict) {
 			repro, c.Profile = old.Prog, old.Profile
 			if c.Profile == "" {
@@ -145,4 +174,28 @@ func Predicate(cfg sim.Config, title string, atOp bool) minimizer.Predicate {
 		}
 		return minimizer.Verdict{}
 	}
+}
+
+// mergeFoundBy adds the "found by:" inputs of an earlier report to
+// foundBy, without repeats, the earlier ones first.
+func mergeFoundBy(oldReport string, foundBy []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(oldReport, "\n") {
+		if v, ok := strings.CutPrefix(l, "found by: "); ok {
+			for _, f := range strings.Fields(v) {
+				if !seen[f] {
+					seen[f] = true
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	for _, f := range foundBy {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
