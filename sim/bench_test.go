@@ -7,12 +7,19 @@ import (
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim/profile"
 )
 
 // BenchmarkRunCorpus runs every corpus program once per iteration on the
 // built-in base tree with a warm compile cache and the log off, as the
 // soak will: programs/s = corpus size × iterations / time.
-func BenchmarkRunCorpus(b *testing.B) {
+func BenchmarkRunCorpus(b *testing.B) { benchRunCorpus(b, false) }
+
+// BenchmarkRunCorpusSnap is BenchmarkRunCorpus with the cache's
+// snapshots on: every run starts from a Clone of a booted kernel.
+func BenchmarkRunCorpusSnap(b *testing.B) { benchRunCorpus(b, true) }
+
+func benchRunCorpus(b *testing.B, snap bool) {
 	progs := corpusPrograms(b)
 	names := make([]string, 0, len(progs))
 	for n := range progs {
@@ -20,6 +27,7 @@ func BenchmarkRunCorpus(b *testing.B) {
 	}
 	sort.Strings(names)
 	cache := NewCache()
+	cache.SetSnapshots(snap)
 	ops := 0
 	for _, n := range names {
 		ops += len(progs[n].Ops)
@@ -41,9 +49,16 @@ func BenchmarkRunCorpus(b *testing.B) {
 
 // BenchmarkNew is the setup cost of one run: a kernel on the built-in
 // base tree (compiled once, cached), booted with the catalog bound.
-func BenchmarkNew(b *testing.B) {
+func BenchmarkNew(b *testing.B) { benchNew(b, false) }
+
+// BenchmarkNewSnap is BenchmarkNew with the cache's snapshots on: the
+// setup is a Clone of the booted kernel and the program's attachment.
+func BenchmarkNewSnap(b *testing.B) { benchNew(b, true) }
+
+func benchNew(b *testing.B, snap bool) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	cache := NewCache()
+	cache.SetSnapshots(snap)
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
@@ -106,8 +121,8 @@ func BenchmarkParseRun(b *testing.B) {
 }
 
 // BenchmarkClone is Kernel.Clone of a freshly booted kernel (the B1
-// program on its profile, built-in base): what a run costs to set up
-// from a snapshot, next to BenchmarkNew's boot.
+// program on its profile, built-in base): what a run's setup costs from
+// a snapshot, next to BenchmarkBoot's fresh boot.
 func BenchmarkClone(b *testing.B) {
 	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
 	k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: NewCache()})
@@ -115,7 +130,44 @@ func BenchmarkClone(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		k.Clone()
 	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkSnapshotKernel is a fresh kernel from a Snapshot of a booted
+// kernel (the B1 program on its profile): a run's setup with snapshots
+// on, next to BenchmarkBoot and BenchmarkClone.
+func BenchmarkSnapshotKernel(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	k, err := New(p, Config{Filename: "b1", Quiet: true, Cache: NewCache()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	snap := k.Snapshot()
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		snap.Kernel()
+	}
+	reportCPU(b, cpu)
+}
+
+// BenchmarkBoot is a fresh boot on the built-in base tree (compiled
+// once), as New did for every run before snapshots.
+func BenchmarkBoot(b *testing.B) {
+	p := corpusPrograms(b)["../corpus/b1-reg-expander.prog"]
+	base, err := LoadTree(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase})
+	if err != nil {
+		b.Fatal(err)
+	}
+	prof := profile.MustParse(p.Kernel)
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		bootFresh(prof, base, Config{Quiet: true})
+	}
+	reportCPU(b, cpu)
 }

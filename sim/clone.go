@@ -13,8 +13,12 @@ import (
 
 // kernelCopier copies a Kernel's state. It shares what no run mutates:
 // the program, compiled device trees, the profile, the driver catalog's
-// descriptions and the compile cache; everything else is copied.
-var kernelCopier = func() *deepcopy.Copier {
+// descriptions, the compile cache, and byte slices (property values and
+// blobs: a property's value is never written in place, a change replaces
+// the property, as in the kernel); everything else is copied.
+var kernelCopier = newKernelCopier()
+
+func newKernelCopier() *deepcopy.Copier {
 	c := deepcopy.New(
 		reflect.TypeFor[*prog.Program](),
 		reflect.TypeFor[*prog.Op](),
@@ -22,12 +26,13 @@ var kernelCopier = func() *deepcopy.Copier {
 		reflect.TypeFor[*profile.Profile](),
 		reflect.TypeFor[*core.Driver](),
 		reflect.TypeFor[*Cache](),
+		reflect.TypeFor[[]byte](),
 	)
 	for _, p := range of.Sentinels() {
 		c.Keep(p)
 	}
 	return c
-}()
+}
 
 // Clone returns an independent copy of the kernel: its log, registry,
 // device tree, driver core, workqueues, locks and program slots are all
@@ -37,3 +42,23 @@ var kernelCopier = func() *deepcopy.Copier {
 func (k *Kernel) Clone() *Kernel {
 	return kernelCopier.Copy(k).(*Kernel)
 }
+
+// A Snapshot is a frozen copy of a kernel from which fresh copies are
+// made fast: its objects are laid out in one array per type and the
+// pointers among them are relocations (deepcopy.Image), so a copy costs
+// an allocation and a typed copy per type, a store per pointer and the
+// maps rebuilt. Runs start from a snapshot of the booted kernel
+// (Cache.SetSnapshots); the explorer can take one of a state it will
+// branch from many times. A Snapshot is safe for concurrent use.
+type Snapshot struct {
+	img *deepcopy.Image
+}
+
+// Snapshot returns a snapshot of k as it is now. k stays usable: the
+// snapshot shares nothing mutable with it.
+func (k *Kernel) Snapshot() *Snapshot {
+	return &Snapshot{img: kernelCopier.Snapshot(k)}
+}
+
+// Kernel returns a fresh, independent copy of the snapshotted kernel.
+func (s *Snapshot) Kernel() *Kernel { return s.img.New().(*Kernel) }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"dangle/sim/deepcopy"
 )
 
 // finish runs ops from..end of k's program, the teardown and the
@@ -28,6 +30,14 @@ func finish(k *Kernel, from int, trace bool) string {
 	return out
 }
 
+// paranoid copies kernels as Clone does, checking that no memory is
+// copied twice (a pointer into a container copied on its own).
+var paranoid = func() *deepcopy.Copier {
+	c := newKernelCopier()
+	c.Paranoid = true
+	return c
+}()
+
 // TestCloneMidRun clones each corpus program's kernel before every op,
 // runs the rest on the clone and compares with the run straight through
 // (log, findings, trace); the original, run on afterwards, must give
@@ -49,7 +59,10 @@ func TestCloneMidRun(t *testing.T) {
 			for i := 0; i < cut; i++ {
 				orig.Step(i)
 			}
-			c := orig.Clone()
+			c := paranoid.Copy(orig).(*Kernel)
+			if sh := paranoid.SharedMemory(orig, c); len(sh) > 0 {
+				t.Fatalf("%s: the clone before op %d shares memory with the original at %v", name, cut+1, sh)
+			}
 			if got := finish(c, cut, true); got != want {
 				t.Errorf("%s: clone before op %d:\n%s", name, cut+1, firstDiff(got, want))
 				continue

@@ -5,9 +5,10 @@ import (
 	"dangle/sim/profile"
 )
 
-// A run with a Cache starts from a copy of a booted kernel instead of
-// booting: the kernel is booted once per profile, base tree and log
-// settings, kept, and each run gets a Clone of it (issue 8 item 4).
+// A run with a Cache whose snapshots are on (SetSnapshots) starts from a
+// copy of a booted kernel instead of booting: the kernel is booted once
+// per profile, base tree and log settings, kept as a Snapshot, and each
+// run gets a fresh copy of it (issue 8 item 4).
 // Boot does not depend on the program (its overlays are compiled apart
 // and attached after), so a run from a snapshot logs, traces and finds
 // exactly what a run from a fresh boot does (TestSnapshotRuns).
@@ -27,8 +28,9 @@ type snapKey struct {
 
 // snapshots are a Cache's booted kernels, and the keys booted once.
 type snapshots struct {
-	booted map[snapKey]*Kernel
+	booted map[snapKey]*Snapshot
 	seen   map[snapKey]bool
+	on     bool // SetSnapshots
 }
 
 // Bounds: a worker runs few profiles on few base trees; past these the
@@ -43,14 +45,14 @@ const (
 // boot (which becomes the snapshot the second time its key is booted).
 // A nil cache boots afresh.
 func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	if c == nil || cfg.Stream != nil {
+	if c == nil || !c.snaps.on || cfg.Stream != nil {
 		// a streamed log shows boot's lines as they are printed
 		return bootFresh(prof, base, cfg)
 	}
 	key := snapKey{base, prof.Name, cfg.Quiet, cfg.Trace, cfg.Strict}
 	s := &c.snaps
-	if k := s.booted[key]; k != nil {
-		return k.Clone()
+	if snap := s.booted[key]; snap != nil {
+		return snap.Kernel()
 	}
 	if !s.seen[key] {
 		if len(s.seen) >= maxSeen {
@@ -66,11 +68,20 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 		clear(s.booted)
 	}
 	if s.booted == nil {
-		s.booted = map[snapKey]*Kernel{}
+		s.booted = map[snapKey]*Snapshot{}
 	}
 	k := bootFresh(prof, base, cfg)
-	s.booted[key] = k
-	return k.Clone()
+	s.booted[key] = k.Snapshot()
+	return k
+}
+
+// SetSnapshots turns the cache's snapshots on or off (off: every run
+// boots; the default). Turning them off drops the snapshots held.
+func (c *Cache) SetSnapshots(on bool) {
+	c.snaps.on = on
+	if !on {
+		c.snaps.booted, c.snaps.seen = nil, nil
+	}
 }
 
 // Snapshots is the number of booted kernels the cache holds.

@@ -13,7 +13,7 @@ import (
 // concurrent use; its per-type plans are built on first use.
 type Copier struct {
 	shared map[reflect.Type]bool
-	keep   map[unsafe.Pointer]bool
+	keep   []unsafe.Pointer // few: a scan beats a map
 	// Paranoid makes every Copy check that no copied object lies inside
 	// another without being registered as its field (which would make
 	// two copies of one memory): for tests.
@@ -21,23 +21,26 @@ type Copier struct {
 
 	mu    sync.Mutex // serializes plan building and the interior tables
 	plans sync.Map   // reflect.Type -> *plan
-	// gen counts plan-building rounds; byValue, ptrTarget and sliceElem
-	// say which types appear inside another type's memory, behind a
-	// pointer slot, as a slice's element (interiorOf).
-	gen                          int
-	byValue, ptrTarget, sliceElm map[reflect.Type]bool
+	// gen counts plan-building rounds; ptrTarget and sliceElm say which
+	// types appear behind a pointer slot, as a slice's element
+	// (interiorOf); nplans is the number of plans built.
+	gen                 int
+	ptrTarget, sliceElm map[reflect.Type]bool
+	nplans              int
 	// hint is the previous copy's block count, to size the memo.
 	hint atomic.Int64
 }
 
 // New returns a copier that shares the targets of the given pointer
-// types (each a pointer type, e.g. reflect.TypeFor[*prog.Program]()).
+// types (e.g. reflect.TypeFor[*prog.Program]()) and the arrays of the
+// given slice types (e.g. []byte when every byte slice in the graph is
+// immutable).
 func New(shared ...reflect.Type) *Copier {
-	c := &Copier{shared: map[reflect.Type]bool{}, keep: map[unsafe.Pointer]bool{},
+	c := &Copier{shared: map[reflect.Type]bool{},
 		ptrTarget: map[reflect.Type]bool{}, sliceElm: map[reflect.Type]bool{}}
 	for _, t := range shared {
-		if t.Kind() != reflect.Pointer {
-			panic("deepcopy: shared type " + t.String() + " is not a pointer type")
+		if t.Kind() != reflect.Pointer && t.Kind() != reflect.Slice {
+			panic("deepcopy: shared type " + t.String() + " is neither a pointer nor a slice type")
 		}
 		c.shared[t] = true
 	}
@@ -51,7 +54,17 @@ func (c *Copier) Keep(p any) {
 	if v.Kind() != reflect.Pointer {
 		panic("deepcopy: Keep of a non-pointer")
 	}
-	c.keep[v.UnsafePointer()] = true
+	c.keep = append(c.keep, v.UnsafePointer())
+}
+
+// kept reports whether p is a Keep pointer.
+func (c *Copier) kept(p unsafe.Pointer) bool {
+	for _, k := range c.keep {
+		if k == p {
+			return true
+		}
+	}
+	return false
 }
 
 type slotKind uint8
@@ -81,10 +94,15 @@ type field struct {
 
 // plan says where the pointer-bearing words of a type are.
 type plan struct {
+	id     int // dense, per Copier: indexes a run's per-type tables
 	typ    reflect.Type
 	size   uintptr
 	slots  []slot
 	sliceT reflect.Type // []typ
+	// rtype is typ's runtime type (for typedmemmove); hasPtr: typ's
+	// memory holds pointers the garbage collector must see written.
+	rtype  unsafe.Pointer
+	hasPtr bool
 	// nested are the types of the values nested in typ's memory, with
 	// their offsets (interiorOf filters them).
 	nested []nestedField
@@ -99,6 +117,13 @@ type plan struct {
 type nestedField struct {
 	t   reflect.Type
 	off uintptr
+}
+
+// numPlans is the number of plans built so far.
+func (c *Copier) numPlans() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nplans
 }
 
 // planFor returns t's plan, building it (and the plans it refers to).
@@ -124,7 +149,9 @@ func (c *Copier) build(t reflect.Type, building map[reflect.Type]*plan) *plan {
 	if p := building[t]; p != nil {
 		return p
 	}
-	p := &plan{typ: t, size: t.Size(), sliceT: reflect.SliceOf(t), igen: -1}
+	p := &plan{id: c.nplans, typ: t, size: t.Size(), sliceT: reflect.SliceOf(t), igen: -1,
+		rtype: rtypeOf(t), hasPtr: hasPointers(t)}
+	c.nplans++
 	building[t] = p
 	p.slots = c.slotsOf(t, 0, nil, building, p)
 	return p
@@ -141,7 +168,7 @@ func (c *Copier) slotsOf(t reflect.Type, off uintptr, out []slot, building map[r
 			out = append(out, slot{off: off, kind: kPtr, typ: t, elem: c.build(t.Elem(), building)})
 		}
 	case reflect.Slice:
-		if t.Elem().Size() > 0 {
+		if !c.shared[t] && t.Elem().Size() > 0 {
 			c.sliceElm[t.Elem()] = true
 			out = append(out, slot{off: off, kind: kSlice, typ: t, elem: c.build(t.Elem(), building)})
 		}
@@ -203,6 +230,8 @@ type block struct {
 	src, dst unsafe.Pointer
 	n        uintptr
 	p        *plan
+	// at is where an Image holds the block's copy.
+	at loc
 }
 
 // entry says where the copy of the memory at an original address will
@@ -218,16 +247,16 @@ type run struct {
 	blocks []block
 	// memo maps each original address a pointer or slice may hold (a
 	// block's start, an interior field) to its copy.
-	memo  table
-	work  []int32
-	maps  map[unsafe.Pointer]reflect.Value // src map -> its copy (pass 2), or invalid (pass 1: walked)
-	count map[*plan]uintptr                // live elements per type, then the next free one
-	arena map[*plan]unsafe.Pointer
+	memo table
+	work []int32
+	maps map[unsafe.Pointer]reflect.Value // src map -> its copy (pass 2), or invalid (pass 1: walked)
+	// per type (plan.id): live elements, then the next free one; the
+	// array the copies are carved from.
+	count []uintptr
+	arena []unsafe.Pointer
 }
 
-var runPool = sync.Pool{New: func() any {
-	return &run{maps: map[unsafe.Pointer]reflect.Value{}, count: map[*plan]uintptr{}, arena: map[*plan]unsafe.Pointer{}}
-}}
+var runPool = sync.Pool{New: func() any { return &run{maps: map[unsafe.Pointer]reflect.Value{}} }}
 
 // Copy returns a deep copy of the graph reachable from root, a non-nil
 // pointer.
@@ -359,35 +388,49 @@ func (r *run) register(src unsafe.Pointer, e entry) {
 
 // allocate gives every live block its copy, carved from one array per
 // type (so a copy costs one allocation per type, not per object), and
-// copies the original's bytes into it.
+// copies the original's bytes into it. A block superseded by a larger
+// one or by its container gets none (dst stays nil).
 func (r *run) allocate() {
+	n := r.c.numPlans()
+	r.count = grow(r.count, n)
+	r.arena = grow(r.arena, n)
 	for i := range r.blocks {
 		if r.live(i) {
 			b := &r.blocks[i]
-			r.count[b.p] += b.n
+			b.dst = unsafe.Pointer(r) // marks it live until its copy is placed
+			r.count[b.p.id] += b.n
 		}
-	}
-	for p, n := range r.count {
-		r.arena[p] = reflect.MakeSlice(p.sliceT, int(n), int(n)).UnsafePointer()
-		r.count[p] = 0
 	}
 	for i := range r.blocks {
-		if !r.live(i) {
+		b := &r.blocks[i]
+		if b.dst == nil {
 			continue
 		}
-		b := &r.blocks[i]
-		b.dst = unsafe.Add(r.arena[b.p], r.count[b.p]*b.p.size)
-		r.count[b.p] += b.n
-		sh, dh := sliceHeader{b.src, int(b.n), int(b.n)}, sliceHeader{b.dst, int(b.n), int(b.n)}
-		reflect.Copy(reflect.NewAt(b.p.sliceT, unsafe.Pointer(&dh)).Elem(), reflect.NewAt(b.p.sliceT, unsafe.Pointer(&sh)).Elem())
+		id := b.p.id
+		if r.arena[id] == nil {
+			r.arena[id] = reflect.MakeSlice(b.p.sliceT, int(r.count[id]), int(r.count[id])).UnsafePointer()
+			r.count[id] = 0
+		}
+		b.dst = unsafe.Add(r.arena[id], r.count[id]*b.p.size)
+		r.count[id] += b.n
+		b.p.copyElems(b.dst, b.src, b.n)
 	}
+}
+
+// grow returns s cleared and at least n long.
+func grow[T any](s []T, n int) []T {
+	if len(s) < n {
+		s = append(s, make([]T, n-len(s))...)
+	}
+	clear(s)
+	return s
 }
 
 // discover is pass 1 for one slot at addr of the original.
 func (r *run) discover(addr unsafe.Pointer, s *slot) {
 	switch s.kind {
 	case kPtr:
-		if p := *(*unsafe.Pointer)(addr); p != nil && !r.c.keep[p] {
+		if p := *(*unsafe.Pointer)(addr); p != nil && !r.c.kept(p) {
 			r.addBlock(p, s.elem, 1)
 		}
 	case kSlice:
@@ -414,11 +457,39 @@ func (r *run) discover(addr unsafe.Pointer, s *slot) {
 		}
 	case kIface:
 		v := reflect.NewAt(s.typ, addr).Elem()
-		if !v.IsNil() {
-			e := v.Elem()
-			r.discoverValue(e, r.c.planFor(e.Type()))
+		if v.IsNil() {
+			return
 		}
+		e := v.Elem()
+		p := r.c.planFor(e.Type())
+		if len(p.slots) == 0 || e.Kind() == reflect.Pointer || isDirect(e.Type()) {
+			r.discoverValue(e, p)
+			return
+		}
+		// a value boxed on the heap: the box is a block of its type
+		// (Image relocates the interface's data word to the box's copy)
+		r.addBlock(ifaceData(addr), p, 1)
 	}
+}
+
+// ifaceData returns the data word of the interface value at addr (an
+// empty or non-empty interface: both are a type word and a data word).
+func ifaceData(addr unsafe.Pointer) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Add(addr, unsafe.Sizeof(uintptr(0))))
+}
+
+// isDirect reports whether an interface holds a value of type t in its
+// data word rather than boxed (the compiler's types.IsDirectIface).
+func isDirect(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return t.Len() == 1 && isDirect(t.Elem())
+	case reflect.Struct:
+		return t.NumField() == 1 && isDirect(t.Field(0).Type)
+	}
+	return false
 }
 
 // discoverValue is pass 1 for a value held in a map or an interface.
@@ -427,7 +498,7 @@ func (r *run) discoverValue(v reflect.Value, p *plan) {
 		return
 	}
 	if v.Kind() == reflect.Pointer {
-		if ptr := v.UnsafePointer(); ptr != nil && !r.c.keep[ptr] {
+		if ptr := v.UnsafePointer(); ptr != nil && !r.c.kept(ptr) {
 			r.addBlock(ptr, p.slots[0].elem, 1)
 		}
 		return
@@ -481,7 +552,7 @@ func (r *run) lookup(p unsafe.Pointer) unsafe.Pointer {
 func (r *run) fix(dst, src unsafe.Pointer, s *slot) {
 	switch s.kind {
 	case kPtr:
-		if p := *(*unsafe.Pointer)(src); p != nil && !r.c.keep[p] {
+		if p := *(*unsafe.Pointer)(src); p != nil && !r.c.kept(p) {
 			*(*unsafe.Pointer)(dst) = r.lookup(p)
 		}
 	case kSlice:
@@ -513,7 +584,7 @@ func (r *run) remap(v reflect.Value, p *plan) (reflect.Value, bool) {
 	}
 	if v.Kind() == reflect.Pointer {
 		ptr := v.UnsafePointer()
-		if ptr == nil || r.c.keep[ptr] {
+		if ptr == nil || r.c.kept(ptr) {
 			return v, false
 		}
 		return reflect.NewAt(p.typ.Elem(), r.lookup(ptr)).Convert(p.typ), true

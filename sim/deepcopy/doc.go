@@ -10,19 +10,23 @@
 // up to cap), maps, the values behind pointers and interfaces. What is
 // shared: strings (immutable), funcs (the simulator's state holds only
 // functions that capture nothing: see sim/core's DevresRelease), the
-// targets of pointer types the caller declares Shared (immutable
-// descriptions: the program, compiled trees, the driver catalog) and the
-// pointers registered with Keep (package-level sentinels such as
+// targets of pointer types and the arrays of slice types the caller
+// declares shared (immutable descriptions: the program, compiled trees,
+// the driver catalog; property values) and the pointers registered with
+// Keep (package-level sentinels such as
 // LIST_POISON, compared by identity). Channels and unsafe pointers are
 // not supported (the simulator has none).
 //
-// The copy runs in two passes. The first walks the graph from the root
-// and copies each block (a pointer's target, a slice's backing array)
-// byte for byte. The second sorts the blocks by address, finds for each
-// the outermost block containing it (a pointer to an embedded field
-// lands inside its container's copy) and rewrites every pointer of the
-// copies to the copy of its target; maps and interface values are
-// rebuilt then, since their keys and contents cannot be patched in
-// place. Per-type plans (the offsets of the pointer-bearing words of a
-// type) are computed once and cached.
+// The copy runs in passes. The first walks the graph from the root and
+// records each block (a pointer's target, a slice's backing array) in a
+// hash table from original addresses to copies. The second registers
+// the interior fields of each block that a pointer elsewhere may target
+// (an embedded struct of a type some pointer points to, an array a
+// slice may be carved from), so that such a pointer lands in its
+// container's copy; a block met on its own before its container is
+// superseded. The third allocates the copies, one array per type, and
+// copies the bytes; the last rewrites every pointer of the copies to the
+// copy of its target, and rebuilds maps and interface values, whose keys
+// and contents cannot be patched in place. Per-type plans (the offsets
+// of the pointer-bearing words of a type) are computed once and cached.
 package deepcopy

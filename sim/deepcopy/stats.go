@@ -17,7 +17,9 @@ func (c *Copier) Stats(root any) string {
 	}
 	m := map[string]*agg{}
 	var total agg
+	slotsN := 0
 	for _, b := range r.blocks {
+		slotsN += int(b.n) * len(b.p.slots)
 		t := b.p.typ.String()
 		if m[t] == nil {
 			m[t] = &agg{t: t}
@@ -40,7 +42,7 @@ func (c *Copier) Stats(root any) string {
 		return out[i].t < out[j].t
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d blocks, %d bytes, %d maps\n", total.n, total.by, len(r.maps))
+	fmt.Fprintf(&b, "%d blocks, %d bytes, %d slots, %d maps, %d memo entries\n", total.n, total.by, slotsN, len(r.maps), r.memo.n)
 	for _, a := range out {
 		fmt.Fprintf(&b, "%8d B %5d blocks %6d elems  %s\n", a.by, a.n, a.el, a.t)
 	}
