@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -204,17 +205,31 @@ func (f *findings) finish() {
 // simBug saves a simulator panic's program under DIR/simulator-bugs/,
 // once per panic message; it returns the file ("" if seen before).
 func (f *findings) simBug(p *prog.Program, prof string, b *sim.Bug) string {
-	msg := fmt.Sprint(b.Value)
+	return f.saveBug(p, prof, fmt.Sprint(b.Value), b.Error()+"\n")
+}
+
+// hang saves the program of a simulator hang (a run longer than -hang)
+// with every goroutine's stack, which shows where the model loops.
+func (f *findings) hang(p *prog.Program, prof string, took time.Duration) string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	msg := fmt.Sprintf("simulator hang: the program ran %s without finishing", took.Truncate(time.Second))
+	return f.saveBug(p, prof, msg+" "+prof+" "+string(p.Print()), msg+"\n\n"+string(buf))
+}
+
+// saveBug writes DIR/simulator-bugs/<hash>.prog and .txt (detail), once
+// per key (bounded).
+func (f *findings) saveBug(p *prog.Program, prof, key, detail string) string {
 	f.mu.Lock()
-	if f.bugs[msg] || len(f.bugs) >= 1000 {
+	if f.bugs[key] || len(f.bugs) >= 1000 {
 		f.mu.Unlock()
 		return ""
 	}
-	f.bugs[msg] = true
+	f.bugs[key] = true
 	f.mu.Unlock()
 	q := p.Clone()
 	q.Kernel = prof
-	q.Header = append([]string{"# simulator bug: " + firstLine(msg)}, q.Header...)
+	q.Header = append([]string{"# simulator bug: " + firstLine(detail)}, q.Header...)
 	text := q.Print()
 	sum := sha256.Sum256(text)
 	dir := filepath.Join(f.out, "simulator-bugs")
@@ -224,13 +239,13 @@ func (f *findings) simBug(p *prog.Program, prof string, b *sim.Bug) string {
 		err = writeAtomic(name, text)
 	}
 	if err == nil {
-		err = writeAtomic(strings.TrimSuffix(name, ".prog")+".txt", []byte(b.Error()+"\n"))
+		err = writeAtomic(strings.TrimSuffix(name, ".prog")+".txt", []byte(detail))
 	}
 	if err != nil {
 		f.log.Error("simulator bug not saved", zap.Error(err))
 		return ""
 	}
-	f.log.Error("simulator bug", zap.String("panic", firstLine(msg)), zap.String("program", name))
+	f.log.Error("simulator bug", zap.String("what", firstLine(detail)), zap.String("program", name))
 	return name
 }
 

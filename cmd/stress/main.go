@@ -119,6 +119,9 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
 	}
 
+	s.onHang = func(file string) {
+		out.println("simulator hang: a program ran longer than %s; saved as %s; its worker is replaced", opt.hang, file)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	if opt.duration > 0 {
@@ -204,6 +207,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.statusMode, "status", "auto", "status display: auto, live (redrawn line) or plain (a line every -status-every)")
 	fs.DurationVar(&opt.statusEvery, "status-every", 10*time.Second, "interval of plain status lines")
 	fs.StringVar(&opt.stats, "stats", "", "JSON stats `FILE` (default DIR/stats.json)")
+	fs.DurationVar(&opt.hang, "hang", 10*time.Second, "a program running longer is a simulator hang: saved, its worker replaced")
 	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
@@ -225,8 +229,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if opt.workers < 1 {
 		return opt, fmt.Errorf("-workers: want at least 1, got %d", opt.workers)
 	}
-	if opt.duration < 0 || opt.minTimeout <= 0 || opt.statusEvery <= 0 || opt.maxCorpus < 1 || opt.programs < 0 {
-		return opt, fmt.Errorf("-duration, -programs: not negative; -min-timeout, -status-every, -max-corpus: positive")
+	if opt.duration < 0 || opt.hang <= 0 || opt.minTimeout <= 0 || opt.statusEvery <= 0 || opt.maxCorpus < 1 || opt.programs < 0 {
+		return opt, fmt.Errorf("-duration, -programs: not negative; -hang, -min-timeout, -status-every, -max-corpus: positive")
 	}
 	if *ignore != "" {
 		if opt.ignore, err = regexp.Compile(*ignore); err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"dangle/prog"
@@ -195,5 +196,37 @@ func TestSimulatorBug(t *testing.T) {
 	}
 	if again := f.simBug(p, "v6.8", b); again != "" {
 		t.Errorf("the same panic saved twice: %s", again)
+	}
+}
+
+// TestHang: a program that never finishes (a loop in the model) is saved
+// under DIR/simulator-bugs/ after -hang, its worker is replaced and the
+// soak goes on to its program budget.
+func TestHang(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var n atomic.Int64
+	simRun = func(p *prog.Program, cfg sim.Config) (*sim.Result, error) {
+		if n.Add(1) == 3 {
+			<-release // hangs until the test ends
+		}
+		return sim.Run(p, cfg)
+	}
+	defer func() { simRun = sim.Run }()
+	dir := t.TempDir()
+	code, stdout, stderr := soakRun(t, "-seed", "1", "-workers", "2", "-programs", "12", "-hang", "1s", "-minimize=false",
+		"-kernel", "mainline", "-status", "plain", "-out", dir)
+	if code == 2 || !strings.Contains(stdout, "simulator hang: a program ran longer than 1s") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	bugs, _ := filepath.Glob(filepath.Join(dir, "simulator-bugs", "*.txt"))
+	if len(bugs) != 1 {
+		t.Fatalf("simulator bugs: %v", bugs)
+	}
+	if b, _ := os.ReadFile(bugs[0]); !strings.Contains(string(b), "TestHang") {
+		t.Errorf("the hang's stacks do not show the hung goroutine:\n%.2000s", b)
+	}
+	if st := readStats(t, dir); st.Programs != 12 || st.SimBugs != 1 {
+		t.Errorf("programs %d, simulator bugs %d", st.Programs, st.SimBugs)
 	}
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"math/rand/v2"
 	"regexp"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
 	"dangle/fuzz"
+	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/report"
 )
@@ -38,6 +38,7 @@ type options struct {
 	stats         string
 	known         []string
 	cpuProfile    string
+	hang          time.Duration
 }
 
 // soak is one running soak: the workers, the corpus and the findings.
@@ -50,6 +51,8 @@ type soak struct {
 
 	programs, ops, rejected, simBugs, fresh, mutated atomic.Int64
 	newest                                           atomic.Pointer[string]
+	// onHang, when set, is told the file a hang was saved to.
+	onHang func(file string)
 }
 
 // streamID is worker id's PRNG stream within the master seed: shard i of
@@ -60,29 +63,87 @@ func (s *soak) streamID(id int) uint64 {
 	return uint64(id)*uint64(s.opt.shards) + uint64(s.opt.shard)
 }
 
+// simRun is sim.Run (a variable for the hang test).
+var simRun = sim.Run
+
+// slot is one worker's program in hand, watched for hangs.
+type slot struct {
+	cur       atomic.Pointer[inHand]
+	abandoned atomic.Bool
+}
+
+type inHand struct {
+	start time.Time
+	p     *prog.Program
+	prof  string
+}
+
 // run starts the workers and waits for them to stop (ctx done, or the
 // program budget spent). Worker 0 first replays the corpus loaded from
 // disk, so that its signal counts as seen.
+//
+// A program that runs longer than -hang is a simulator hang (a loop in
+// the model): Go cannot stop the goroutine, so its program is saved as
+// a simulator bug, the worker is abandoned and a new one (on a new
+// stream) takes its place; after as many hangs as workers the soak
+// stops.
 func (s *soak) run(ctx context.Context, replay []*entry) {
-	var wg sync.WaitGroup
-	for id := range s.opt.workers {
-		wg.Add(1)
+	done := make(chan *slot, 4*s.opt.workers)
+	live := 0
+	start := func(id int, mine []*entry) *slot {
+		sl := &slot{}
+		live++
 		go func() {
-			defer wg.Done()
-			var mine []*entry
-			if id == 0 {
-				mine = replay
-			}
-			s.worker(ctx, id, mine)
+			s.worker(ctx, id, mine, sl)
+			done <- sl
 		}()
+		return sl
 	}
-	wg.Wait()
+	var slots []*slot
+	for id := range s.opt.workers {
+		var mine []*entry
+		if id == 0 {
+			mine = replay
+		}
+		slots = append(slots, start(id, mine))
+	}
+	next, hangs := s.opt.workers, 0
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for live > 0 {
+		select {
+		case sl := <-done:
+			if !sl.abandoned.Load() {
+				live--
+			}
+		case <-tick.C:
+			for i, sl := range slots {
+				h := sl.cur.Load()
+				if h == nil || sl.abandoned.Load() || time.Since(h.start) < s.opt.hang {
+					continue
+				}
+				sl.abandoned.Store(true)
+				live--
+				hangs++
+				s.simBugs.Add(1)
+				name := s.finds.hang(h.p, h.prof, time.Since(h.start))
+				s.log.Error("simulator hang: worker abandoned", zap.String("program", name), zap.Int("hangs", hangs))
+				if s.onHang != nil {
+					s.onHang(name)
+				}
+				if hangs < s.opt.workers && ctx.Err() == nil {
+					slots[i] = start(next, nil)
+					next++
+				}
+			}
+		}
+	}
 }
 
 // worker runs programs until ctx is done: first the replay entries, then
 // fresh ones (a new swarm and stream) or mutations of a corpus program's
 // stream, each on the next profile of the rotation.
-func (s *soak) worker(ctx context.Context, id int, replay []*entry) {
+func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 	rng := rand.New(rand.NewPCG(s.opt.seed, s.streamID(id)))
 	model := fuzz.NewModel() // seq.Model caches bases: one per worker
 	cache := sim.NewCache()
@@ -118,7 +179,12 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry) {
 		if sig != nil {
 			sig.Reset()
 		}
-		res, err := sim.Run(p, sim.Config{Filename: "stress.prog", Profile: prof, Quiet: true, Strict: s.opt.strict, Cache: cache, Signal: sig})
+		sl.cur.Store(&inHand{start: time.Now(), p: p, prof: prof})
+		res, err := simRun(p, sim.Config{Filename: "stress.prog", Profile: prof, Quiet: true, Strict: s.opt.strict, Cache: cache, Signal: sig})
+		sl.cur.Store(nil)
+		if sl.abandoned.Load() {
+			return // reported as a hang; a new worker took over
+		}
 		s.ops.Add(int64(len(p.Ops)))
 		if err != nil {
 			if b, ok := err.(*sim.Bug); ok {
