@@ -230,3 +230,36 @@ func TestHang(t *testing.T) {
 		t.Errorf("programs %d, simulator bugs %d", st.Programs, st.SimBugs)
 	}
 }
+
+// TestShards: two shards of one seed run different programs (their corpus
+// files, named by content, are disjoint), and a shard replays itself.
+func TestShards(t *testing.T) {
+	corpusOf := func(shard string) map[string]bool {
+		dir := t.TempDir()
+		soakRun(t, "-seed", "5", "-workers", "1", "-programs", "10", "-minimize=false", "-kernel", "mainline",
+			"-status", "plain", "-shard", shard, "-out", dir)
+		names, _ := filepath.Glob(filepath.Join(dir, "corpus", "*.prog"))
+		m := map[string]bool{}
+		for _, n := range names {
+			m[filepath.Base(n)] = true
+		}
+		if len(m) == 0 {
+			t.Fatalf("shard %s: empty corpus", shard)
+		}
+		return m
+	}
+	a, b, a2 := corpusOf("0/2"), corpusOf("1/2"), corpusOf("0/2")
+	for n := range a {
+		if b[n] {
+			t.Errorf("shards 0/2 and 1/2 both ran %s", n)
+		}
+	}
+	if len(a) != len(a2) {
+		t.Errorf("shard 0/2 twice: %d and %d corpus programs", len(a), len(a2))
+	}
+	for n := range a {
+		if !a2[n] {
+			t.Errorf("shard 0/2 did not replay %s", n)
+		}
+	}
+}
