@@ -21,6 +21,9 @@ type entry struct {
 	swarm uint64
 	vals  []uint32
 	file  string
+	// prio is how many features the program added when it joined:
+	// programs that found more are mutated more often.
+	prio int
 }
 
 // corpus holds the programs that added signal, and the signal seen so
@@ -35,6 +38,7 @@ type corpus struct {
 	entries []*entry
 	seen    [report.SignalBits / 64]uint64
 	nseen   int
+	total   int // sum of the entries' prio
 }
 
 // add merges a run's features into the seen signal and reports whether
@@ -42,25 +46,29 @@ type corpus struct {
 // r (the caller's worker PRNG) picks the entry replaced when full.
 func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program) (bool, error) {
 	c.mu.Lock()
-	isNew := false
+	added := 0
 	for _, f := range features {
 		w, b := f/64, uint64(1)<<(f%64)
 		if c.seen[w]&b == 0 {
 			c.seen[w] |= b
 			c.nseen++
-			isNew = true
+			added++
 		}
 	}
+	isNew := added > 0
 	if !isNew || e == nil {
 		c.mu.Unlock()
 		return isNew, nil
 	}
+	e.prio = min(added, 64)
+	c.total += e.prio
 	var evicted string
 	if len(c.entries) < c.max {
 		c.entries = append(c.entries, e)
 	} else {
 		i := r.IntN(len(c.entries))
 		evicted = c.entries[i].file
+		c.total -= c.entries[i].prio
 		c.entries[i] = e
 	}
 	c.mu.Unlock()
@@ -83,7 +91,23 @@ func (c *corpus) pick(r *rand.Rand) (*entry, *entry) {
 	if len(c.entries) == 0 {
 		return nil, nil
 	}
-	return c.entries[r.IntN(len(c.entries))], c.entries[r.IntN(len(c.entries))]
+	return c.weighted(r), c.entries[r.IntN(len(c.entries))]
+}
+
+// weighted picks an entry in proportion to its prio (syzkaller weighs
+// corpus programs by their signal likewise).
+func (c *corpus) weighted(r *rand.Rand) *entry {
+	if c.total <= 0 {
+		return c.entries[r.IntN(len(c.entries))]
+	}
+	x := r.IntN(c.total)
+	for _, e := range c.entries {
+		if x < e.prio {
+			return e
+		}
+		x -= e.prio
+	}
+	return c.entries[len(c.entries)-1]
 }
 
 func (c *corpus) size() (entries, features int) {
@@ -125,6 +149,8 @@ func (c *corpus) load() (loaded int, bad []string) {
 		if len(c.entries) >= c.max {
 			break
 		}
+		e.prio = 1
+		c.total++
 		c.entries = append(c.entries, e)
 		loaded++
 	}
