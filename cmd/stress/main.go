@@ -27,6 +27,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -130,10 +131,10 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	}
 	minCtx, cancelMin := context.WithCancel(context.Background())
 	defer cancelMin()
-	interrupted := false
+	var interrupt atomic.Bool
 	go func() {
 		<-sigs
-		interrupted = true
+		interrupt.Store(true)
 		log.Info("interrupted: finishing the programs in hand")
 		stop()
 		cancelMin()
@@ -161,11 +162,12 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	}
 	ticker.Stop()
 	close(s.finds.queue)
-	if n := len(s.finds.queue); n > 0 && !interrupted {
+	if n := len(s.finds.queue); n > 0 && !interrupt.Load() {
 		out.status(fmt.Sprintf("stress: minimizing %d more finding(s) (SIGINT writes them unminimized)", n))
 	}
 	<-minDone
 	s.finds.finish()
+	interrupted := interrupt.Load()
 	out.done()
 	st := s.stats(interrupted, known)
 	summary(stdout, st)
