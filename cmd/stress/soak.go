@@ -146,7 +146,9 @@ func (s *soak) run(ctx context.Context, replay []*entry) {
 func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 	rng := rand.New(rand.NewPCG(s.opt.seed, s.streamID(id)))
 	model := fuzz.NewModel() // seq.Model caches bases: one per worker
-	cache := sim.NewCache()
+	// generated overlays rarely repeat: a small compile cache (the base
+	// tree, a mutated program's unchanged overlays) keeps memory low
+	cache := sim.NewCacheSize(128, 4<<20)
 	cache.SetSnapshots(true) // runs start from a copy of the booted kernel (h-clone: ~2x cheaper than a boot)
 	var sig *report.Signal
 	if !s.opt.noSignal {
