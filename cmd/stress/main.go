@@ -120,8 +120,12 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
 	}
 
-	s.onHang = func(file string) {
-		out.println("simulator hang: a program ran longer than %s; saved as %s; its worker is replaced", opt.hang, file)
+	s.onHang = func(file string, replaced bool) {
+		what := "its worker is replaced"
+		if !replaced {
+			what = "its worker is not replaced (as many hangs as workers)"
+		}
+		out.println("simulator hang: a program ran longer than %s; saved as %s; %s", opt.hang, file, what)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

@@ -52,7 +52,7 @@ type soak struct {
 	programs, ops, rejected, simBugs, fresh, mutated atomic.Int64
 	newest                                           atomic.Pointer[string]
 	// onHang, when set, is told the file a hang was saved to.
-	onHang func(file string)
+	onHang func(file string, replaced bool)
 }
 
 // streamID is worker id's PRNG stream within the master seed: shard i of
@@ -128,12 +128,13 @@ func (s *soak) run(ctx context.Context, replay []*entry) {
 				s.simBugs.Add(1)
 				name := s.finds.hang(h.p, h.prof, time.Since(h.start))
 				s.log.Error("simulator hang: worker abandoned", zap.String("program", name), zap.Int("hangs", hangs))
-				if s.onHang != nil {
-					s.onHang(name)
-				}
-				if hangs < s.opt.workers && ctx.Err() == nil {
+				replaced := hangs < s.opt.workers && ctx.Err() == nil
+				if replaced {
 					slots[i] = start(next, nil)
 					next++
+				}
+				if s.onHang != nil {
+					s.onHang(name, replaced)
 				}
 			}
 		}
