@@ -30,7 +30,8 @@ crasher per title: CRASHERS/<title-slug>/repro.prog (the group's smallest
 program, minimized unless -min=false) and report.txt (first line: the
 title). A title already in CRASHERS is merged: the smaller repro stays.
 Environment as the fuzz targets: DANGLE_KERNEL, DANGLE_IGNORE,
-DANGLE_STRICT, DANGLE_MISUSE.
+DANGLE_STRICT, DANGLE_MISUSE, and DANGLE_SKIP_DRIVERS, which must be the
+fuzz run's: it changes how inputs decode.
 `
 
 // cmdTriage is "dangle triage".
