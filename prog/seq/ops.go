@@ -209,6 +209,12 @@ const liveWeight = 15
 // other is then that option's index, else -1. want gives, when
 // encoding, the target's link, or (nil, index) for another option.
 func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
+	if b.generating && t != prog.TypeOverlay {
+		// a generated program keeps the rules for callers: no put of a
+		// reference it gave up or never took, no use of a released
+		// handle (a stale overlay id is fine: the kernel looks it up)
+		stale, others = nil, 0
+	}
 	weights := make([]int, len(live)+2)
 	for i := range live {
 		weights[i] = liveWeight
