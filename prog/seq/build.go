@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"strings"
 
 	"dangle/prog"
 	"dangle/prog/gen"
@@ -374,7 +373,7 @@ func (b *builder) cleanup() {
 		if !b.live[op] || op.Result() == prog.TypeOverlay {
 			continue
 		}
-		if op.Result() == prog.TypeLink && !strings.Contains(prog.DeviceLinkFlags[op.Arg("flags").Int], "STATELESS") {
+		if op.Result() == prog.TypeLink && !stateless(op) {
 			continue // a managed link is the driver core's to drop
 		}
 		for j := range prog.Ops {

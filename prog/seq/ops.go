@@ -73,6 +73,11 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 			lit = 1
 		}
 		live, stale := b.handleSets(ad.Type)
+		if b.generating && d.Name == "device_link_del" {
+			// device_link_add(): only a stateless link's reference is
+			// the caller's to drop; the driver core owns managed ones
+			live = slices.DeleteFunc(live, func(l *prog.Op) bool { return !stateless(l) })
+		}
 		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
 		if !ok {
 			return a, nil, false
@@ -363,7 +368,8 @@ func (b *builder) produce(t prog.Type) bool {
 }
 
 // putRefsUnder puts, before a generated program removes an overlay, the
-// node references it holds on the overlay's nodes: a caller keeping one
+// node and device references it holds on the overlay's nodes (and their
+// devices): a caller keeping one
 // across the removal is the bug of_changeset_destroy() reports
 // (corpus/node-ref-leak.prog), not a kernel one.
 func (b *builder) putRefsUnder(remove *prog.Op) {
@@ -372,18 +378,23 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
-	live, _ := b.handleSets(prog.TypeNode)
-	for _, ref := range live {
-		path := ref.Arg("node").Path
-		if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
-			continue
+	for _, h := range []struct {
+		t        prog.Type
+		put, key string
+	}{{prog.TypeNode, "of_node_put", "node"}, {prog.TypeDevice, "put_device", "dev"}} {
+		live, _ := b.handleSets(h.t)
+		for _, ref := range live {
+			path := ref.Arg("node").Path
+			if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
+				continue
+			}
+			if len(b.p.Ops) >= MaxOps-1 {
+				return
+			}
+			put := prog.NewOp(prog.Lookup(h.put), "", prog.RefArg(h.key, ref))
+			b.p.Ops = append(b.p.Ops, put)
+			b.effects(put, nil)
 		}
-		if len(b.p.Ops) >= MaxOps-1 {
-			return
-		}
-		put := prog.NewOp(prog.Lookup("of_node_put"), "", prog.RefArg("node", ref))
-		b.p.Ops = append(b.p.Ops, put)
-		b.effects(put, nil)
 	}
 }
 
@@ -495,4 +506,11 @@ func isPath(s string) bool {
 		}
 	}
 	return true
+}
+
+// stateless reports whether a device_link_add op asked for a stateless
+// link.
+func stateless(link *prog.Op) bool {
+	a := link.Arg("flags")
+	return a != nil && strings.Contains(prog.DeviceLinkFlags[a.Int], "STATELESS")
 }
