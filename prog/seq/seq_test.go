@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"dangle/fuzz"
@@ -65,7 +67,13 @@ func TestDecodeTotal(t *testing.T) {
 		n = 500
 	}
 	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	if s := os.Getenv("DANGLE_DECODE_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seed %d; replay: DANGLE_DECODE_SEED=%d go test ./prog/seq -run TestDecodeTotal", seed, seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 	nonEmpty := 0
 	for i := range n {
