@@ -114,7 +114,7 @@ func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overla
 			files = append(files, f.Name)
 		}
 	}
-	useFile := len(files) > 0 && (b.ngen >= MaxGenerated || b.yes(b.w.FileApply, func() bool { return true }))
+	useFile := len(files) > 0 && (b.ngen >= MaxGenerated || len(b.p.Files) >= MaxFiles+MaxGenerated || b.yes(b.w.FileApply, func() bool { return true }))
 	if useFile {
 		i := b.choose(len(files), func() int { return slices.Index(files, ta.File) })
 		return prog.FileArg(ad.Key, files[i]), nil, true
@@ -123,8 +123,8 @@ func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overla
 		b.fail("blob=%s is not an overlay file of the program", ta.File)
 		return prog.Arg{}, nil, false
 	}
-	if b.ngen >= MaxGenerated {
-		return prog.Arg{}, nil, false
+	if b.ngen >= MaxGenerated || len(b.p.Files) >= MaxFiles+MaxGenerated {
+		return prog.Arg{}, nil, false // (a program's files stay encodable)
 	}
 	ov := b.st.Generate(b.c, &b.w.Gen, b.sw)
 	b.ngen++

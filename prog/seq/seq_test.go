@@ -96,6 +96,14 @@ func TestDecodeTotal(t *testing.T) {
 			if len(p.Ops) > 0 {
 				nonEmpty++
 			}
+			// Encode is a right inverse on Decode's image too
+			e, err := seq.Encode(m, &w, p)
+			if err != nil {
+				t.Fatalf("input %d (seed %d) %s: decoded program does not encode: %v\n%s", i, seed, tg.Name, err, p)
+			}
+			if q := seq.Decode(m, &w, e); q.String() != p.String() {
+				t.Fatalf("input %d (seed %d) %s: Decode(Encode(Decode(b))) differs:\n%s\nwant:\n%s", i, seed, tg.Name, q, p)
+			}
 		}
 	}
 	if nonEmpty < n {
