@@ -181,6 +181,9 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 		}
 		return prog.PathArg(ad.Key, paths[v]), nil, true
 	}
+	if b.generating {
+		return prog.Arg{}, nil, false // no candidate: drop the op
+	}
 	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
 	if !isPath(s) {
 		return prog.Arg{}, nil, false
@@ -466,9 +469,7 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 				out = append(out, n.Path)
 			}
 		}
-		if len(out) > 0 {
-			return out
-		}
+		return out // none: the op is dropped
 	}
 	var first, rest []string
 	seen := map[string]bool{}
