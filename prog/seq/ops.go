@@ -146,9 +146,10 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	refs := b.handles(prog.TypeNode)
 	lit := 1
 	if b.generating {
+		// a generated program uses only the references it holds
+		refs, _ = b.handleSets(prog.TypeNode)
 		lit = 0
 	}
-	refsFirst := d.Name == "of_node_put"
 	n := len(paths) + len(refs)
 	v := b.choose(n+lit, func() int {
 		if ta.Ref != nil {
@@ -157,29 +158,18 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 				b.fail("op %s: %s links to no node reference", d.Name, ad.Key)
 				return 0
 			}
-			if refsFirst {
-				return i
-			}
 			return len(paths) + i
 		}
 		if i := slices.Index(paths, ta.Path); i >= 0 {
-			if refsFirst {
-				return len(refs) + i
-			}
 			return i
 		}
 		return n
 	})
-	if v < n {
-		if refsFirst && v < len(refs) {
-			return prog.RefArg(ad.Key, refs[v]), nil, true
-		}
-		if refsFirst {
-			v -= len(refs)
-		} else if v >= len(paths) {
-			return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
-		}
+	switch {
+	case v < len(paths):
 		return prog.PathArg(ad.Key, paths[v]), nil, true
+	case v < n:
+		return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
 	}
 	if b.generating {
 		return prog.Arg{}, nil, false // no candidate: drop the op
