@@ -36,14 +36,18 @@ notices:
 # DANGLE_SEEDS=none (fuzz/doc.go).
 FUZZ ?=
 FUZZFLAGS ?=
+# go test minimizes every new interesting input for up to 60 s by
+# default, which stalls a busy machine's fuzzing for long stretches
+# (0 execs/s); dangle triage and the minimizer shrink crashers later.
+FUZZMINIMIZETIME ?= 2s
 FUZZ_TARGETS = ./fuzz:FuzzLifecycle ./fuzz:FuzzOverlay ./fuzz:FuzzDevlink ./fuzz:FuzzGPIO \
 	./fuzz:FuzzProgText ./fuzz:FuzzDTS ./dt:FuzzParse ./dt:FuzzReadFDT ./prog:FuzzParse
 fuzz:
 ifneq ($(FUZZ),)
-	$(GO) test ./fuzz -run '^$$' -fuzz '^$(FUZZ)$$' -fuzztime $(FUZZTIME) $(FUZZFLAGS)
+	$(GO) test ./fuzz -run '^$$' -fuzz '^$(FUZZ)$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS)
 else
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		echo "== $$t"; $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME); done
+		echo "== $$t"; $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME); done
 endif
 
 # One fuzz target as a libFuzzer binary, as ClusterFuzzLite builds it

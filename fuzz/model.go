@@ -20,11 +20,11 @@ func NewModel() *seq.Model {
 	return &seq.Model{
 		Catalog: cat,
 		Base: func(name string, data []byte) *gen.Base {
-			t, err := sim.LoadTree(&sim.Source{Name: name, Data: data})
+			b, err := sim.GenBaseOf(&sim.Source{Name: name, Data: data}, cat)
 			if err != nil {
 				return nil
 			}
-			return sim.GenBase(t, cat)
+			return b
 		},
 		Kernels:     profile.Names(),
 		CheckKernel: func(s string) bool { _, err := profile.Parse(s); return err == nil },

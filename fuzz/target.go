@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,8 @@ import (
 //
 // API misuse is a WARN_ON in the very function an op calls, raised at
 // that op, or an ownership finding there (of_node_put of a reference the
-// program never took) ("WARNING in devres_close_group" at devres_close_group with no
+// program never took) or a reference only the program holds at the end
+// (an of_node_get never put) ("WARNING in devres_close_group" at devres_close_group with no
 // open group, "WARNING in device_link_remove" with consumer == supplier):
 // the kernel checking its caller, here the program, not a kernel bug. The
 // targets skip it unless DANGLE_MISUSE=1; a warning deeper down
@@ -199,14 +201,30 @@ func (r *Runner) decode(data []byte) *prog.Program { return seq.Decode(r.Model, 
 
 // misuse reports whether f is the kernel checking the program's own
 // call: a warning or an ownership finding (a put of a reference the
-// program does not hold) in the function op f.Op calls, at that op
-// (see Env).
+// program does not hold) in the function op f.Op calls, at that op, or
+// a leak whose only holders are the program's own references (see Env).
 func misuse(p *prog.Program, f report.Finding) bool {
+	if f.Kind == report.Leak && len(f.Holders) > 0 && !slices.ContainsFunc(f.Holders, func(h string) bool { return !strings.HasPrefix(h, "program ") }) {
+		return true // a reference only the program holds: it never put it
+	}
 	if (f.Kind != report.Warning && f.Kind != report.Ownership) || f.Op < 1 || f.Op > len(p.Ops) {
 		return false
 	}
 	i := strings.LastIndex(f.Title, " in ")
-	return i >= 0 && f.Title[i+len(" in "):] == p.Ops[f.Op-1].Name()
+	if i < 0 {
+		return false
+	}
+	fn, op := f.Title[i+len(" in "):], p.Ops[f.Op-1].Name()
+	return fn == op || misuseCallee[op] == fn
+}
+
+// misuseCallee names, for some ops, the callee whose WARN checks the
+// op's caller: device_link_put_kref() WARNs "Unable to drop a managed
+// device link reference" when device_link_del() or device_link_remove()
+// is called on a managed link (drivers/base/core.c).
+var misuseCallee = map[string]string{
+	"device_link_del":    "device_link_put_kref",
+	"device_link_remove": "device_link_put_kref",
 }
 
 // DTSProgram is FuzzDTS's program for an overlay source: apply it, then

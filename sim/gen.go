@@ -205,3 +205,13 @@ func joinPath(parent, name string) string {
 	}
 	return parent + "/" + name
 }
+
+// GenBaseOf loads a base tree (a program's base.dts, -base's file, or
+// prog.DefaultBase under prog.DefaultBaseName) and describes it.
+func GenBaseOf(src *Source, cat *gen.Catalog) (*gen.Base, error) {
+	t, err := LoadTree(src)
+	if err != nil {
+		return nil, err
+	}
+	return GenBase(t, cat), nil
+}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,23 +27,22 @@ import (
 // expectedFinding reports whether f is a finding a valid generated
 // overlay may produce on mainline, and why. It is the one place to
 // switch to the project's known-findings table (h-known) once it lands.
-func expectedFinding(f report.Finding, p *prog.Program, log string) (string, bool) {
-	// Known (architecture §5): property copies left on a base node's
-	// deadprops after the kernel printed "memory leak will occur if
-	// overlay removed" for that very property (B3; __symbols__ entries
-	// of dup_and_fixup_symbol_prop likewise).
-	if f.Kind == report.Leak && strings.HasPrefix(f.Title, "memory leak of property allocated in ") {
-		known := len(f.Objects) > 0
-		for _, o := range f.Objects {
-			prop, _, ok := strings.Cut(o, " (on deadprops of ")
-			prop = "/" + strings.TrimLeft(prop, "/") // the root's are "//name"
-			if !ok || !strings.Contains(log, "memory leak will occur if overlay removed, property: "+prop+"\n") {
-				known = false
-			}
-		}
-		if known {
-			return "known: announced property leak", true
-		}
+func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (string, bool) {
+	// Known findings (the kernel announces them) come apart, in
+	// Result.Known, from the project's table (sim.KnownFindings): the
+	// tests count them and never see them here.
+	//
+	// Model false positive, for the lead (the leak oracle's to fix):
+	// a base power domain disabled and enabled again by the generated
+	// overlays probes again, and the genpd provider its new probe
+	// registers is in use at teardown (the device is bound), not leaked;
+	// only boot's allocations are exempt from the must-be-freed check.
+	if f.Kind == report.Leak && f.Title == "memory leak of of_genpd_provider allocated in genpd_add_provider" &&
+		allObjects(f, func(o string) bool {
+			path, ok := strings.CutPrefix(strings.TrimSuffix(o, ")"), "of_genpd_provider (")
+			return ok && disabledBase(ovs, path)
+		}) {
+		return "model false positive: re-probed base device's genpd provider", true
 	}
 	// Modelled hazard, not an in-tree driver: dangle,dt-fixup's release
 	// reverts its changeset under of_mutex from device_link_wq, which
@@ -79,6 +77,23 @@ func expectedFinding(f report.Finding, p *prog.Program, log string) (string, boo
 	return "", false
 }
 
+// disabledBase reports whether one of ovs disabled the base node at path.
+func disabledBase(ovs []*gen.Overlay, path string) bool {
+	for _, ov := range ovs {
+		for _, sc := range ov.Status {
+			if sc.Path == path && sc.Status == "disabled" {
+				return true
+			}
+		}
+		for _, n := range ov.Nodes {
+			if n.Path == path {
+				return false // not a base node
+			}
+		}
+	}
+	return false
+}
+
 func hasCompatible(p *prog.Program, compat string) bool {
 	return strings.Contains(programText(p), fmt.Sprintf("compatible = %q;", compat))
 }
@@ -108,11 +123,11 @@ type genModel struct {
 func newGenModel(t testing.TB) *genModel {
 	t.Helper()
 	cat := GenCatalog()
-	tree, err := LoadTree(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase})
+	base, err := GenBaseOf(&Source{Name: prog.DefaultBaseName, Data: prog.DefaultBase}, cat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &genModel{cat: cat, base: GenBase(tree, cat)}
+	return &genModel{cat: cat, base: base}
 }
 
 // genRun is one seed: a stack of valid overlays and the reject
@@ -127,15 +142,16 @@ type genReject struct {
 	ov    *gen.Overlay
 }
 
-// generate draws a swarm and 1..3 valid overlays for seed; rejects met
-// on the way are kept aside.
+// generate draws a swarm and 1..3 valid overlays for seed (fewer when
+// the weights make most of them rejects); rejects met on the way are
+// kept aside.
 func (m *genModel) generate(seed uint64, w *gen.Weights) *genRun {
 	c := gen.NewRand(seed)
 	sw := gen.NewSwarm(c, m.cat)
 	st := gen.NewState(m.cat, m.base)
 	n := 1 + c.Intn(3)
 	r := &genRun{}
-	for len(r.valid) < n {
+	for tries := 0; len(r.valid) < n && tries < 4*n; tries++ {
 		ov := st.Generate(c, w, sw)
 		if ov.Reject != gen.Valid {
 			r.rejects = append(r.rejects, genReject{below: slices.Clone(r.valid), ov: ov})
@@ -249,8 +265,11 @@ func TestGenAccepted(t *testing.T) {
 				t.Errorf("seed %d: op %d returned %s", seed, op, v)
 			}
 		}
+		for _, f := range res.Known {
+			expected["known: "+f.Title]++
+		}
 		for _, f := range res.Findings {
-			why, exp := expectedFinding(f, p, res.Log)
+			why, exp := expectedFinding(f, p, r.valid)
 			if !exp {
 				ok = false
 				t.Errorf("seed %d: finding %q", seed, f.Title)
@@ -350,6 +369,33 @@ func TestGenAccepted(t *testing.T) {
 	}
 }
 
+// TestGenAnyWeights: with weights chosen per program (NewWeights), the
+// overlays called valid are still accepted.
+func TestGenAnyWeights(t *testing.T) {
+	m := newGenModel(t)
+	cache := NewCache()
+	for seed := uint64(0); seed < 150; seed++ {
+		w := gen.NewWeights(gen.NewRand(seed + 1<<32))
+		r := m.generate(seed, &w)
+		p := genProgram(seed, r.valid)
+		res, err := Run(p, Config{Filename: "generated", Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rets := returns(res.Log)
+		for _, op := range genOps(len(r.valid)) {
+			if rets[op] != "0" {
+				t.Fatalf("seed %d (weights %+v): op %d returned %s\n%s\n%s", seed, w, op, rets[op], p, res.Log)
+			}
+		}
+		for _, f := range res.Findings {
+			if _, ok := expectedFinding(f, p, r.valid); !ok {
+				t.Fatalf("seed %d (weights %+v): finding %q\n%s\n%s", seed, w, f.Title, p, res.Log)
+			}
+		}
+	}
+}
+
 // TestGenDTC compiles generated overlays with the real dtc -@.
 func TestGenDTC(t *testing.T) {
 	dtc, err := exec.LookPath("dtc")
@@ -379,16 +425,6 @@ func TestGenDTC(t *testing.T) {
 	t.Logf("%d overlays compiled by dtc", n)
 }
 
-// sortedKeys is for stable logs.
-func sortedKeys[K comparable](m map[K]int, less func(a, b K) bool) []K {
-	var out []K
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
-	return out
-}
-
 // TestGenReachesBugs: the generated overlays, applied and removed, are
 // meaningful: on the profiles where the known bugs live they reach them
 // with no op but apply and remove (B1 on v6.8; B4, B5 on v6.1; B7 on
@@ -402,7 +438,7 @@ func TestGenReachesBugs(t *testing.T) {
 		{"B5", "v6.1", "REMOVING GPIOCHIP WITH GPIOS STILL REQUESTED in gpiochip_remove"},
 		{"B7", "v5.10", "devres ran after PM domain detach in i2c_device_remove"},
 	}
-	n := uint64(250)
+	n := uint64(200)
 	if testing.Short() {
 		n = 100
 	}
@@ -432,54 +468,4 @@ func TestGenReachesBugs(t *testing.T) {
 		}
 	}
 	t.Logf("programs reaching each bug: %s", strings.Join(summary, "; "))
-}
-
-// TestGenBoards: the generator on real boards' trees (../shared/boards):
-// 2-cell addresses, deep buses, no catalog controllers, and a blob
-// without __symbols__ (am335x-boneblack), where valid overlays must
-// carry no labels.
-func TestGenBoards(t *testing.T) {
-	dir := boardsDir(t)
-	w := gen.DefaultWeights()
-	for _, b := range []string{"k3-am625-beagleplay.dtb", "bcm2711-rpi-4-b.dtb", "am335x-boneblack.dtb"} {
-		data, err := os.ReadFile(filepath.Join(dir, b))
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := &Source{Name: b, Data: data}
-		tree, err := LoadTree(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cat := GenCatalog()
-		m := &genModel{cat: cat, base: GenBase(tree, cat)}
-		cache := NewCache()
-		nodes := 0
-		for seed := uint64(0); seed < 60; seed++ {
-			r := m.generate(seed, &w)
-			p := genProgram(seed, r.valid)
-			res, err := Run(p, Config{Filename: "generated", Base: src, Cache: cache})
-			if err != nil {
-				t.Fatalf("%s seed %d: %v", b, seed, err)
-			}
-			rets := returns(res.Log)
-			for _, op := range genOps(len(r.valid)) {
-				if rets[op] != "0" {
-					t.Fatalf("%s seed %d: op %d returned %s\n%s\n%s", b, seed, op, rets[op], p, res.Log)
-				}
-			}
-			for _, f := range res.Findings {
-				if _, ok := expectedFinding(f, p, res.Log); !ok {
-					t.Fatalf("%s seed %d: finding %q\n%s\n%s", b, seed, f.Title, p, res.Log)
-				}
-			}
-			for _, ov := range r.valid {
-				nodes += len(ov.Nodes)
-			}
-		}
-		if nodes == 0 {
-			t.Errorf("%s: no node generated", b)
-		}
-		t.Logf("%s: %d nodes in 60 seeds", b, nodes)
-	}
 }

@@ -139,7 +139,10 @@ func TestExhausted(t *testing.T) {
 		t.Errorf("zeros should enable everything: %+v", sw)
 	}
 	st := NewState(cat, testBase())
-	w := DefaultWeights()
+	w := NewWeights(z)
+	if w != DefaultWeights() {
+		t.Errorf("zeros should choose the default weights: %+v", w)
+	}
 	for i := range 3 {
 		ov := st.Generate(z, &w, sw)
 		if ov.Reject != Valid || len(ov.Fragments) != 1 || len(ov.Drivers) != 1 {
@@ -346,6 +349,33 @@ func TestNoSymbols(t *testing.T) {
 				t.Fatalf("seed %d: labels or references without live symbols:\n%s", seed, ov.Source)
 			}
 			st.Apply(ov)
+		}
+	}
+}
+
+// TestAnyWeights: whatever the weights (zero, huge, lopsided), the
+// generator terminates, stays within its bounds and writes valid DTS —
+// as it must when a fuzzer's bytes choose them later.
+func TestAnyWeights(t *testing.T) {
+	cat := testCatalog()
+	for seed := uint64(0); seed < 300; seed++ {
+		r := NewRand(seed)
+		w := NewWeights(r)
+		st := NewState(cat, testBase())
+		c := checked{t, r}
+		sw := NewSwarm(c, cat)
+		for range 3 {
+			ov := st.Generate(c, &w, sw)
+			compile(t, ov)
+			if len(ov.Fragments) == 0 {
+				t.Fatalf("seed %d: no fragment", seed)
+			}
+			if n := len(ov.Drivers); n > max(w.MaxNodes, 0) {
+				t.Fatalf("seed %d: %d device nodes, MaxNodes %d", seed, n, w.MaxNodes)
+			}
+			if ov.Reject == Valid {
+				st.Apply(ov)
+			}
 		}
 	}
 }

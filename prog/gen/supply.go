@@ -54,10 +54,14 @@ func (g *generator) supply(n *onode, s Supply) bool {
 		return false // no label to refer to a supplier by
 	}
 	gpio := s.Provider == KindGPIO
-	var live []*vnode
+	var live [2][]*vnode // base, earlier overlays
 	for _, v := range g.v.nodes {
 		if v.provides(s.Provider) && len(v.Labels) > 0 && g.usable(v) && (!gpio || len(g.freeLines(v.Path, v.GPIOLines)) > 0) {
-			live = append(live, v)
+			i := 0
+			if v.Overlay != 0 {
+				i = 1
+			}
+			live[i] = append(live[i], v)
 		}
 	}
 	var same []*onode
@@ -68,31 +72,30 @@ func (g *generator) supply(n *onode, s Supply) bool {
 		}
 	}
 	canNew := len(g.nodes) < g.w.MaxNodes && len(g.providerDrivers(s.Provider)) > 0
-	ws := []int{0, 0, 0}
-	if len(live) > 0 {
-		ws[0] = g.w.RefLive
+	ws := []int{0, 0, 0, 0}
+	if len(live[0]) > 0 {
+		ws[0] = g.w.RefBase
+	}
+	if len(live[1]) > 0 {
+		ws[1] = g.w.RefEarlier
 	}
 	if len(same) > 0 {
-		ws[1] = g.w.RefSame
+		ws[2] = g.w.RefSame
 	}
 	if canNew {
-		ws[2] = g.w.RefNew
+		ws[3] = g.w.RefNew
 	}
 	var label, path string
 	var lines int
 	var from Origin
-	switch pick(g.c, ws) {
-	case 0:
-		v := g.chooseLive(live)
-		label, path, lines = v.Labels[0], v.Path, v.GPIOLines
-		from = FromBase
-		if v.Overlay != 0 {
-			from = FromEarlier
-		}
-	case 1:
+	switch k := pick(g.c, ws); k {
+	case 0, 1:
+		v := live[k][g.c.Intn(len(live[k]))]
+		label, path, lines, from = v.Labels[0], v.Path, v.GPIOLines, Origin(k) // FromBase, FromEarlier
+	case 2:
 		o := same[g.c.Intn(len(same))]
 		label, path, lines, from = o.label, o.path, o.bind.GPIOLines, g.origin(n, o)
-	case 2:
+	case 3:
 		o := g.newProvider(s.Provider)
 		if o == nil {
 			return false

@@ -98,10 +98,10 @@ type Weights struct {
 	// OptionalSupply and OptionalProp are the chances an optional
 	// supply or property is written.
 	OptionalSupply, OptionalProp int
-	// Ref weighs where a supplier comes from: a live node (base or an
-	// earlier overlay), a node of this overlay, or a new provider node
-	// added for it (in a fragment of its own or beside the consumer).
-	RefLive, RefSame, RefNew int
+	// Ref weighs where a supplier comes from: the base tree, an earlier
+	// overlay, a node of this overlay, or a new provider node added for
+	// it (in a fragment of its own or beside the consumer).
+	RefBase, RefEarlier, RefSame, RefNew int
 	// Disabled is the chance a new node is written with status =
 	// "disabled"; Label the chance a node that provides nothing gets a
 	// label anyway (so later overlays can target it).
@@ -126,7 +126,8 @@ func DefaultWeights() Weights {
 		MaxChildren:    3,
 		OptionalSupply: 75,
 		OptionalProp:   10,
-		RefLive:        3,
+		RefBase:        2,
+		RefEarlier:     3,
 		RefSame:        3,
 		RefNew:         4,
 		Disabled:       8,
@@ -222,4 +223,54 @@ func yes(c Choices, pct int) bool {
 		return true
 	}
 	return c.Intn(100) >= 100-pct
+}
+
+// NewWeights chooses weights for one program, for fuzzers that let the
+// input pick them too: each field keeps its DefaultWeights value on
+// choice 0 (so an exhausted Choices gives the defaults), else takes a
+// value in its field's range, zero and extremes included.
+func NewWeights(c Choices) Weights {
+	w := DefaultWeights()
+	rel := func(p *int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(10)
+		}
+	}
+	pct := func(p *int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(101)
+		}
+	}
+	bound := func(p *int, hi int) {
+		if c.Intn(2) != 0 {
+			*p = c.Intn(hi + 1)
+		}
+	}
+	for i := range w.Reject {
+		rel(&w.Reject[i])
+	}
+	for i := range w.Frag {
+		rel(&w.Frag[i])
+	}
+	for i := range w.Action {
+		rel(&w.Action[i])
+	}
+	bound(&w.MaxFragments, 6)
+	pct(&w.MoreFragments)
+	bound(&w.MaxDevices, 5)
+	pct(&w.MoreDevices)
+	bound(&w.MaxNodes, 24)
+	pct(&w.Nest)
+	bound(&w.MaxDepth, 3)
+	bound(&w.MaxChildren, 4)
+	pct(&w.OptionalSupply)
+	pct(&w.OptionalProp)
+	rel(&w.RefBase)
+	rel(&w.RefEarlier)
+	rel(&w.RefSame)
+	rel(&w.RefNew)
+	pct(&w.Disabled)
+	pct(&w.Label)
+	bound(&w.MaxProps, 4)
+	return w
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 
 	"dangle/prog"
 	"dangle/prog/gen"
@@ -226,6 +227,9 @@ func (b *builder) build() (*prog.Program, error) {
 	b.st = gen.NewState(b.m.Catalog, b.base)
 	b.swarm()
 	b.ops()
+	if b.generating {
+		b.cleanup()
+	}
 	if err := b.p.Validate(); err != nil {
 		return &prog.Program{}, err
 	}
@@ -328,7 +332,11 @@ func (b *builder) swarm() {
 
 func (b *builder) ops() {
 	kinds := b.w.kinds(b.enabled)
-	for i := 0; len(b.p.Ops) < MaxOps; i++ {
+	limit := MaxOps
+	if b.generating {
+		limit = MaxOps * 2 / 3 // room for cleanup
+	}
+	for i := 0; len(b.p.Ops) < limit; i++ {
 		var t *prog.Op
 		if b.tgt != nil && i < len(b.tgt.Ops) {
 			t = b.tgt.Ops[i]
@@ -354,4 +362,31 @@ func (b *builder) ops() {
 // that it never happens).
 func DecodeChecked(m *Model, w *Weights, data []byte) (*prog.Program, error) {
 	return decode(m, w, data)
+}
+
+// cleanup releases the handles a generated program still holds, newest
+// first, as a well-behaved caller does (a reference the program itself
+// leaks is the program's bug, not the kernel's): Generate only, the
+// byte layout has no room for it.
+func (b *builder) cleanup() {
+	for i := len(b.p.Ops) - 1; i >= 0 && len(b.p.Ops) < MaxOps; i-- {
+		op := b.p.Ops[i]
+		if !b.live[op] || op.Result() == prog.TypeOverlay {
+			continue
+		}
+		if op.Result() == prog.TypeLink && !strings.Contains(prog.DeviceLinkFlags[op.Arg("flags").Int], "STATELESS") {
+			continue // a managed link is the driver core's to drop
+		}
+		for j := range prog.Ops {
+			d := &prog.Ops[j]
+			key, ok := releases[d.Name]
+			if !ok || d.Arg(key).Type != op.Result() {
+				continue
+			}
+			put := prog.NewOp(d, "", prog.RefArg(key, op))
+			b.p.Ops = append(b.p.Ops, put)
+			b.effects(put, nil)
+			break
+		}
+	}
 }

@@ -52,6 +52,9 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 		return // producers filled the program
 	}
 	op := prog.NewOp(d, "", args...)
+	if b.generating && d.Name == "of_overlay_remove" {
+		b.putRefsUnder(op)
+	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
@@ -65,25 +68,17 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 	case prog.KindFile:
 		return b.fileArg(ad, ta)
 	case prog.KindRef:
-		cands := b.handles(ad.Type)
 		lit := 0
 		if ad.Type == prog.TypeOverlay {
 			lit = 1
 		}
-		if len(cands)+lit == 0 {
-			if !b.produce(ad.Type) {
-				return a, nil, false
-			}
-			cands = b.handles(ad.Type)
+		live, stale := b.handleSets(ad.Type)
+		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
+		if !ok {
+			return a, nil, false
 		}
-		v := b.choose(len(cands)+lit, func() int {
-			if ta.Ref == nil {
-				return len(cands)
-			}
-			return slices.Index(cands, b.tmap[ta.Ref])
-		})
-		if v < len(cands) {
-			return prog.RefArg(ad.Key, cands[v]), nil, true
+		if ref != nil {
+			return prog.RefArg(ad.Key, ref), nil, true
 		}
 		return prog.IntArg(ad.Key, ad.Min+b.choose(ad.Max-ad.Min+1, func() int { return ta.Int - ad.Min })), nil, true
 	case prog.KindNode:
@@ -102,9 +97,15 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 // fileArg is an apply's blob: one of the program's overlay files, or a
 // new generated overlay.
 func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	applied := map[string]bool{}
+	for _, op := range b.p.Ops {
+		if a := op.Arg("blob"); a != nil && b.live[op] && b.generating {
+			applied[a.File] = true // generated programs reapply only what they removed
+		}
+	}
 	var files []string
 	for _, f := range b.p.Files {
-		if strings.HasSuffix(f.Name, ".dtso") || strings.HasSuffix(f.Name, ".dtbo") {
+		if (strings.HasSuffix(f.Name, ".dtso") || strings.HasSuffix(f.Name, ".dtbo")) && !applied[f.Name] {
 			files = append(files, f.Name)
 		}
 	}
@@ -133,6 +134,9 @@ func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overla
 // nodeArg is a node: a live-tree path, a node reference held, or a
 // literal path.
 func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	if releases[d.Name] == ad.Key {
+		return b.nodePutArg(d, ad, ta)
+	}
 	paths := b.nodes(d)
 	refs := b.handles(prog.TypeNode)
 	lit := 1
@@ -193,6 +197,121 @@ func (b *builder) schedArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) prog.
 	return prog.SchedArg(ad.Key, items...)
 }
 
+// liveWeight is the weight of each live handle against 1 for "a stale
+// one or a literal" (a double put, a removed id: rare, since the kernel
+// may not cope with callers that put what they do not hold) and, where
+// no handle is live, against producing one first.
+const liveWeight = 15
+
+// chooseHandle picks a handle of type t: one of live (by weight), or
+// first producing one when none is live, or rarely (weight 1) one of
+// stale or one of others more options (a literal id, a node path):
+// other is then that option's index, else -1. want gives, when
+// encoding, the target's link, or (nil, index) for another option.
+func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
+	weights := make([]int, len(live)+2)
+	for i := range live {
+		weights[i] = liveWeight
+	}
+	canProduce := len(live) == 0 && b.producer(t) != nil && len(b.p.Ops) < MaxOps-1
+	if canProduce {
+		weights[len(live)] = liveWeight
+	}
+	if len(stale)+others > 0 {
+		weights[len(live)+1] = 1
+	}
+	if len(live) == 0 && !canProduce && len(stale)+others == 0 {
+		return nil, -1, false
+	}
+	// target is the wanted choice: a live index, or (true, index among
+	// stale then others)
+	target := func() (int, bool) {
+		r, o := want()
+		if r == nil {
+			return len(stale) + o, true
+		}
+		r = b.tmap[r]
+		if i := slices.Index(live, r); i >= 0 {
+			return i, false
+		}
+		return slices.Index(stale, r), true
+	}
+	v := b.pick(weights, func() int {
+		i, rare := target()
+		if rare {
+			return len(live) + 1
+		}
+		return i
+	})
+	switch {
+	case v < len(live):
+		return live[v], -1, true
+	case v == len(live):
+		if !b.produce(t) {
+			return nil, -1, false
+		}
+		if live, _ = b.handleSets(t); len(live) == 0 {
+			return nil, -1, false
+		}
+		return live[0], -1, true
+	}
+	i := b.choose(len(stale)+others, func() int { i, _ := target(); return i })
+	if i < len(stale) {
+		return stale[i], -1, true
+	}
+	return nil, i - len(stale), true
+}
+
+// nodePutArg is of_node_put's node: a reference held (or a new one),
+// rarely a stale one or a path (a put of what the program never took).
+func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	live, stale := b.handleSets(prog.TypeNode)
+	paths := b.nodes(d)
+	lit := 1
+	if b.generating {
+		lit = 0
+	}
+	ref, other, ok := b.chooseHandle(prog.TypeNode, live, stale, len(paths)+lit, func() (*prog.Op, int) {
+		if ta.Ref != nil {
+			return ta.Ref, 0
+		}
+		if i := slices.Index(paths, ta.Path); i >= 0 {
+			return nil, i
+		}
+		return nil, len(paths)
+	})
+	switch {
+	case !ok:
+		return prog.Arg{}, nil, false
+	case ref != nil:
+		return prog.RefArg(ad.Key, ref), nil, true
+	case other < len(paths):
+		return prog.PathArg(ad.Key, paths[other]), nil, true
+	}
+	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
+	if !isPath(s) {
+		return prog.Arg{}, nil, false
+	}
+	return prog.PathArg(ad.Key, s), nil, true
+}
+
+// handleSets lists the earlier ops whose result has type t, live and
+// stale, newest first.
+func (b *builder) handleSets(t prog.Type) (live, stale []*prog.Op) {
+	for i := len(b.p.Ops) - 1; i >= 0; i-- {
+		op := b.p.Ops[i]
+		if op.Result() != t {
+			continue
+		}
+		if b.live[op] {
+			live = append(live, op)
+		} else {
+			stale = append(stale, op)
+		}
+	}
+	return live, stale
+}
+
 // handles lists the earlier ops whose result has type t: live ones first,
 // then stale ones, newest first in each.
 func (b *builder) handles(t prog.Type) []*prog.Op {
@@ -211,20 +330,55 @@ func (b *builder) handles(t prog.Type) []*prog.Op {
 	return append(live, stale...)
 }
 
-// produce inserts an op producing a handle of type t (syzkaller's
-// createResource): the first op of the table with that result.
-func (b *builder) produce(t prog.Type) bool {
-	if len(b.p.Ops) >= MaxOps-1 || b.enc != nil {
-		return false // (a valid target never lacks a handle)
+// producer is the first op of the table with result t and no link
+// arguments (syzkaller's createResource uses such a constructor).
+func (b *builder) producer(t prog.Type) *prog.OpDesc {
+	if t == prog.TypeOverlay {
+		return nil // a literal id stands in; a new overlay is an apply of its own
 	}
 	for i := range prog.Ops {
 		if d := &prog.Ops[i]; d.Result == t && !slices.ContainsFunc(d.Args, func(a prog.ArgDesc) bool { return a.Kind == prog.KindRef }) {
-			n := len(b.p.Ops)
-			b.op(d, nil)
-			return len(b.p.Ops) > n
+			return d
 		}
 	}
-	return false
+	return nil
+}
+
+// produce inserts an op producing a handle of type t before the op
+// being built.
+func (b *builder) produce(t prog.Type) bool {
+	d := b.producer(t)
+	if d == nil || len(b.p.Ops) >= MaxOps-1 || b.enc != nil {
+		return false // (a valid target never asks for one)
+	}
+	n := len(b.p.Ops)
+	b.op(d, nil)
+	return len(b.p.Ops) > n
+}
+
+// putRefsUnder puts, before a generated program removes an overlay, the
+// node references it holds on the overlay's nodes: a caller keeping one
+// across the removal is the bug of_changeset_destroy() reports
+// (corpus/node-ref-leak.prog), not a kernel one.
+func (b *builder) putRefsUnder(remove *prog.Op) {
+	a := remove.Arg("ov")
+	g := b.genOf[a.Ref]
+	if a.Ref == nil || g == nil {
+		return
+	}
+	live, _ := b.handleSets(prog.TypeNode)
+	for _, ref := range live {
+		path := ref.Arg("node").Path
+		if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		put := prog.NewOp(prog.Lookup("of_node_put"), "", prog.RefArg("node", ref))
+		b.p.Ops = append(b.p.Ops, put)
+		b.effects(put, nil)
+	}
 }
 
 // effects records what op does to the handles and the generator's state.
@@ -285,6 +439,20 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 	}
 	all = append(all, b.base.Nodes...)
 	anyNode := d.Name == "of_node_get" || d.Name == "of_node_put"
+	if b.generating && (strings.HasPrefix(d.Name, "devres_") || strings.HasPrefix(d.Name, "devm_")) {
+		// a generated program plays with the devres groups of test
+		// devices only: tearing down a driver's own groups under it
+		// is the program's bug
+		var out []string
+		for _, n := range all {
+			if n.Compatible == "dangle,devres-test" && !slices.Contains(out, n.Path) {
+				out = append(out, n.Path)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
 	var first, rest []string
 	seen := map[string]bool{}
 	for _, n := range all {

@@ -160,3 +160,51 @@ func TestNarrowDrivers(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferredWork: generated programs let deferred work run early, late
+// and not at all before a removal — sched= inside of_overlay_remove,
+// run_work and flushes between an apply and its removal, and removals
+// with no flush of device_link_wq since the apply (what B1 needs).
+func TestDeferredWork(t *testing.T) {
+	m := fuzz.NewModel()
+	w := seq.DefaultWeights()
+	var sched, flushed, unflushed, runWork int
+	for seed := range uint64(400) {
+		p := seq.Generate(m, &w, gen.NewRand(seed))
+		for i, op := range p.Ops {
+			if op.Name() != "of_overlay_remove" {
+				continue
+			}
+			if op.Arg("sched") != nil {
+				sched++
+			}
+			a := op.Arg("ov")
+			if a.Ref == nil {
+				continue
+			}
+			flush, run := false, false
+			for _, between := range p.Ops[p.Index(a.Ref)+1 : i] {
+				switch between.Name() {
+				case "flush_workqueue", "device_link_wait_removal":
+					if wq := between.Arg("wq"); wq == nil || prog.Workqueues[wq.Int] == "device_link_wq" {
+						flush = true
+					}
+				case "run_work":
+					run = true
+				}
+			}
+			if flush {
+				flushed++
+			} else {
+				unflushed++
+			}
+			if run {
+				runWork++
+			}
+		}
+	}
+	t.Logf("removals: %d with sched=, %d after a device_link_wq flush, %d without one, %d after a run_work", sched, flushed, unflushed, runWork)
+	if sched == 0 || flushed == 0 || unflushed == 0 || runWork == 0 {
+		t.Errorf("deferred work is not placed every way")
+	}
+}
