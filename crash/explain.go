@@ -110,6 +110,9 @@ func (t *Traced) explainRefs(b *strings.Builder, f *report.Finding, o *kobj.Obje
 		}
 		b.WriteString(sep)
 	}
+	if w := t.laterWork(f.Op); w != "" && f.Op > 0 {
+		fmt.Fprintf(b, " Deferred work still pending at op %d ran only later: %s.", f.Op, w)
+	}
 	if f.Op > 0 {
 		fmt.Fprintf(b, " Those references had to be gone before %s ran in op %d: the operation that should have dropped them (or waited for the work that drops them) is op %d itself or an op before it.", titleFuncOr(f, "the check"), f.Op, f.Op)
 	}
@@ -195,4 +198,43 @@ func putAfter(o *kobj.Object, holder string, op int) *kobj.Event {
 		}
 	}
 	return nil
+}
+
+// laterWork lists the work items the log shows running after op (as
+// "fn on wq during the teardown"), distinct, at most three: the work a
+// leak at op was waiting for.
+func (t *Traced) laterWork(op int) string {
+	section := 0 // the op of the lines being read; Teardown after "teardown"
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range strings.Split(t.Result.Log, "\n") {
+		var n int
+		if _, err := fmt.Sscanf(l, "op %d:", &n); err == nil {
+			section = n
+			continue
+		}
+		if l == "teardown" {
+			section = report.Teardown
+			continue
+		}
+		if section != report.Teardown && section <= op {
+			continue
+		}
+		s := strings.TrimSpace(l)
+		if !strings.HasPrefix(s, "[") {
+			continue
+		}
+		wq, rest, ok := strings.Cut(s[1:], "] ")
+		if !ok {
+			continue
+		}
+		fn, _, _ := strings.Cut(rest, ":")
+		key := fn + " on " + wq
+		if seen[key] || len(out) == 3 {
+			continue
+		}
+		seen[key] = true
+		out = append(out, key+" during "+t.where(section))
+	}
+	return strings.Join(out, "; ")
 }

@@ -56,6 +56,10 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	b.WriteString(t.Finding.String())
 	section("Affected kernel versions")
 	b.WriteString(matrixText(m, c.Title))
+	if len(m.Titles) > 1 {
+		b.WriteString("\nevery finding of this reproducer, by profile:\n")
+		b.WriteString(m.Table())
+	}
 	section(fmt.Sprintf("Reproducer (%d ops, repro.prog)", len(c.Prog.Ops)))
 	names := c.Prog.Names()
 	for i := range c.Prog.Ops {

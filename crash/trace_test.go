@@ -49,7 +49,7 @@ func TestTraceB1(t *testing.T) {
 		t.Errorf("graph:\n%s", dot)
 	}
 	ex := tr.Explain()
-	for _, want := range []string{"op 2 (of_overlay_remove ov=ov)", "device regulator.1, taken in regulator_register during op 1", "put only later, in", "during the teardown", "of_changeset_destroy()"} {
+	for _, want := range []string{"op 2 (of_overlay_remove ov=ov)", "device regulator.1, taken in regulator_register during op 1", "put only later, in", "during the teardown", "of_changeset_destroy()", "device_link_release_fn on system_long_wq during the teardown"} {
 		if !strings.Contains(ex, want) {
 			t.Errorf("Explain lacks %q:\n%s", want, ex)
 		}
