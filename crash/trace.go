@@ -314,8 +314,9 @@ func titleFunc(f *report.Finding) string {
 }
 
 // isCulprit: an event of a culprit object that the finding is about: a
-// get by a holder the finding names, taken in the function it names, or
-// an event at the finding's op in the function of the title.
+// get by a holder the finding names, taken in the function it names; for
+// an over-put, the puts at the finding's op; or an event at the
+// finding's op in the function of the title.
 func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 	if f == nil {
 		return false
@@ -326,6 +327,9 @@ func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 				return true
 			}
 		}
+	}
+	if (f.Kind == report.Ownership || f.Kind == report.RefcountUnderflow) && e.Op == f.Op && e.What == "put" {
+		return true // the put the finding is about, whatever function did it
 	}
 	return e.Op == f.Op && fn != "" && e.Func == fn && (e.What == "put" || e.What == "get")
 }
