@@ -75,8 +75,17 @@ func TestWriteRawThenWrite(t *testing.T) {
 	if got.Title != b1Title || got.Profile != "v6.8" || strings.Join(got.Affected, " ") != "v6.1 v6.8" {
 		t.Errorf("Load: %+v", got)
 	}
-	if rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt")); !strings.HasPrefix(string(rep), b1Title+"\n") {
+	rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt"))
+	if !strings.HasPrefix(string(rep), b1Title+"\n") {
 		t.Errorf("report.txt:\n%s", rep)
+	}
+	// the bisection answer: the one knob that flips the outcome, its
+	// commit, and the proposed patch that closes it
+	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[8917e7385346]",
+		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(rep)), " "), want) {
+			t.Errorf("report.txt lacks %q:\n%s", want, rep)
+		}
 	}
 	// a bigger program of the same title: merged, the old repro stays
 	padded := p.Clone()

@@ -130,7 +130,7 @@ func checkReport(t *testing.T, c *crash.Crasher) {
 	if first, _, _ := strings.Cut(r, "\n"); first != c.Title {
 		t.Errorf("report.txt line 1 %q, want the title %q", first, c.Title)
 	}
-	for _, want := range []string{"What happened", "Kernel log", "Affected kernel versions", "Reproducer", "Replay", "run -kernel " + c.Profile} {
+	for _, want := range []string{"What happened", "Kernel log", "Affected kernel versions", "Where to fix", "Reproducer", "Replay", "run -kernel " + c.Profile} {
 		if !strings.Contains(r, want) {
 			t.Errorf("report.txt lacks %q", want)
 		}
