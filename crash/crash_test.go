@@ -100,3 +100,34 @@ func TestWriteRawThenWrite(t *testing.T) {
 		t.Errorf("merge replaced the smaller repro:\n%s\n---\n%s", before, after)
 	}
 }
+
+// TestLoadErrors: a repro.prog that does not parse is an error naming
+// file:line; a directory with neither repro nor raw findings is skipped;
+// writes leave no temporary files.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := Load(dir); err != nil || len(cs) != 0 {
+		t.Errorf("empty directory: %v %v", cs, err)
+	}
+	if cs, err := Load(filepath.Join(dir, "missing")); err != nil || cs != nil {
+		t.Errorf("missing directory: %v %v", cs, err)
+	}
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, "repro.prog"), []byte("dangle program v1\nno_such_op\n"), 0o644)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "repro.prog:2") {
+		t.Errorf("bad repro: %v", err)
+	}
+	os.RemoveAll(bad)
+	if _, err := WriteRaw(dir, corpus(t, "b1-reg-expander.prog"), b1Title); err != nil {
+		t.Fatal(err)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(dir, "*", ".*tmp*"))
+	tmp2, _ := filepath.Glob(filepath.Join(dir, "*", "raw", ".*tmp*"))
+	if len(tmp)+len(tmp2) > 0 {
+		t.Errorf("temporary files left: %v %v", tmp, tmp2)
+	}
+}

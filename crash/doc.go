@@ -11,6 +11,7 @@
 //	report.txt   the mail-ready report, the title on line 1
 //	*.dtso/.dts  the program's device-tree sources as plain files
 //	timeline.svg the lifetime timeline of the objects involved
+//	graph.dot    the device / link / node graph at the failure (Graphviz)
 //	raw/         raw findings written by WriteRaw before minimizing;
 //	             Write removes them once the crasher is written
 //

@@ -16,6 +16,7 @@ import (
 type builtReport struct {
 	text     string
 	timeline []byte
+	graph    []byte
 }
 
 func findingTitled(res *sim.Result, title string) *report.Finding {
@@ -86,11 +87,12 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	fmt.Fprintf(&b, "  %s run -kernel %s %s\n", replayCmd(opts), c.Profile, repro)
 	fmt.Fprintf(&b, "  %s run -kernel all %s      # the version matrix\n", replayCmd(opts), repro)
 	fmt.Fprintf(&b, "  %s run -kernel %s -svg timeline.svg -dot graph.dot %s\n", replayCmd(opts), c.Profile, repro)
+	b.WriteString("  dot -Tsvg graph.dot > graph.svg   # the device / link / node graph at the failure (Graphviz)\n")
 	fmt.Fprintf(&b, "  %s export -o DIR %s        # .dtso, a board script, a KUnit skeleton\n", replayCmd(opts), repro)
 	if len(opts.FoundBy) > 0 {
 		fmt.Fprintf(&b, "\nfound by: %s\n", strings.Join(opts.FoundBy, " "))
 	}
-	return &builtReport{text: b.String(), timeline: t.Timeline().SVG()}, nil
+	return &builtReport{text: b.String(), timeline: t.Timeline().SVG(), graph: t.Graph.DOT()}, nil
 }
 
 func replayCmd(opts Options) string {

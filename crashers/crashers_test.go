@@ -118,6 +118,9 @@ func TestCrashers(t *testing.T) {
 			if err := wellFormed(svg); err != nil || !strings.Contains(string(svg), "<svg") {
 				t.Errorf("timeline.svg: %v", err)
 			}
+			if dot, err := os.ReadFile(filepath.Join(c.Dir, "graph.dot")); err != nil || !strings.HasPrefix(string(dot), "digraph") {
+				t.Errorf("graph.dot: %v", err)
+			}
 		})
 	}
 }
