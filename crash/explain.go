@@ -78,6 +78,11 @@ func (t *Traced) explainRefs(b *strings.Builder, f *report.Finding, o *kobj.Obje
 		if len(f.Objects) > 1 {
 			fmt.Fprintf(b, " With it: %s.", strings.Join(f.Objects[1:], "; "))
 		}
+		if o != nil && f.Op > 0 {
+			if hs := holdsAt(o, f.Op); len(hs) > 0 {
+				fmt.Fprintf(b, " At that point the %s was referenced by: %s.", o.Type, strings.Join(hs, "; "))
+			}
+		}
 		return
 	}
 	if f.Op == report.Teardown {
@@ -237,4 +242,39 @@ func (t *Traced) laterWork(op int) string {
 		out = append(out, key+" during "+t.where(section))
 	}
 	return strings.Join(out, "; ")
+}
+
+// holdsAt replays o's timeline up to the end of op and returns the
+// references outstanding then, oldest first, the run-time ones only
+// (those taken at boot are the system's own): "gpio reset-gpios (taken
+// in gpiod_request, op 2)".
+func holdsAt(o *kobj.Object, op int) []string {
+	type hold struct {
+		holder, fn string
+		op         int
+	}
+	var hs []hold
+	for _, e := range o.Events() {
+		if e.Op == report.Teardown || e.Op > op {
+			break
+		}
+		switch e.What {
+		case "alloc", "get":
+			hs = append(hs, hold{e.Holder, e.Func, e.Op})
+		case "put":
+			for i := len(hs) - 1; i >= 0; i-- {
+				if hs[i].holder == e.Holder || i == 0 {
+					hs = append(hs[:i], hs[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+	var out []string
+	for _, h := range hs {
+		if h.op > 0 {
+			out = append(out, fmt.Sprintf("%s (taken in %s, op %d)", h.holder, h.fn, h.op))
+		}
+	}
+	return out
 }
