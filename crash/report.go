@@ -164,8 +164,8 @@ func modelledNote(log string, involved []string) string {
 	if len(modelled) == 0 {
 		return ""
 	}
-	return "Modelled drivers: this reproducer binds drivers that are dangle's models, not in-tree drivers: " +
-		strings.Join(modelled, "; ") + ". The kernel reaches the bug only through a driver that takes and releases its resources the same way; on a real board use such a driver (or a test module that does)."
+	return "Modelled drivers: this reproducer goes through drivers that are dangle's models, not in-tree drivers: " +
+		strings.Join(modelled, "; ") + ". The kernel reaches the bug only through a driver that takes and releases its resources the same way (for a SoC controller model: the board's own controller driver); on a real board use such a driver, or a test module that does."
 }
 
 // fill wraps text at w columns (paragraphs kept).

@@ -25,7 +25,8 @@ type Traced struct {
 	Finding *report.Finding // nil: the run raised nothing
 	Graph   *draw.Graph
 	// Drivers are the drivers bound, at the failure, to the devices the
-	// finding names (or to their parents), sorted.
+	// finding names (or to their parents), and those bound to a device
+	// an op acted on (node=), sorted.
 	Drivers []string
 }
 
@@ -61,7 +62,19 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	}
 	t = &Traced{Prog: p, Kernel: k}
 	k.Log.Harness("kernel %s", k.Prof.Name) // as Kernel.RunOps
+	names := p.Names()
+	acted := map[string]bool{}
 	for i := range p.Ops {
+		// the drivers of the devices the op acts on (node=…), before it
+		for _, f := range strings.Fields(p.OpString(i, names)) {
+			if path, ok := strings.CutPrefix(f, "node="); ok && strings.HasPrefix(path, "/") {
+				if np := nodeByPath(k.OF.Root, path); np != nil {
+					if d := k.Core.DeviceByNode(np); d != nil && d.Driver != nil {
+						acted[d.Driver.Name] = true
+					}
+				}
+			}
+		}
 		k.Step(i)
 		if i+1 == at {
 			t.snapshot(want)
@@ -70,6 +83,12 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	if t.Graph == nil {
 		t.snapshot(want)
 	}
+	for d := range acted {
+		if !slices.Contains(t.Drivers, d) {
+			t.Drivers = append(t.Drivers, d)
+		}
+	}
+	slices.Sort(t.Drivers)
 	k.Teardown()
 	t.Result = &sim.Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(), Trace: k.TraceReport()}
 	if title == "" && len(t.Result.Findings) > 0 {

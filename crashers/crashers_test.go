@@ -161,6 +161,26 @@ func checkReport(t *testing.T, c *crash.Crasher) {
 	}
 }
 
+// TestModelledDrivers: B7 goes through the dangle,i2c-input model and its
+// report says so; B1 goes through in-tree drivers only (regulator-fixed,
+// pca953x) and says nothing of the kind.
+func TestModelledDrivers(t *testing.T) {
+	b7, err := os.ReadFile("devres-ran-after-pm-domain-detach-in-i2c-device-remove/report.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.Join(strings.Fields(string(b7)), " "); !strings.Contains(s, "Modelled drivers:") || !strings.Contains(s, "dangle-i2c-input (dangle,i2c-input") {
+		t.Errorf("B7 report does not name the modelled driver:\n%s", b7)
+	}
+	b1, err := os.ReadFile("memory-leak-in-of-changeset-destroy/report.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b1), "Modelled drivers") {
+		t.Errorf("B1 report claims modelled drivers:\n%s", b1)
+	}
+}
+
 func wellFormed(data []byte) error {
 	d := xml.NewDecoder(strings.NewReader(string(data)))
 	for {
