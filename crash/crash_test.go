@@ -131,3 +131,23 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("temporary files left: %v %v", tmp, tmp2)
 	}
 }
+
+// TestWriteOverrideProfile: a finding seen on a profile outside the named
+// versions (an override) is in the matrix too, and its name, which has a
+// space, survives repro.prog's header.
+func TestWriteOverrideProfile(t *testing.T) {
+	dir := t.TempDir()
+	const prof = "v6.9 devlink_wait=none"
+	c, err := Write(dir, corpus(t, "b1-reg-expander.prog"), b1Title, Options{Profile: prof, NoMinimize: true, Profiles: []string{"v6.8", "v6.9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Load(dir)
+	if err != nil || len(cs) != 1 {
+		t.Fatal(err, cs)
+	}
+	got := cs[0]
+	if got.Profile != prof || strings.Join(got.Affected, "|") != "v6.8|"+prof || strings.Join(got.Unaffected, "|") != "v6.9" {
+		t.Errorf("profile %q affected %q unaffected %q (written %+v)", got.Profile, got.Affected, got.Unaffected, c.Affected)
+	}
+}

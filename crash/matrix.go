@@ -112,9 +112,13 @@ func (m *Matrix) Boundaries(title string) []Boundary {
 }
 
 // KnobDiff lists the knobs whose values differ between profiles a and b,
-// in the knob table's order.
+// in the knob table's order (none when either does not parse).
 func KnobDiff(a, b string) []KnobChange {
-	pa, pb := profile.MustParse(a), profile.MustParse(b)
+	pa, erra := profile.Parse(a)
+	pb, errb := profile.Parse(b)
+	if erra != nil || errb != nil {
+		return nil
+	}
 	var out []KnobChange
 	for _, k := range profile.Knobs {
 		va, vb := pa.Get(k.Name), pb.Get(k.Name)

@@ -45,7 +45,7 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 		fmt.Fprintf(&b, "\n%s\n%s\n", name, strings.Repeat("-", len([]rune(name))))
 	}
 	fmt.Fprintf(&b, "%s\n", c.Title)
-	fmt.Fprintf(&b, "\nkernel %s, found at %s; affected: %s\n", t.Result.Profile, report.OpName(t.Finding.Op), strings.Join(c.Affected, " "))
+	fmt.Fprintf(&b, "\nkernel %s, found at %s; affected: %s\n", t.Result.Profile, report.OpName(t.Finding.Op), strings.Join(c.Affected, ", "))
 	section("What happened")
 	b.WriteString(fill(t.Explain(), 76))
 	if note := modelledNote(t.Result.Log, t.Drivers); note != "" {
@@ -226,7 +226,9 @@ func fixText(m *Matrix, c *Crasher, opts Options) string {
 	}
 	var leave []string
 	for _, pt := range profile.Patches() {
-		with := c.Profile + pt.Suffix
+		// the suffix goes on the version, before any overrides
+		ver, overrides, _ := strings.Cut(c.Profile, " ")
+		with := strings.TrimSpace(ver + pt.Suffix + " " + overrides)
 		if len(KnobDiff(c.Profile, with)) == 0 {
 			continue // the patch changes nothing on this profile
 		}

@@ -134,11 +134,19 @@ func loadOne(d string) (*Crasher, error) {
 	return c, nil
 }
 
-// headerList reads a "# key: a b c" header line.
+// headerList reads a "# key: a, b, c" header line (profiles are
+// separated by commas: a profile with overrides has spaces,
+// "v6.8 devlink_wait=none").
 func headerList(p *prog.Program, key string) []string {
 	for _, h := range p.Header {
 		if v, ok := strings.CutPrefix(h, key); ok {
-			return strings.Fields(v)
+			out := []string{}
+			for _, f := range strings.Split(v, ",") {
+				if f = strings.TrimSpace(f); f != "" {
+					out = append(out, f)
+				}
+			}
+			return out
 		}
 	}
 	return nil
@@ -154,7 +162,7 @@ func withHeader(p *prog.Program, title string, affected, unaffected []string) *p
 	})
 	h := []string{titleKey + " " + title}
 	if affected != nil || unaffected != nil {
-		h = append(h, affectedKey+" "+strings.Join(affected, " "), unaffectedKey+" "+strings.Join(unaffected, " "))
+		h = append(h, affectedKey+" "+strings.Join(affected, ", "), unaffectedKey+" "+strings.Join(unaffected, ", "))
 	}
 	q.Header = append(h, q.Header...)
 	return q

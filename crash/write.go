@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,8 @@ type Options struct {
 	// program's kernel line. The repro's kernel line names it.
 	Profile string
 	// Profiles are the profiles of the version matrix (default: every
-	// named profile, profile.Names()).
+	// named profile, profile.Names()); the finding's own profile is
+	// added when it is not one of them (a patched profile).
 	Profiles []string
 	// NoMinimize keeps the program as given (already minimal).
 	NoMinimize bool
@@ -62,6 +64,10 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	}
 	prof := res.Profile
 	cfg.Profile = prof
+	if !slices.Contains(opts.Profiles, prof) {
+		// found on a patched or overridden profile: the matrix shows it too
+		opts.Profiles = append(slices.Clone(opts.Profiles), prof)
+	}
 	atOp := f.Op > 0
 	repro := p.Clone()
 	if !opts.NoMinimize {
