@@ -113,6 +113,9 @@ type exportOp struct {
 	result string
 	args   map[string]string
 	keys   []string // argument order
+	// handles are the node handles (of_node_get results) that args
+	// resolved to paths, by key
+	handles map[string]string
 	// driver is, for device_release_driver and device_attach, the driver
 	// the simulator had bound to the node's device before the op (the
 	// one to pin with driver_override when binding again), or "".
@@ -166,7 +169,7 @@ func exportOps(p *prog.Program) ([]exportOp, error) {
 	var out []exportOp
 	for i := range p.Ops {
 		text := p.OpString(i, names)
-		e := exportOp{n: i + 1, text: text, args: map[string]string{}}
+		e := exportOp{n: i + 1, text: text, args: map[string]string{}, handles: map[string]string{}}
 		rest := text
 		if l, r, ok := strings.Cut(text, " = "); ok && !strings.Contains(l, " ") {
 			e.result, rest = l, r
@@ -185,6 +188,7 @@ func exportOps(p *prog.Program) ([]exportOp, error) {
 			if v, ok := e.args[k]; ok && !strings.HasPrefix(v, "/") {
 				if path, ok := paths[v]; ok {
 					e.args[k] = path
+					e.handles[k] = v
 				}
 			}
 		}

@@ -65,10 +65,10 @@ func checkCallOrder(t *testing.T, prog, c string) {
 		"of_overlay_fdt_apply":  "ret = of_overlay_fdt_apply(",
 		"of_overlay_remove":     "ret = of_overlay_remove(&",
 		"of_overlay_remove_all": "ret = of_overlay_remove_all();",
-		"device_release_driver": "\tdevice_release_driver(dangle_dev(",
-		"gpiod_get":             " = gpiod_get(dangle_dev(",
+		"device_release_driver": "\tdevice_release_driver(d0);",
+		"gpiod_get":             " = gpiod_get(d0, ",
 		"gpiod_put":             "\tgpiod_put(",
-		"device_attach":         "ret = device_attach(",
+		"device_attach":         "ret = device_attach(d0);",
 	}
 	body := c[strings.Index(c, "static void dangle_repro("):]
 	pos, checked := 0, 0
