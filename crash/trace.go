@@ -329,6 +329,10 @@ func titleFunc(f *report.Finding) string {
 			return w
 		}
 	}
+	// "double gpiod_put": the function is the last word
+	if w := f.Title[strings.LastIndex(f.Title, " ")+1:]; strings.Contains(w, "_") {
+		return w
+	}
 	return ""
 }
 
