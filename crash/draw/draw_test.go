@@ -99,3 +99,22 @@ func TestGraphDOT(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowColumns: in a long program the steps that touch none of the
+// objects get narrow columns, their op text kept as a tooltip.
+func TestNarrowColumns(t *testing.T) {
+	tl := &Timeline{Title: "t", Finding: 11, Cols: []string{"boot"}}
+	for i := 1; i <= 11; i++ {
+		tl.Cols = append(tl.Cols, "op "+string(rune('0'+i%10))+" of_node_get node=/soc/spi@4000")
+	}
+	tl.Cols = append(tl.Cols, "teardown")
+	tl.Lanes = []Lane{{Label: "device_node /x", Events: []Event{{Col: 11, What: "get", Func: "of_node_get"}}}}
+	s := string(tl.SVG())
+	wellFormed(t, []byte(s))
+	if n := strings.Count(s, `<title>op `); n != 10 {
+		t.Errorf("%d narrow op columns with a tooltip, want 10", n)
+	}
+	if strings.Count(s, "of_node_get node=/soc/") < 1 {
+		t.Error("the finding's column lost its op text")
+	}
+}
