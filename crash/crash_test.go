@@ -75,6 +75,11 @@ func TestWriteRawThenWrite(t *testing.T) {
 	if got.Title != b1Title || got.Profile != "v6.8" || strings.Join(got.Affected, " ") != "v6.1 v6.8" {
 		t.Errorf("Load: %+v", got)
 	}
+	// the seed's description stays, its expectations go
+	repro, _ := os.ReadFile(filepath.Join(c.Dir, "repro.prog"))
+	if !strings.Contains(string(repro), "\n# about: B1: regulator node") || strings.Contains(string(repro), "# expect") {
+		t.Errorf("repro.prog header:\n%s", repro)
+	}
 	rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt"))
 	if !strings.HasPrefix(string(rep), b1Title+"\n") {
 		t.Errorf("report.txt:\n%s", rep)

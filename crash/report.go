@@ -46,6 +46,11 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	}
 	fmt.Fprintf(&b, "%s\n", c.Title)
 	fmt.Fprintf(&b, "\nkernel %s, found at %s; affected: %s\n", t.Result.Profile, report.OpName(t.Finding.Op), strings.Join(c.Affected, ", "))
+	for _, h := range c.Prog.Header {
+		if about, ok := strings.CutPrefix(h, aboutKey); ok {
+			b.WriteString("\n" + fill("About this reproducer:"+about, 76))
+		}
+	}
 	section("What happened")
 	b.WriteString(fill(t.Explain(), 76))
 	if note := modelledNote(t.Result.Log, t.Drivers); note != "" {
