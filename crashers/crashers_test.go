@@ -38,6 +38,7 @@ var seeds = []struct{ file, title string }{
 	{"b6-gpiod-double-put.prog", "double gpiod_put"},
 	{"b6-gpiod-double-put.prog", "use-after-free of gpio_device in gpiochip_remove"},
 	{"b7-input-unbind.prog", "devres ran after PM domain detach in i2c_device_remove"},
+	{"b7-input-unbind.prog", "devres ran after PM domain detach in spi_remove"},
 	{"remove-all-aliasing.prog", "use-after-free of overlay_changeset in node_overlaps_later_cs"},
 }
 
