@@ -86,7 +86,7 @@ func TestWriteRawThenWrite(t *testing.T) {
 	}
 	// the bisection answer: the one knob that flips the outcome, its
 	// commit, and the proposed patch that closes it
-	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[8917e7385346]",
+	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[commit 8917e7385346]",
 		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc"} {
 		if !strings.Contains(strings.Join(strings.Fields(string(rep)), " "), want) {
 			t.Errorf("report.txt lacks %q:\n%s", want, rep)

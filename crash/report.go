@@ -217,7 +217,11 @@ func fixText(m *Matrix, c *Crasher, opts Options) string {
 				continue
 			}
 			kn := knobByName(k.Knob)
-			fmt.Fprintf(&b, "  %s decides it (%s):\n    %s: %s\n    %s: %s [%s]\n", k.Knob, kn.Doc, k.From, valueDoc(kn, k.From), k.To, valueDoc(kn, k.To), k.ToCommit)
+			commit := "commit " + k.ToCommit
+			if k.ToCommit == "-" {
+				commit = "no commit id in the knob table"
+			}
+			fmt.Fprintf(&b, "  %s decides it (%s):\n    %s: %s\n    %s: %s [%s]\n", k.Knob, kn.Doc, k.From, valueDoc(kn, k.From), k.To, valueDoc(kn, k.To), commit)
 		}
 		if len(others) == len(bd.Knobs) {
 			b.WriteString("  no single knob decides it: the knobs act together\n")
