@@ -1,12 +1,14 @@
 package crash
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim"
 )
 
 func TestSlug(t *testing.T) {
@@ -154,5 +156,36 @@ func TestWriteOverrideProfile(t *testing.T) {
 	got := cs[0]
 	if got.Profile != prof || strings.Join(got.Affected, "|") != "v6.8|"+prof || strings.Join(got.Unaffected, "|") != "v6.9" {
 		t.Errorf("profile %q affected %q unaffected %q (written %+v)", got.Profile, got.Affected, got.Unaffected, c.Affected)
+	}
+}
+
+// TestMatrix: B1 on four profiles splits at v6.8 | v6.8.5 with the one
+// knob that differs; an error from the callback stops the runs.
+func TestMatrix(t *testing.T) {
+	p := corpus(t, "b1-reg-expander.prog")
+	profs := []string{"v6.1", "v6.8", "v6.8.5", "mainline"}
+	seen := 0
+	m, err := RunMatrix(p, profs, sim.Config{Quiet: true}, func(string, *sim.Result) error { seen++; return nil })
+	if err != nil || seen != 4 {
+		t.Fatal(err, seen)
+	}
+	aff, un := m.Split(b1Title)
+	if strings.Join(aff, " ") != "v6.1 v6.8" || strings.Join(un, " ") != "v6.8.5 mainline" {
+		t.Errorf("split %v %v", aff, un)
+	}
+	bs := m.Boundaries(b1Title)
+	if len(bs) != 1 || bs[0].Before != "v6.8" || !bs[0].BeforeAffected || len(bs[0].Knobs) != 1 || bs[0].Knobs[0].Knob != "devlink_wait" || bs[0].Knobs[0].ToCommit != "8917e7385346" {
+		t.Errorf("boundaries %+v", bs)
+	}
+	if !strings.Contains(m.Table(), "last affected v6.8, first unaffected v6.8.5; the knobs that differ:\n    devlink_wait: v6.8=none (-), v6.8.5=changeset-destroy (8917e7385346)") {
+		t.Errorf("table:\n%s", m.Table())
+	}
+	stop := errors.New("stop")
+	seen = 0
+	if _, err := RunMatrix(p, profs, sim.Config{Quiet: true}, func(string, *sim.Result) error { seen++; return stop }); err != stop || seen != 1 {
+		t.Errorf("callback error: %v after %d runs", err, seen)
+	}
+	if got := NewMatrix(profs).Table(); got != "no findings on any of v6.1 v6.8 v6.8.5 mainline\n" {
+		t.Errorf("empty table %q", got)
 	}
 }
