@@ -30,6 +30,10 @@ type Traced struct {
 	Drivers []string
 }
 
+// GraphMax bounds the device graph: past it, the objects nearest the
+// finding's (a real board has hundreds of devices).
+const GraphMax = 60
+
 // Trace replays p under cfg (Trace on, log kept) and returns what the
 // pictures and the report need about the finding titled title (the first
 // finding when title is ""). The device graph is taken right after the
@@ -118,6 +122,7 @@ func (t *Traced) snapshot(f *report.Finding) {
 	}
 	markCulprits(t.Graph, objs)
 	t.holdEdges(f, objs)
+	t.Graph = t.Graph.Around(GraphMax)
 	for _, h := range f.Holders {
 		objs = append(objs, t.lookup(holderName(h))...)
 	}

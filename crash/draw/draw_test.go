@@ -2,6 +2,7 @@ package draw
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -116,5 +117,28 @@ func TestNarrowColumns(t *testing.T) {
 	}
 	if strings.Count(s, "of_node_get node=/soc/") < 1 {
 		t.Error("the finding's column lost its op text")
+	}
+}
+
+// TestGraphAround: a big graph is cut to the culprit and its nearest
+// neighbours, in node order, with the edges among them.
+func TestGraphAround(t *testing.T) {
+	g := &Graph{Title: "g"}
+	for i := range 100 {
+		g.Nodes = append(g.Nodes, GraphNode{ID: fmt.Sprint("n", i), Label: fmt.Sprint(i), Culprit: i == 50})
+		if i > 0 {
+			g.Edges = append(g.Edges, GraphEdge{From: fmt.Sprint("n", i-1), To: fmt.Sprint("n", i), Kind: "parent"})
+		}
+	}
+	a := g.Around(5)
+	var ids []string
+	for _, n := range a.Nodes {
+		ids = append(ids, n.ID)
+	}
+	if strings.Join(ids, " ") != "n48 n49 n50 n51 n52" || len(a.Edges) != 4 || !strings.Contains(a.Title, "the 5 of 100 objects") {
+		t.Errorf("around: %v, %d edges, %q", ids, len(a.Edges), a.Title)
+	}
+	if g.Around(100) != g {
+		t.Error("a graph that fits was cut")
 	}
 }
