@@ -189,3 +189,33 @@ func TestMatrix(t *testing.T) {
 		t.Errorf("empty table %q", got)
 	}
 }
+
+// TestSameBug: B5's leak minimized with Predicate alone may lose the
+// gpiod_put (then the program simply never puts its descriptor, a leak
+// on every kernel); SameBug refuses that candidate because v6.6 was
+// clean of the title.
+func TestSameBug(t *testing.T) {
+	p := corpus(t, "b5-gpiochip-remove-requested.prog")
+	const title = "reference leak of gpio_device taken in gpiod_request"
+	cfg := sim.Config{Profile: "v6.1", Quiet: true}
+	noPut := p.Clone()
+	for i, op := range noPut.Ops {
+		if op.Desc.Name == "gpiod_put" {
+			noPut.Ops = append(noPut.Ops[:i], noPut.Ops[i+1:]...)
+			break
+		}
+	}
+	if !Predicate(cfg, title, false)(noPut).Fails {
+		t.Fatal("without its put the program no longer leaks: the test's premise is gone")
+	}
+	keep, err := SameBug(p, title, false, cfg, []string{"v6.1", "v6.6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keep(p).Fails {
+		t.Error("SameBug rejects the original")
+	}
+	if keep(noPut).Fails {
+		t.Error("SameBug accepts the program that never puts its descriptor")
+	}
+}

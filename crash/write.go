@@ -71,29 +71,9 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	atOp := f.Op > 0
 	repro := p.Clone()
 	if !opts.NoMinimize {
-		// the same bug: the same title on the profile, and still none on
-		// the profiles the original does not raise it on (a smaller
-		// program that raises the title everywhere, such as a consumer
-		// that simply never puts its descriptor, is another bug)
-		orig, err := RunMatrix(p, opts.Profiles, sim.Config{Filename: "repro.prog", Strict: opts.Strict, Quiet: true, Cache: cfg.Cache}, nil)
+		keep, err := SameBug(p, title, atOp, cfg, opts.Profiles)
 		if err != nil {
 			return nil, err
-		}
-		_, clean := orig.Split(title)
-		pred := Predicate(cfg, title, atOp)
-		keep := func(c *prog.Program) minimizer.Verdict {
-			v := pred(c)
-			if !v.Fails {
-				return v
-			}
-			for _, u := range clean {
-				ucfg := cfg
-				ucfg.Profile = u
-				if res, err := sim.Run(c, ucfg); err != nil || findingTitled(res, title) != nil {
-					return minimizer.Verdict{}
-				}
-			}
-			return v
 		}
 		min, _, err := minimizer.Minimize(p, keep, minimizer.Options{Timeout: opts.Timeout})
 		if err != nil {
@@ -154,6 +134,36 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 		c.Raw = nil
 	}
 	return c, nil
+}
+
+// SameBug is the predicate Write minimizes with: a candidate fails when
+// it raises title under cfg (during an op when atOp, as Predicate) and
+// stays clean of it on every profile among profiles that the original p
+// is clean of. A smaller program that raises the title on every kernel
+// (a consumer that simply never puts its descriptor) is another bug and
+// is not accepted. The soak, minimizing in its own goroutine, can use it
+// with Write's NoMinimize.
+func SameBug(p *prog.Program, title string, atOp bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
+	orig, err := RunMatrix(p, profiles, sim.Config{Filename: cfg.Filename, Strict: cfg.Strict, Quiet: true, Cache: cfg.Cache}, nil)
+	if err != nil {
+		return nil, err
+	}
+	_, clean := orig.Split(title)
+	pred := Predicate(cfg, title, atOp)
+	return func(c *prog.Program) minimizer.Verdict {
+		v := pred(c)
+		if !v.Fails {
+			return v
+		}
+		for _, u := range clean {
+			ucfg := cfg
+			ucfg.Profile = u
+			if res, err := sim.Run(c, ucfg); err != nil || findingTitled(res, title) != nil {
+				return minimizer.Verdict{}
+			}
+		}
+		return v
+	}, nil
 }
 
 // reproduces reports whether p raises title on its own kernel line.
