@@ -219,3 +219,30 @@ func TestSameBug(t *testing.T) {
 		t.Error("SameBug accepts the program that never puts its descriptor")
 	}
 }
+
+// TestWriteReplacesSources: when a smaller repro replaces the one on
+// disk, the old repro's sources go.
+func TestWriteReplacesSources(t *testing.T) {
+	dir := t.TempDir()
+	p := corpus(t, "b1-reg-expander.prog")
+	big := p.Clone()
+	big.Files[0].Name = "old-name.dtso"
+	big.Ops[0].Args[0].File = "old-name.dtso"
+	if err := big.Validate(); err != nil {
+		t.Skip("cannot rename the blob in place:", err)
+	}
+	big.Ops = append(big.Ops, prog.NewOp(prog.Lookup("flush_workqueue"), ""))
+	if _, err := Write(dir, big, b1Title, Options{Profile: "v6.8", NoMinimize: true, Profiles: []string{"v6.8"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Write(dir, p, b1Title, Options{Profile: "v6.8", NoMinimize: true, Profiles: []string{"v6.8"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(c.Dir, "old-name.dtso")); !os.IsNotExist(err) {
+		t.Errorf("the old repro's source is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(c.Dir, p.Files[0].Name)); err != nil {
+		t.Error(err)
+	}
+}

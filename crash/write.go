@@ -108,10 +108,8 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	if err := writeAtomic(filepath.Join(c.Dir, "repro.prog"), c.Prog.Print()); err != nil {
 		return nil, err
 	}
-	for _, f := range c.Prog.Files {
-		if err := writeAtomic(filepath.Join(c.Dir, f.Name), f.Data); err != nil {
-			return nil, err
-		}
+	if err := writeSources(c.Dir, c.Prog); err != nil {
+		return nil, err
 	}
 	rep, err := buildReport(c, m, opts)
 	if err != nil {
@@ -127,13 +125,49 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	if err := writeAtomic(filepath.Join(c.Dir, "graph.dot"), rep.graph); err != nil {
 		return nil, err
 	}
-	if len(c.Raw) > 0 {
-		if err := os.RemoveAll(filepath.Join(c.Dir, "raw")); err != nil {
+	// the raw findings folded in go; one the soak wrote meanwhile stays
+	for _, r := range c.Raw {
+		if err := os.Remove(r); err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
+	}
+	if len(c.Raw) > 0 {
+		os.Remove(filepath.Join(c.Dir, "raw")) // only if empty
 		c.Raw = nil
 	}
 	return c, nil
+}
+
+// writeSources writes p's device-tree sources into dir as plain files (a
+// blob decoded, as dtc wrote it) and removes the sources an earlier repro
+// left that p does not have.
+func writeSources(dir string, p *prog.Program) error {
+	want := map[string]bool{}
+	for _, f := range p.Files {
+		data := f.Data
+		if prog.IsBlob(f.Name) {
+			b, err := f.Blob()
+			if err != nil {
+				return fmt.Errorf("%s: %v", f.Name, err)
+			}
+			data = b
+		}
+		want[f.Name] = true
+		if err := writeAtomic(filepath.Join(dir, f.Name), data); err != nil {
+			return err
+		}
+	}
+	for _, pat := range []string{"*.dts", "*.dtso", "*.dtb", "*.dtbo"} {
+		old, _ := filepath.Glob(filepath.Join(dir, pat))
+		for _, o := range old {
+			if !want[filepath.Base(o)] {
+				if err := os.Remove(o); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // SameBug is the predicate Write minimizes with: a candidate fails when

@@ -112,8 +112,12 @@ func TestCrashers(t *testing.T) {
 			}
 			checkReport(t, c)
 			for _, f := range c.Prog.Files {
+				want := f.Data
+				if prog.IsBlob(f.Name) {
+					want, _ = f.Blob()
+				}
 				data, err := os.ReadFile(filepath.Join(c.Dir, f.Name))
-				if err != nil || string(data) != string(f.Data) {
+				if err != nil || string(data) != string(want) {
 					t.Errorf("source %s: %v (or differs from repro.prog)", f.Name, err)
 				}
 			}
