@@ -18,7 +18,8 @@ const exportUsage = `usage: dangle export -o DIR FILE.prog
 
 Writes what it takes to try the program outside dangle:
   DIR/*.dts, *.dtso  the program's device-tree sources (base.dts: the
-                     built-in board when the program has none)
+                     built-in board when the program has none; blobs,
+                     .dtb/.dtbo, as dtc wrote them)
   DIR/replay.sh      a shell script replaying the ops on a real board:
                      overlays through the overlay configfs interface
                      (/sys/kernel/config/device-tree/overlays/NAME/dtbo),
@@ -82,11 +83,17 @@ func exportProgram(p *prog.Program, name string) ([]exportFile, error) {
 	var files []exportFile
 	hasBase := false
 	for _, f := range p.Files {
+		data := f.Data
 		if prog.IsBlob(f.Name) {
-			continue // a binary blob stays in the program (base64)
+			// as dtc wrote it (the program holds it base64-encoded)
+			b, err := f.Blob()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", f.Name, err)
+			}
+			data = b
 		}
 		hasBase = hasBase || strings.HasPrefix(f.Name, "base.")
-		files = append(files, exportFile{f.Name, f.Data})
+		files = append(files, exportFile{f.Name, data})
 	}
 	if !hasBase {
 		files = append(files, exportFile{prog.DefaultBaseName, prog.DefaultBase})
@@ -229,7 +236,12 @@ func cIdent(s string) string {
 	return r
 }
 
-// blobBase is an overlay source's name without its suffix.
+// blobBase is an overlay file's name without its suffix.
 func blobBase(file string) string {
-	return strings.TrimSuffix(strings.TrimSuffix(file, ".dtso"), ".dts")
+	for _, sfx := range []string{".dtso", ".dtbo", ".dts"} {
+		if b, ok := strings.CutSuffix(file, sfx); ok {
+			return b
+		}
+	}
+	return file
 }
