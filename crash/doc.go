@@ -26,7 +26,7 @@
 //	RunMatrix(p, profiles, cfg, each) (*Matrix, error)
 //	                                          run p on each profile: title × profile
 //	NewMatrix(profiles), (*Matrix).Add        build one from runs made elsewhere
-//	(*Matrix).Split/Boundaries/Table          affected/unaffected, the knob commits
+//	(*Matrix).Split/Boundaries/Table/Grid     affected/unaffected, the knob commits
 //	Predicate(cfg, title, atOp)               the minimizer's "same title" predicate
 //	SameBug(p, title, atOp, cfg, profiles)    Predicate, and clean where p is clean:
 //	                                          what Write minimizes with

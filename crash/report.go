@@ -65,7 +65,7 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	b.WriteString(matrixText(m, c.Title))
 	if len(m.Titles) > 1 {
 		b.WriteString("\nevery finding of this reproducer, by profile:\n")
-		b.WriteString(m.Table())
+		b.WriteString(m.Grid())
 	}
 	section("Where to fix")
 	b.WriteString(fixText(m, c, opts))
