@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"dangle/crash/draw"
 	"dangle/sim"
@@ -103,7 +104,7 @@ func ensureObject(g *draw.Graph, o *kobj.Object) {
 	switch o.Type {
 	case "device":
 		kind, label = "device", o.Name
-		if !o.Freed() {
+		if !o.Freed() && o.Dynamic { // (platform_bus is static, never listed)
 			label += "\nunregistered, not yet released"
 		}
 	case "device_node":
@@ -156,4 +157,16 @@ func driversOf(k *sim.Kernel, objs []*kobj.Object) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// nodeByPath walks the live tree to the node at path (nil: none).
+func nodeByPath(root *of.Node, path string) *of.Node {
+	n := root
+	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
+		if n == nil || c == "" {
+			break
+		}
+		n = n.Child(c)
+	}
+	return n
 }

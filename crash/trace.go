@@ -3,6 +3,7 @@ package crash
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,9 +25,14 @@ type Traced struct {
 	Finding *report.Finding // nil: the run raised nothing
 	Graph   *draw.Graph
 	// Drivers are the drivers bound, at the failure, to the devices the
-	// finding names (or to their parents), sorted.
+	// finding names (or to their parents), and those bound to a device
+	// an op acted on (node=), sorted.
 	Drivers []string
 }
+
+// GraphMax bounds the device graph: past it, the objects nearest the
+// finding's (a real board has hundreds of devices).
+const GraphMax = 60
 
 // Trace replays p under cfg (Trace on, log kept) and returns what the
 // pictures and the report need about the finding titled title (the first
@@ -60,7 +66,19 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	}
 	t = &Traced{Prog: p, Kernel: k}
 	k.Log.Harness("kernel %s", k.Prof.Name) // as Kernel.RunOps
+	names := p.Names()
+	acted := map[string]bool{}
 	for i := range p.Ops {
+		// the drivers of the devices the op acts on (node=…), before it
+		for _, f := range strings.Fields(p.OpString(i, names)) {
+			if path, ok := strings.CutPrefix(f, "node="); ok && strings.HasPrefix(path, "/") {
+				if np := nodeByPath(k.OF.Root, path); np != nil {
+					if d := k.Core.DeviceByNode(np); d != nil && d.Driver != nil {
+						acted[d.Driver.Name] = true
+					}
+				}
+			}
+		}
 		k.Step(i)
 		if i+1 == at {
 			t.snapshot(want)
@@ -69,6 +87,12 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	if t.Graph == nil {
 		t.snapshot(want)
 	}
+	for d := range acted {
+		if !slices.Contains(t.Drivers, d) {
+			t.Drivers = append(t.Drivers, d)
+		}
+	}
+	slices.Sort(t.Drivers)
 	k.Teardown()
 	t.Result = &sim.Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(), Trace: k.TraceReport()}
 	if title == "" && len(t.Result.Findings) > 0 {
@@ -98,6 +122,7 @@ func (t *Traced) snapshot(f *report.Finding) {
 	}
 	markCulprits(t.Graph, objs)
 	t.holdEdges(f, objs)
+	t.Graph = t.Graph.Around(GraphMax)
 	for _, h := range f.Holders {
 		objs = append(objs, t.lookup(holderName(h))...)
 	}
@@ -145,20 +170,42 @@ func (t *Traced) involved() []*kobj.Object {
 }
 
 // moved returns up to n objects that an op or the teardown got, put or
-// freed, in allocation order.
+// freed, in allocation order; when there are more, those with the most
+// events first (an object only allocated and freed with its overlay says
+// little), kept in allocation order.
 func (t *Traced) moved(n int) []*kobj.Object {
-	var out []*kobj.Object
+	var all []*kobj.Object
 	for _, o := range t.Kernel.Reg.Objects() {
 		for _, e := range o.Events() {
 			if e.Op != 0 {
-				out = append(out, o)
+				all = append(all, o)
 				break
 			}
 		}
-		if len(out) == n {
-			break
+	}
+	if len(all) <= n {
+		return all
+	}
+	// the n-th largest event count is the cut; ties in allocation order
+	counts := make([]int, len(all))
+	for i, o := range all {
+		counts[i] = len(o.Events())
+	}
+	sorted := slices.Clone(counts)
+	slices.Sort(sorted)
+	cut := sorted[len(sorted)-n]
+	var out []*kobj.Object
+	for i, o := range all {
+		if counts[i] > cut && len(out) < n {
+			out = append(out, o)
 		}
 	}
+	for i, o := range all {
+		if counts[i] == cut && len(out) < n {
+			out = append(out, o)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *kobj.Object) int { return a.ID - b.ID })
 	return out
 }
 
@@ -199,6 +246,9 @@ func (t *Traced) lookup(s string) []*kobj.Object {
 // regulator.1 (taken in regulator_register, op 1)" -> "device
 // regulator.1").
 func holderName(h string) string {
+	if n, _, ok := strings.Cut(h, " (taken in "); ok {
+		return n
+	}
 	n, _, _ := strings.Cut(h, " (")
 	return n
 }
@@ -238,11 +288,13 @@ func (t *Traced) Timeline() *draw.Timeline {
 	}
 	tl.Cols = append(tl.Cols, "teardown")
 	f := t.Finding
+	objs := t.involved()
 	if f != nil {
 		tl.Title = f.Title + " (kernel " + t.Result.Profile + ")"
 		tl.Finding = column(f.Op, len(p.Ops))
+	} else {
+		tl.Title = fmt.Sprintf("lifetime timeline, no finding (kernel %s): %d objects the ops moved", t.Result.Profile, len(objs))
 	}
-	objs := t.involved()
 	culprit := map[*kobj.Object]bool{}
 	if f != nil {
 		for _, s := range f.Objects {
@@ -282,12 +334,17 @@ func titleFunc(f *report.Finding) string {
 			return w
 		}
 	}
+	// "double gpiod_put": the function is the last word
+	if w := f.Title[strings.LastIndex(f.Title, " ")+1:]; strings.Contains(w, "_") {
+		return w
+	}
 	return ""
 }
 
 // isCulprit: an event of a culprit object that the finding is about: a
-// get by a holder the finding names, taken in the function it names, or
-// an event at the finding's op in the function of the title.
+// get by a holder the finding names, taken in the function it names; for
+// an over-put, the puts at the finding's op; or an event at the
+// finding's op in the function of the title.
 func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 	if f == nil {
 		return false
@@ -298,6 +355,9 @@ func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 				return true
 			}
 		}
+	}
+	if (f.Kind == report.Ownership || f.Kind == report.RefcountUnderflow) && e.Op == f.Op && e.What == "put" {
+		return true // the put the finding is about, whatever function did it
 	}
 	return e.Op == f.Op && fn != "" && e.Func == fn && (e.What == "put" || e.What == "get")
 }
