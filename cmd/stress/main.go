@@ -123,7 +123,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s.onHang = func(file string, replaced bool) {
 		what := "its worker is replaced"
 		if !replaced {
-			what = "its worker is not replaced (as many hangs as workers)"
+			what = fmt.Sprintf("its worker is not replaced (more than %d hangs per worker)", maxHangs)
 		}
 		out.println("simulator hang: a program ran longer than %s; saved as %s; %s", opt.hang, file, what)
 	}

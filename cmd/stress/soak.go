@@ -63,6 +63,9 @@ func (s *soak) streamID(id int) uint64 {
 	return uint64(id)*uint64(s.opt.shards) + uint64(s.opt.shard)
 }
 
+// maxHangs bounds the replaced workers, per worker.
+const maxHangs = 4
+
 // simRun is sim.Run (a variable for the hang test).
 var simRun = sim.Run
 
@@ -84,9 +87,9 @@ type inHand struct {
 //
 // A program that runs longer than -hang is a simulator hang (a loop in
 // the model): Go cannot stop the goroutine, so its program is saved as
-// a simulator bug, the worker is abandoned and a new one (on a new
-// stream) takes its place; after as many hangs as workers the soak
-// stops.
+// a simulator bug, the worker is abandoned (still spinning: each hang
+// costs a core's share) and a new one (on a new stream) takes its
+// place, up to maxHangs per worker; then the soak winds down.
 func (s *soak) run(ctx context.Context, replay []*entry) {
 	done := make(chan *slot, 4*s.opt.workers)
 	live := 0
@@ -128,7 +131,7 @@ func (s *soak) run(ctx context.Context, replay []*entry) {
 				s.simBugs.Add(1)
 				name := s.finds.hang(h.p, h.prof, time.Since(h.start))
 				s.log.Error("simulator hang: worker abandoned", zap.String("program", name), zap.Int("hangs", hangs))
-				replaced := hangs < s.opt.workers && ctx.Err() == nil
+				replaced := hangs <= maxHangs*s.opt.workers && ctx.Err() == nil
 				if replaced {
 					slots[i] = start(next, nil)
 					next++
