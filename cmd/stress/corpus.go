@@ -21,6 +21,9 @@ type entry struct {
 	swarm uint64
 	vals  []uint32
 	file  string
+	// decode: vals are bytes for seq.Decode (else answers for
+	// seq.Generate)
+	decode bool
 	// prio is how many features the program added when it joined:
 	// programs that found more are mutated more often.
 	prio int
@@ -126,6 +129,9 @@ func (c *corpus) persist(e *entry, p *prog.Program) error {
 		"# swarm: " + strconv.FormatUint(e.swarm, 10),
 		"# stream: " + encodeStream(e.vals),
 	}, q.Header...)
+	if e.decode {
+		q.Header = append([]string{"# decode: bytes"}, q.Header...)
+	}
 	text := q.Print()
 	sum := sha256.Sum256(text)
 	name := filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
@@ -170,6 +176,9 @@ func readEntry(name string) (*entry, error) {
 				return nil, fmt.Errorf("%s: swarm: %v", name, err)
 			}
 			haveSwarm = true
+		}
+		if h == "# decode: bytes" {
+			e.decode = true
 		}
 		if v, ok := strings.CutPrefix(h, "# stream: "); ok {
 			if e.vals, err = decodeStream(v); err != nil {

@@ -167,21 +167,26 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		prof := s.opt.profiles[k%len(s.opt.profiles)]
 		var swarm uint64
 		var vals []uint32
+		var decode bool
 		known := k < len(replay)
 		switch a, b := s.corpus.pick(rng); {
 		case known:
-			swarm, vals = replay[k].swarm, replay[k].vals
+			swarm, vals, decode = replay[k].swarm, replay[k].vals, replay[k].decode
 		case a != nil && rng.IntN(2) == 0:
-			swarm, vals = a.swarm, mutate(rng, a.vals, b.vals)
+			if b.decode != a.decode {
+				b = a // splice streams of one kind
+			}
+			swarm, vals, decode = a.swarm, mutate(rng, a.vals, b.vals), a.decode
 			if rng.IntN(8) == 0 {
 				swarm = rng.Uint64() // the same decisions under other weights
 			}
 			s.mutated.Add(1)
 		default:
 			swarm = rng.Uint64()
+			decode = rng.IntN(4) == 0
 			s.fresh.Add(1)
 		}
-		p, rec := generate(model, swarm, vals, rng)
+		p, rec := generate(model, swarm, vals, rng, decode)
 		if sig != nil {
 			sig.Reset()
 		}
@@ -204,7 +209,7 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		if sig != nil {
 			var e *entry
 			if !known {
-				e = &entry{swarm: swarm, vals: rec}
+				e = &entry{swarm: swarm, vals: rec, decode: decode}
 			}
 			if _, err := s.corpus.add(rng, sig.Features(), e, p); err != nil {
 				s.log.Error("corpus write failed", zap.Error(err))
