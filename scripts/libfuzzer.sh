@@ -6,6 +6,9 @@
 # missing), clang-14 and libclang-rt-14-dev (Debian). The build happens in
 # a copy of the tree under build/libfuzzer/, so the go-118-fuzz-build/testing
 # requirement never reaches the project's go.mod.
+# A finding stops the run (exit 77) and prints the program and its replay
+# command; the raw input is build/libfuzzer/crash-* (the bytes the target
+# decodes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-FuzzLifecycle}
@@ -31,4 +34,4 @@ git ls-files -z | xargs -0 cp --parents -t "$src"
 mkdir -p "$out/corpus-$target"
 if (cd "$src" && go run ./fuzz/seedcorpus -o "../corpus-$target" >/dev/null 2>&1); then :; fi
 echo "libfuzzer: running $out/$target for ${secs}s (corpus $out/corpus-$target)"
-"$out/$target" -max_total_time="$secs" -print_final_stats=1 "$out/corpus-$target"
+"$out/$target" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$out/" "$out/corpus-$target"
