@@ -55,6 +55,16 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 	if b.generating && d.Name == "of_overlay_remove" {
 		b.putRefsUnder(op)
 	}
+	if b.generating && ov != nil {
+		// devices the overlay disables go away at the apply
+		var off []string
+		for _, sc := range ov.Status {
+			if sc.Status == "disabled" {
+				off = append(off, sc.Path)
+			}
+		}
+		b.putLinksUnder(off)
+	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
@@ -146,9 +156,10 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	refs := b.handles(prog.TypeNode)
 	lit := 1
 	if b.generating {
+		// a generated program uses only the references it holds
+		refs, _ = b.handleSets(prog.TypeNode)
 		lit = 0
 	}
-	refsFirst := d.Name == "of_node_put"
 	n := len(paths) + len(refs)
 	v := b.choose(n+lit, func() int {
 		if ta.Ref != nil {
@@ -157,29 +168,21 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 				b.fail("op %s: %s links to no node reference", d.Name, ad.Key)
 				return 0
 			}
-			if refsFirst {
-				return i
-			}
 			return len(paths) + i
 		}
 		if i := slices.Index(paths, ta.Path); i >= 0 {
-			if refsFirst {
-				return len(refs) + i
-			}
 			return i
 		}
 		return n
 	})
-	if v < n {
-		if refsFirst && v < len(refs) {
-			return prog.RefArg(ad.Key, refs[v]), nil, true
-		}
-		if refsFirst {
-			v -= len(refs)
-		} else if v >= len(paths) {
-			return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
-		}
+	switch {
+	case v < len(paths):
 		return prog.PathArg(ad.Key, paths[v]), nil, true
+	case v < n:
+		return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
+	}
+	if b.generating {
+		return prog.Arg{}, nil, false // no candidate: drop the op
 	}
 	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
 	if !isPath(s) {
@@ -378,6 +381,16 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
+	var gone []string
+	for _, n := range g.Nodes {
+		gone = append(gone, n.Path)
+	}
+	for _, sc := range g.Status {
+		if sc.Status != "disabled" {
+			gone = append(gone, sc.Path) // the revert disables it again
+		}
+	}
+	b.putLinksUnder(gone)
 	for _, h := range []struct {
 		t        prog.Type
 		put, key string
@@ -395,6 +408,32 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 			b.p.Ops = append(b.p.Ops, put)
 			b.effects(put, nil)
 		}
+	}
+}
+
+// putLinksUnder deletes, in a generated program, the stateless links it
+// holds whose consumer or supplier node is at or under one of paths,
+// before the op that removes those devices: device_links_purge() frees
+// a removed device's links whatever references their callers hold
+// (drivers/base/core.c), so keeping one across is the caller's bug.
+func (b *builder) putLinksUnder(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	under := func(p string) bool {
+		return slices.ContainsFunc(paths, func(x string) bool { return p == x || strings.HasPrefix(p, x+"/") })
+	}
+	live, _ := b.handleSets(prog.TypeLink)
+	for _, l := range live {
+		if !stateless(l) || !(under(l.Arg("consumer").Path) || under(l.Arg("supplier").Path)) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		del := prog.NewOp(prog.Lookup("device_link_del"), "", prog.RefArg("link", l))
+		b.p.Ops = append(b.p.Ops, del)
+		b.effects(del, nil)
 	}
 }
 
@@ -466,9 +505,7 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 				out = append(out, n.Path)
 			}
 		}
-		if len(out) > 0 {
-			return out
-		}
+		return out // none: the op is dropped
 	}
 	var first, rest []string
 	seen := map[string]bool{}
