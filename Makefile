@@ -29,13 +29,26 @@ notices:
 	@command -v $(CPP_BIN) >/dev/null 2>&1 || echo "NOTICE: $(CPP_BIN) not installed: the -I preprocessing tests were SKIPPED (apt-get install cpp)"
 	@test -d $(SHARED)/boards || echo "NOTICE: $(SHARED)/boards not found: the real-board tests were SKIPPED (the seeds and boards live in ../shared beside the repository)"
 
-# Coverage-guided fuzzing of each target for FUZZTIME (crashers land in
-# the package's testdata/fuzz/ and become regression tests).
+# Coverage-guided fuzzing: `make fuzz FUZZ=FuzzLifecycle FUZZTIME=60s`
+# runs one target; without FUZZ, each target for FUZZTIME. Crashers land
+# in the package's testdata/fuzz/ (dangle triage turns them into
+# crashers/). Environment: DANGLE_KERNEL, DANGLE_IGNORE, DANGLE_STRICT,
+# DANGLE_SEEDS=none (fuzz/doc.go).
+FUZZ ?=
+FUZZFLAGS ?=
+# go test minimizes every new interesting input for up to 60 s by
+# default, which stalls a busy machine's fuzzing for long stretches
+# (0 execs/s); dangle triage and the minimizer shrink crashers later.
+FUZZMINIMIZETIME ?= 2s
+FUZZ_TARGETS = ./fuzz:FuzzLifecycle ./fuzz:FuzzOverlay ./fuzz:FuzzDevlink ./fuzz:FuzzGPIO \
+	./fuzz:FuzzProgText ./fuzz:FuzzDTS ./dt:FuzzParse ./dt:FuzzReadFDT ./prog:FuzzParse
 fuzz:
-	$(GO) test ./dt -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./dt -run '^$$' -fuzz '^FuzzReadFDT$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./prog -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./fuzz -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+ifneq ($(FUZZ),)
+	$(GO) test ./fuzz -run '^$$' -fuzz '^$(FUZZ)$$' -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS)
+else
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $$t"; $(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME); done
+endif
 
 # One fuzz target as a libFuzzer binary, as ClusterFuzzLite builds it
 # (.clusterfuzzlite/), run for LIBFUZZER_TIME seconds. Needs clang-14 and

@@ -1,11 +1,41 @@
-// Package fuzz holds dangle's native Go fuzz targets and their seed
-// loading: every program of corpus/ is added with f.Add, so
-// `go test -fuzz` starts from the known bugs.
+// Package fuzz holds dangle's native Go fuzz targets, their seeds and
+// their configuration (issue 10).
 //
-// FuzzRun feeds program text to the parser and, when it parses, to the
-// simulator under a profile chosen by the input: a simulator panic is a
-// failure (a bug in dangle); kernel findings are not, they are what the
-// simulator is for. The byte decoder that turns arbitrary bytes into
-// valid programs (architecture §10) comes with its own issue, and with it
-// the targets that search for findings.
+// The byte targets decode every input into a valid program with the
+// byte decoder (prog/seq: one choice stream drives the overlay
+// generator and the op sequence) and run it on the simulator:
+//
+//	FuzzLifecycle  everything: overlays, drivers, links, GPIO, devres
+//	FuzzOverlay    applies, removals, notifiers, node references
+//	FuzzDevlink    device links, (un)binding, devres; supplier drivers
+//	FuzzGPIO       GPIO providers, consumers, descriptors
+//
+// (the narrower ones weigh their area's ops high and the others at 1, and
+// pin a driver swarm: seq.OverlayWeights, DevlinkWeights, GPIOWeights).
+// A finding that is not known (sim.KnownFindings), not ignored and not
+// API misuse fails the input with its title, the report, the program as
+// .prog text (also written under $TMPDIR) and the replay commands;
+// `dangle triage fuzz/testdata/fuzz/FuzzX` turns the failures into
+// crashers/. FuzzProgText (the program parser and printer, then the
+// simulator) and FuzzDTS (a device-tree source applied and removed as an
+// overlay) fail only on simulator panics and parser round-trip breaks.
+//
+// Configuration is by environment variable, since go test -fuzz owns
+// the flags (see Env): DANGLE_KERNEL, DANGLE_IGNORE, DANGLE_ONLY,
+// DANGLE_STRICT, DANGLE_MISUSE, DANGLE_SKIP_DRIVERS, DANGLE_SEEDS=none.
+//
+// # Seeds and make test
+//
+// Every corpus/*.prog and crashers/*/repro.prog is a seed (f.Add of its
+// seq.Encode, or its text for FuzzProgText, its sources for FuzzDTS), so
+// plain go test — make test — replays them all through every target.
+// Those programs reproduce known bugs on purpose: a seed input passes
+// when one of its findings is a title it expects (its "# expect" lines,
+// a crasher's title); the consequences that come with a bug (B1's leak
+// brings of_node_release's complaint) pass with it. A seed raising only
+// titles it does not expect fails, as does any other input. Seeds are
+// loaded relative to the package directory; when ../corpus is missing (a
+// libFuzzer binary runs elsewhere) there are none, which is not an
+// error. `go run ./fuzz/seedcorpus -o DIR` writes them as files for
+// libFuzzer and ClusterFuzzLite.
 package fuzz

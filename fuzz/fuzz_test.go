@@ -1,46 +1,136 @@
 package fuzz
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"dangle/dt"
 	"dangle/prog"
 	"dangle/sim"
-	"dangle/sim/profile"
 )
 
-// seeds adds every corpus program.
-func seeds(f *testing.F) {
-	files, err := filepath.Glob("../corpus/*.prog")
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no corpus programs: %v", err)
+// byteTarget is a target over the byte decoder: every input decodes to
+// a valid program; a finding not known, not ignored and not expected of
+// a seed fails the target with its report.
+func byteTarget(f *testing.F, name string) {
+	env, err := ReadEnv()
+	if err != nil {
+		f.Fatal(err)
 	}
-	for _, name := range files {
+	r := NewRunner(name, env)
+	seeds, err := r.Seeds("..")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fails, err := r.Run(data)
+		if err != nil {
+			t.Fatalf("%v\nprogram:\n%s", err, r.decoded(data))
+		}
+		if len(fails) > 0 {
+			t.Fatal(r.Report(fails[0]))
+		}
+	})
+}
+
+func (r *Runner) decoded(data []byte) []byte {
+	return r.decode(data).Print()
+}
+
+// FuzzLifecycle: everything — overlays, drivers, links, GPIO, devres.
+func FuzzLifecycle(f *testing.F) { byteTarget(f, "FuzzLifecycle") }
+
+// FuzzOverlay: overlay applies and removals, notifiers, node references.
+func FuzzOverlay(f *testing.F) { byteTarget(f, "FuzzOverlay") }
+
+// FuzzDevlink: device links, (un)binding and devres on suppliers and
+// consumers.
+func FuzzDevlink(f *testing.F) { byteTarget(f, "FuzzDevlink") }
+
+// FuzzGPIO: GPIO providers, consumers and descriptors.
+func FuzzGPIO(f *testing.F) { byteTarget(f, "FuzzGPIO") }
+
+// textSeeds adds the corpus programs' text (none if ../corpus is
+// missing: a libFuzzer binary runs outside the tree).
+func textSeeds(f *testing.F) [][]byte {
+	env, err := ReadEnv()
+	if err != nil {
+		f.Fatal(err)
+	}
+	if !env.Seeds {
+		return nil
+	}
+	files, _ := filepath.Glob("../corpus/*.prog")
+	m, _ := filepath.Glob("../crashers/*/repro.prog")
+	var out [][]byte
+	for _, name := range append(files, m...) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(data, uint8(0))
+		out = append(out, data)
 	}
+	return out
 }
 
-// FuzzRun: parse arbitrary program text and run what parses; a *sim.Bug
-// (a simulator panic) fails, findings do not.
-func FuzzRun(f *testing.F) {
-	seeds(f)
-	names := profile.Names()
+// FuzzProgText: program text through the parser and, when it parses,
+// the simulator (what FuzzRun did): a simulator panic fails, and so does
+// a program whose printed text does not parse back to the same text.
+// Findings do not fail: hand-written text reproduces bugs on purpose.
+func FuzzProgText(f *testing.F) {
+	for _, s := range textSeeds(f) {
+		f.Add(s)
+	}
 	cache := sim.NewCache()
-	// DANGLE_STRICT=1 counts known findings, as dangle run -strict does
-	strict := sim.StrictFromEnv()
-	f.Fuzz(func(t *testing.T, data []byte, kern uint8) {
+	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := prog.Parse("fuzz.prog", data)
 		if err != nil {
 			return
 		}
-		_, err = sim.Run(p, sim.Config{Filename: "fuzz.prog", Profile: names[int(kern)%len(names)], Quiet: true, Cache: cache, Strict: strict})
+		text := p.Print()
+		q, err := prog.Parse("printed.prog", text)
+		if err != nil {
+			t.Fatalf("printed program does not parse: %v\n%s", err, text)
+		}
+		if again := q.Print(); !bytes.Equal(again, text) {
+			t.Fatalf("printing is not canonical:\n%s\nthen:\n%s", text, again)
+		}
+		_, err = sim.Run(p, sim.Config{Filename: "fuzz.prog", Quiet: true, Cache: cache, Strict: sim.StrictFromEnv()})
 		if b, ok := err.(*sim.Bug); ok {
-			t.Fatalf("simulator bug: %v\nprogram:\n%s", b, data)
+			t.Fatalf("%v\nprogram:\n%s", b, data)
+		}
+	})
+}
+
+// FuzzDTS: device-tree source as an overlay the simulator applies and
+// removes on the default base: dt's parser and compiler, the overlay
+// resolver and the apply/revert paths must not panic, whatever the
+// source. Findings do not fail.
+func FuzzDTS(f *testing.F) {
+	for _, s := range textSeeds(f) {
+		if p, err := prog.Parse("seed.prog", s); err == nil {
+			for _, file := range p.Files {
+				f.Add(file.Data)
+			}
+		}
+	}
+	cache := sim.NewCache()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if _, _, err := dt.Load("fuzz.dtso", src, dt.CompileOptions{Symbols: true}); err != nil {
+			return
+		}
+		p := DTSProgram(src)
+		if p == nil {
+			return
+		}
+		_, err := sim.Run(p, sim.Config{Filename: "fuzz.prog", Quiet: true, Cache: cache})
+		if b, ok := err.(*sim.Bug); ok {
+			t.Fatalf("%v\nsource:\n%s", b, src)
 		}
 	})
 }

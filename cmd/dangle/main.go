@@ -31,6 +31,7 @@ const usage = `usage:
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle explore -depth N [-kernel P] [-tree FILE.prog] [-ops LIST] [-workers W] [-max-states M]
+  dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
   dangle profiles
   dangle ops
   dangle drivers
@@ -39,6 +40,7 @@ run       run programs and print the kernel-style log and findings ("-" reads st
 minimize  shrink a program while its finding keeps its title
 new       write a program that applies your overlays to your board and removes them
 explore   search every op sequence up to a depth for findings (explore.go)
+triage    turn go test -fuzz failures into crashers, one per title
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 drivers   print the driver catalog: the compatibles the simulator has a model for
@@ -65,6 +67,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdMinimize(args[1:], stdout, stderr)
 	case "explore":
 		return cmdExplore(args[1:], stdout, stderr)
+	case "triage":
+		return cmdTriage(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"dangle/fuzz"
+	"dangle/prog/seq"
+)
+
+// TestWrite: one file per seed, each decoding to its program.
+func TestWrite(t *testing.T) {
+	out := t.TempDir()
+	if err := write(out, "FuzzLifecycle", "../.."); err != nil {
+		t.Fatal(err)
+	}
+	seeds, err := fuzz.LoadSeeds("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, w := fuzz.NewModel(), fuzz.TargetWeights("FuzzLifecycle")
+	for _, s := range seeds {
+		rel, _ := filepath.Rel("../..", s.Path)
+		name := filepath.Join(out, filepath.Dir(rel)+"-"+filepath.Base(rel[:len(rel)-len(".prog")]))
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Path, err)
+		}
+		if got, want := seq.Decode(m, &w, data).String(), seq.Canonical(s.Prog).String(); got != want {
+			t.Errorf("%s: decodes to\n%s", name, got)
+		}
+	}
+	if err := write(t.TempDir(), "FuzzLifecycle", t.TempDir()); err == nil {
+		t.Error("no error without seeds")
+	}
+}

@@ -1,0 +1,267 @@
+package fuzz
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"dangle/prog"
+	"dangle/prog/seq"
+	"dangle/sim"
+	"dangle/sim/report"
+)
+
+// Env is the fuzz targets' configuration, from the environment (go test
+// -fuzz owns the flags):
+//
+//	DANGLE_KERNEL  the profile every input runs on (default: the
+//	               input's own kernel choice; none: the default profile)
+//	DANGLE_IGNORE  a regexp of finding titles not to fail on
+//	DANGLE_STRICT  1: known findings count (sim.StrictFromEnv)
+//	DANGLE_SEEDS   none: start from an empty corpus instead of corpus/
+//	               and crashers/
+//	DANGLE_SKIP_DRIVERS  comma-separated catalog drivers the generator
+//	               leaves out (dangle-dt-fixup: the modelled hazard whose
+//	               changeset leak has B1's title, when measuring B1)
+//	DANGLE_MISUSE  1: also fail on API misuse (below)
+//	DANGLE_ONLY    a regexp: fail only on titles it matches (to measure
+//	               the time to find one bug, B1: DANGLE_ONLY=of_changeset_destroy)
+//
+// API misuse is a WARN_ON in the very function an op calls, raised at
+// that op, or an ownership finding there (of_node_put of a reference the
+// program never took) or a reference only the program holds at the end
+// (an of_node_get never put) ("WARNING in devres_close_group" at devres_close_group with no
+// open group, "WARNING in device_link_remove" with consumer == supplier):
+// the kernel checking its caller, here the program, not a kernel bug. The
+// targets skip it unless DANGLE_MISUSE=1; a warning deeper down
+// (WARNING in gpiod_free at gpiod_put) still fails.
+type Env struct {
+	Only   *regexp.Regexp
+	Misuse bool
+	Kernel string
+	Ignore *regexp.Regexp
+	Strict bool
+	Seeds  bool
+	Skip   []string
+}
+
+// ReadEnv reads Env; a bad DANGLE_IGNORE is an error.
+func ReadEnv() (Env, error) {
+	e := Env{Kernel: os.Getenv("DANGLE_KERNEL"), Strict: sim.StrictFromEnv(), Seeds: os.Getenv("DANGLE_SEEDS") != "none",
+		Misuse: os.Getenv("DANGLE_MISUSE") == "1"}
+	if s := os.Getenv("DANGLE_SKIP_DRIVERS"); s != "" {
+		e.Skip = strings.Split(s, ",")
+	}
+	if s := os.Getenv("DANGLE_ONLY"); s != "" {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return e, fmt.Errorf("DANGLE_ONLY: %v", err)
+		}
+		e.Only = re
+	}
+	if s := os.Getenv("DANGLE_IGNORE"); s != "" {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return e, fmt.Errorf("DANGLE_IGNORE: %v", err)
+		}
+		e.Ignore = re
+	}
+	return e, nil
+}
+
+// Runner runs decoded inputs of one target.
+type Runner struct {
+	Target  string
+	Model   *seq.Model
+	Weights seq.Weights
+	Env     Env
+	Cache   *sim.Cache
+	// accept maps a seed input to the titles its program expects
+	// (its "# expect" lines, a crasher's title). Replaying the seed
+	// corpus (plain go test) must not fail on the bugs the corpus
+	// reproduces on purpose, which come with their consequences (B1's
+	// changeset leak brings of_node_release's complaint and the node
+	// leak): a seed input's findings are accepted when one of them is
+	// expected. A seed raising findings none of which it expects fails,
+	// and so does every other input with a finding.
+	accept map[string]map[string]bool
+}
+
+// NewRunner returns the runner of target with the environment's
+// configuration.
+func NewRunner(target string, env Env) *Runner {
+	w := TargetWeights(target)
+	w.SkipDrivers = env.Skip
+	return &Runner{Target: target, Model: NewModel(), Weights: w, Env: env, Cache: sim.NewCache(),
+		accept: map[string]map[string]bool{}}
+}
+
+// Seeds returns the encoded seed inputs (none with DANGLE_SEEDS=none),
+// recording each one's expected titles. root is the repository root.
+func (r *Runner) Seeds(root string) ([][]byte, error) {
+	if !r.Env.Seeds {
+		return nil, nil
+	}
+	seeds, err := LoadSeeds(root)
+	if err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for _, s := range seeds {
+		b, err := seq.Encode(r.Model, &r.Weights, s.Prog)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", s.Path, err)
+		}
+		set := r.accept[string(b)]
+		if set == nil {
+			set = map[string]bool{}
+			r.accept[string(b)] = set
+		}
+		for _, t := range s.Expect {
+			set[t] = true
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// Failure is a finding an input raised that fails the target.
+type Failure struct {
+	Finding report.Finding
+	Prog    *prog.Program
+	Profile string
+	Log     string
+}
+
+// Run decodes data, runs it and returns the findings that fail the
+// target (a simulator panic is one too: a *sim.Bug error). A decoded
+// program the simulator refuses as input (a literal file that parses
+// but does not compile) fails nothing.
+func (r *Runner) Run(data []byte) ([]Failure, error) {
+	p := seq.Decode(r.Model, &r.Weights, data)
+	return r.RunProg(p, r.accept[string(data)])
+}
+
+// RunProg runs p and returns the findings not ignored, none if one of
+// them is in accept.
+func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, error) {
+	res, err := sim.Run(p, sim.Config{Filename: "decoded.prog", Profile: r.Env.Kernel, Quiet: true, Cache: r.Cache, Strict: r.Env.Strict})
+	if err != nil {
+		if _, ok := err.(*sim.Bug); ok {
+			return nil, err
+		}
+		return nil, nil
+	}
+	for _, f := range res.Findings {
+		if accept[f.Title] {
+			return nil, nil // a seed showing its bug
+		}
+	}
+	var out []Failure
+	for _, f := range res.Findings {
+		if (r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(f.Title)) || (!r.Env.Misuse && misuse(p, f)) {
+			continue
+		}
+		out = append(out, Failure{Finding: f, Prog: p, Profile: res.Profile})
+	}
+	return out, nil
+}
+
+// Report is the text a failing target prints: the title, the report,
+// the program as .prog text (also written to a file under the temporary
+// directory) and the commands that replay it.
+func (r *Runner) Report(f Failure) string {
+	p := f.Prog.Clone()
+	p.Kernel = f.Profile
+	p.Header = append([]string{"# title: " + f.Finding.Title, "# found by " + r.Target}, p.Header...)
+	text := p.Print()
+	sum := sha256.Sum256(text)
+	file := filepath.Join(os.TempDir(), fmt.Sprintf("dangle-%s-%x.prog", strings.TrimPrefix(r.Target, "Fuzz"), sum[:4]))
+	wrote := os.WriteFile(file, text, 0o644) == nil
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (kernel %s)\n\n%s\nprogram:\n%s\n", f.Finding.Title, f.Profile, f.Finding.String(), text)
+	if wrote {
+		fmt.Fprintf(&b, "replay: go run ./cmd/dangle run -kernel '%s' %s\n", f.Profile, file)
+	}
+	fmt.Fprintf(&b, "replay the input: go test ./fuzz -run '%s/<file of testdata/fuzz/%s>'; triage: go run ./cmd/dangle triage fuzz/testdata/fuzz/%s\n",
+		r.Target, r.Target, r.Target)
+	return b.String()
+}
+
+// Decode is the program an input decodes to.
+func (r *Runner) Decode(data []byte) *prog.Program { return r.decode(data) }
+
+func (r *Runner) decode(data []byte) *prog.Program { return seq.Decode(r.Model, &r.Weights, data) }
+
+// misuse reports whether f is the kernel checking the program's own
+// call: a warning or an ownership finding (a put of a reference the
+// program does not hold) in the function op f.Op calls, at that op, or
+// a leak whose only holders are the program's own references (see Env).
+func misuse(p *prog.Program, f report.Finding) bool {
+	if f.Kind == report.Leak && len(f.Holders) > 0 && !slices.ContainsFunc(f.Holders, func(h string) bool { return !strings.HasPrefix(h, "program ") }) {
+		return true // a reference only the program holds: it never put it
+	}
+	if (f.Kind != report.Warning && f.Kind != report.Ownership) || f.Op < 1 || f.Op > len(p.Ops) {
+		return false
+	}
+	i := strings.LastIndex(f.Title, " in ")
+	if i < 0 {
+		return false
+	}
+	fn, op := f.Title[i+len(" in "):], p.Ops[f.Op-1].Name()
+	return fn == op || misuseCallee[op] == fn
+}
+
+// misuseCallee names, for some ops, the callee whose WARN checks the
+// op's caller: device_link_put_kref() WARNs "Unable to drop a managed
+// device link reference" when device_link_del() or device_link_remove()
+// is called on a managed link (drivers/base/core.c).
+var misuseCallee = map[string]string{
+	"device_link_del":    "device_link_put_kref",
+	"device_link_remove": "device_link_put_kref",
+}
+
+// DTSProgram is FuzzDTS's program for an overlay source: apply it, then
+// remove it. nil if the source is not a valid archive file.
+func DTSProgram(src []byte) *prog.Program {
+	if b := bytes.TrimRight(src, "\n"); len(b) > 0 {
+		src = append(bytes.Clone(b), '\n')
+	} else {
+		return nil
+	}
+	p := &prog.Program{Files: []prog.File{{Name: "fuzz.dtso", Data: src}}}
+	apply := prog.NewOp(prog.Lookup("of_overlay_fdt_apply"), "", prog.FileArg("blob", "fuzz.dtso"))
+	p.Ops = []*prog.Op{apply, prog.NewOp(prog.Lookup("of_overlay_remove"), "", prog.RefArg("ov", apply))}
+	if p.Validate() != nil {
+		return nil
+	}
+	return p
+}
+
+// ReadInput reads a "go test fuzz v1" file holding one []byte value.
+func ReadInput(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "go test fuzz v1" {
+		return nil, fmt.Errorf("%s: not a go test fuzz v1 file with one value", name)
+	}
+	v, ok := strings.CutPrefix(lines[1], "[]byte(")
+	v, ok2 := strings.CutSuffix(v, ")")
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("%s:2: want []byte(\"...\")", name)
+	}
+	s, err := strconv.Unquote(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s:2: %v", name, err)
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,492 @@
+package seq
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"dangle/prog"
+	"dangle/prog/gen"
+)
+
+// releases names, for each op that gives up a handle, the argument whose
+// handle it releases: after it the handle is stale (still choosable, for
+// double puts and removed ids, after the live ones).
+var releases = map[string]string{
+	"of_overlay_remove":              "ov",
+	"of_node_put":                    "node",
+	"of_overlay_notifier_unregister": "nb",
+	"put_device":                     "dev",
+	"device_link_del":                "link",
+	"gpiod_put":                      "desc",
+}
+
+// op builds one op of d (t: the target op when encoding). Producers of
+// handles it needs and none exists for are inserted first.
+func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
+	var args []prog.Arg
+	var ov *gen.Overlay
+	for i := range d.Args {
+		ad := &d.Args[i]
+		var ta *prog.Arg
+		if t != nil {
+			ta = t.Arg(ad.Key)
+			if ta == nil && !ad.Optional {
+				b.fail("op %s: no %s", d.Name, ad.Key)
+				return
+			}
+		}
+		if ad.Optional && !b.yes(b.w.optional(ad.Key), func() bool { return ta != nil }) {
+			continue
+		}
+		a, g, ok := b.arg(d, ad, ta)
+		if !ok {
+			return
+		}
+		if g != nil {
+			ov = g
+		}
+		args = append(args, a)
+	}
+	if len(b.p.Ops) >= MaxOps {
+		return // producers filled the program
+	}
+	op := prog.NewOp(d, "", args...)
+	if b.generating && d.Name == "of_overlay_remove" {
+		b.putRefsUnder(op)
+	}
+	b.p.Ops = append(b.p.Ops, op)
+	if t != nil {
+		b.tmap[t] = op
+	}
+	b.effects(op, ov)
+}
+
+// arg builds one argument value; g is the overlay generated for it.
+func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Arg, g *gen.Overlay, ok bool) {
+	switch ad.Kind {
+	case prog.KindFile:
+		return b.fileArg(ad, ta)
+	case prog.KindRef:
+		lit := 0
+		if ad.Type == prog.TypeOverlay {
+			lit = 1
+		}
+		live, stale := b.handleSets(ad.Type)
+		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
+		if !ok {
+			return a, nil, false
+		}
+		if ref != nil {
+			return prog.RefArg(ad.Key, ref), nil, true
+		}
+		return prog.IntArg(ad.Key, ad.Min+b.choose(ad.Max-ad.Min+1, func() int { return ta.Int - ad.Min })), nil, true
+	case prog.KindNode:
+		return b.nodeArg(d, ad, ta)
+	case prog.KindInt:
+		return prog.IntArg(ad.Key, ad.Min+b.choose(ad.Max-ad.Min+1, func() int { return ta.Int - ad.Min })), nil, true
+	case prog.KindEnum:
+		return prog.EnumArg(ad.Key, b.choose(len(ad.Values), func() int { return ta.Int })), nil, true
+	case prog.KindSched:
+		return b.schedArg(d, ad, ta), nil, true
+	}
+	b.fail("op %s: argument kind %d", d.Name, ad.Kind)
+	return a, nil, false
+}
+
+// fileArg is an apply's blob: one of the program's overlay files, or a
+// new generated overlay.
+func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	applied := map[string]bool{}
+	for _, op := range b.p.Ops {
+		if a := op.Arg("blob"); a != nil && b.live[op] && b.generating {
+			applied[a.File] = true // generated programs reapply only what they removed
+		}
+	}
+	var files []string
+	for _, f := range b.p.Files {
+		if (strings.HasSuffix(f.Name, ".dtso") || strings.HasSuffix(f.Name, ".dtbo")) && !applied[f.Name] {
+			files = append(files, f.Name)
+		}
+	}
+	useFile := len(files) > 0 && (b.ngen >= MaxGenerated || b.yes(b.w.FileApply, func() bool { return true }))
+	if useFile {
+		i := b.choose(len(files), func() int { return slices.Index(files, ta.File) })
+		return prog.FileArg(ad.Key, files[i]), nil, true
+	}
+	if b.enc != nil {
+		b.fail("blob=%s is not an overlay file of the program", ta.File)
+		return prog.Arg{}, nil, false
+	}
+	if b.ngen >= MaxGenerated {
+		return prog.Arg{}, nil, false
+	}
+	ov := b.st.Generate(b.c, &b.w.Gen, b.sw)
+	b.ngen++
+	name := fmt.Sprintf("ov%d.dtso", ov.Seq)
+	for n := 2; b.p.File(name) != nil; n++ {
+		name = fmt.Sprintf("ov%d-%d.dtso", ov.Seq, n)
+	}
+	b.p.Files = append(b.p.Files, prog.File{Name: name, Data: ov.Source})
+	return prog.FileArg(ad.Key, name), ov, true
+}
+
+// nodeArg is a node: a live-tree path, a node reference held, or a
+// literal path.
+func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	if releases[d.Name] == ad.Key {
+		return b.nodePutArg(d, ad, ta)
+	}
+	paths := b.nodes(d)
+	refs := b.handles(prog.TypeNode)
+	lit := 1
+	if b.generating {
+		lit = 0
+	}
+	refsFirst := d.Name == "of_node_put"
+	n := len(paths) + len(refs)
+	v := b.choose(n+lit, func() int {
+		if ta.Ref != nil {
+			i := slices.Index(refs, b.tmap[ta.Ref])
+			if i < 0 {
+				b.fail("op %s: %s links to no node reference", d.Name, ad.Key)
+				return 0
+			}
+			if refsFirst {
+				return i
+			}
+			return len(paths) + i
+		}
+		if i := slices.Index(paths, ta.Path); i >= 0 {
+			if refsFirst {
+				return len(refs) + i
+			}
+			return i
+		}
+		return n
+	})
+	if v < n {
+		if refsFirst && v < len(refs) {
+			return prog.RefArg(ad.Key, refs[v]), nil, true
+		}
+		if refsFirst {
+			v -= len(refs)
+		} else if v >= len(paths) {
+			return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
+		}
+		return prog.PathArg(ad.Key, paths[v]), nil, true
+	}
+	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
+	if !isPath(s) {
+		return prog.Arg{}, nil, false
+	}
+	return prog.PathArg(ad.Key, s), nil, true
+}
+
+func (b *builder) schedArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) prog.Arg {
+	np := len(d.Sched)
+	n := 1 + b.choose(np, func() int { return min(len(ta.Sched), np) - 1 })
+	var items []prog.SchedItem
+	for j := range n {
+		pt := b.choose(np, func() int { return ta.Sched[j].Point })
+		cnt := b.choose(MaxSchedCount+1, func() int { return ta.Sched[j].Count })
+		if !slices.ContainsFunc(items, func(it prog.SchedItem) bool { return it.Point == pt }) {
+			items = append(items, prog.SchedItem{Point: pt, Count: cnt})
+		}
+	}
+	return prog.SchedArg(ad.Key, items...)
+}
+
+// liveWeight is the weight of each live handle against 1 for "a stale
+// one or a literal" (a double put, a removed id: rare, since the kernel
+// may not cope with callers that put what they do not hold) and, where
+// no handle is live, against producing one first.
+const liveWeight = 15
+
+// chooseHandle picks a handle of type t: one of live (by weight), or
+// first producing one when none is live, or rarely (weight 1) one of
+// stale or one of others more options (a literal id, a node path):
+// other is then that option's index, else -1. want gives, when
+// encoding, the target's link, or (nil, index) for another option.
+func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
+	weights := make([]int, len(live)+2)
+	for i := range live {
+		weights[i] = liveWeight
+	}
+	canProduce := len(live) == 0 && b.producer(t) != nil && len(b.p.Ops) < MaxOps-1
+	if canProduce {
+		weights[len(live)] = liveWeight
+	}
+	if len(stale)+others > 0 {
+		weights[len(live)+1] = 1
+	}
+	if len(live) == 0 && !canProduce && len(stale)+others == 0 {
+		return nil, -1, false
+	}
+	// target is the wanted choice: a live index, or (true, index among
+	// stale then others)
+	target := func() (int, bool) {
+		r, o := want()
+		if r == nil {
+			return len(stale) + o, true
+		}
+		r = b.tmap[r]
+		if i := slices.Index(live, r); i >= 0 {
+			return i, false
+		}
+		return slices.Index(stale, r), true
+	}
+	v := b.pick(weights, func() int {
+		i, rare := target()
+		if rare {
+			return len(live) + 1
+		}
+		return i
+	})
+	switch {
+	case v < len(live):
+		return live[v], -1, true
+	case v == len(live):
+		if !b.produce(t) {
+			return nil, -1, false
+		}
+		if live, _ = b.handleSets(t); len(live) == 0 {
+			return nil, -1, false
+		}
+		return live[0], -1, true
+	}
+	i := b.choose(len(stale)+others, func() int { i, _ := target(); return i })
+	if i < len(stale) {
+		return stale[i], -1, true
+	}
+	return nil, i - len(stale), true
+}
+
+// nodePutArg is of_node_put's node: a reference held (or a new one),
+// rarely a stale one or a path (a put of what the program never took).
+func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
+	live, stale := b.handleSets(prog.TypeNode)
+	paths := b.nodes(d)
+	lit := 1
+	if b.generating {
+		lit = 0
+	}
+	ref, other, ok := b.chooseHandle(prog.TypeNode, live, stale, len(paths)+lit, func() (*prog.Op, int) {
+		if ta.Ref != nil {
+			return ta.Ref, 0
+		}
+		if i := slices.Index(paths, ta.Path); i >= 0 {
+			return nil, i
+		}
+		return nil, len(paths)
+	})
+	switch {
+	case !ok:
+		return prog.Arg{}, nil, false
+	case ref != nil:
+		return prog.RefArg(ad.Key, ref), nil, true
+	case other < len(paths):
+		return prog.PathArg(ad.Key, paths[other]), nil, true
+	}
+	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
+	if !isPath(s) {
+		return prog.Arg{}, nil, false
+	}
+	return prog.PathArg(ad.Key, s), nil, true
+}
+
+// handleSets lists the earlier ops whose result has type t, live and
+// stale, newest first.
+func (b *builder) handleSets(t prog.Type) (live, stale []*prog.Op) {
+	for i := len(b.p.Ops) - 1; i >= 0; i-- {
+		op := b.p.Ops[i]
+		if op.Result() != t {
+			continue
+		}
+		if b.live[op] {
+			live = append(live, op)
+		} else {
+			stale = append(stale, op)
+		}
+	}
+	return live, stale
+}
+
+// handles lists the earlier ops whose result has type t: live ones first,
+// then stale ones, newest first in each.
+func (b *builder) handles(t prog.Type) []*prog.Op {
+	var live, stale []*prog.Op
+	for i := len(b.p.Ops) - 1; i >= 0; i-- {
+		op := b.p.Ops[i]
+		if op.Result() != t {
+			continue
+		}
+		if b.live[op] {
+			live = append(live, op)
+		} else {
+			stale = append(stale, op)
+		}
+	}
+	return append(live, stale...)
+}
+
+// producer is the first op of the table with result t and no link
+// arguments (syzkaller's createResource uses such a constructor).
+func (b *builder) producer(t prog.Type) *prog.OpDesc {
+	if t == prog.TypeOverlay {
+		return nil // a literal id stands in; a new overlay is an apply of its own
+	}
+	for i := range prog.Ops {
+		if d := &prog.Ops[i]; d.Result == t && !slices.ContainsFunc(d.Args, func(a prog.ArgDesc) bool { return a.Kind == prog.KindRef }) {
+			return d
+		}
+	}
+	return nil
+}
+
+// produce inserts an op producing a handle of type t before the op
+// being built.
+func (b *builder) produce(t prog.Type) bool {
+	d := b.producer(t)
+	if d == nil || len(b.p.Ops) >= MaxOps-1 || b.enc != nil {
+		return false // (a valid target never asks for one)
+	}
+	n := len(b.p.Ops)
+	b.op(d, nil)
+	return len(b.p.Ops) > n
+}
+
+// putRefsUnder puts, before a generated program removes an overlay, the
+// node references it holds on the overlay's nodes: a caller keeping one
+// across the removal is the bug of_changeset_destroy() reports
+// (corpus/node-ref-leak.prog), not a kernel one.
+func (b *builder) putRefsUnder(remove *prog.Op) {
+	a := remove.Arg("ov")
+	g := b.genOf[a.Ref]
+	if a.Ref == nil || g == nil {
+		return
+	}
+	live, _ := b.handleSets(prog.TypeNode)
+	for _, ref := range live {
+		path := ref.Arg("node").Path
+		if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		put := prog.NewOp(prog.Lookup("of_node_put"), "", prog.RefArg("node", ref))
+		b.p.Ops = append(b.p.Ops, put)
+		b.effects(put, nil)
+	}
+}
+
+// effects records what op does to the handles and the generator's state.
+func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
+	switch {
+	case op.Desc.Name == "of_overlay_fdt_apply":
+		if ov != nil {
+			b.genOf[op] = ov
+			if ov.Reject != gen.Valid {
+				return // refused: its id is stale from the start
+			}
+			b.st.Apply(ov)
+		}
+		b.live[op] = true
+		return
+	case op.Desc.Name == "of_overlay_remove_all":
+		for o := range b.live {
+			if o.Result() == prog.TypeOverlay {
+				b.live[o] = false
+			}
+		}
+		for _, g := range b.st.Applied() {
+			b.st.Remove(g)
+		}
+		return
+	case op.Result() != prog.TypeNone:
+		b.live[op] = true
+	}
+	key, ok := releases[op.Desc.Name]
+	if !ok {
+		return
+	}
+	a := op.Arg(key)
+	if a == nil || a.Ref == nil {
+		return
+	}
+	if g := b.genOf[a.Ref]; g != nil {
+		// the kernel removes only an overlay nothing later builds on;
+		// the generator's state follows when it is the topmost
+		applied := b.st.Applied()
+		if len(applied) == 0 || applied[len(applied)-1] != g {
+			return
+		}
+		b.st.Remove(g)
+	}
+	b.live[a.Ref] = false
+}
+
+// nodes lists the node paths an op's node argument chooses among: the
+// nodes of the generated overlays applied (newest first), then the base
+// tree's; for ops on devices only nodes with a compatible, and for
+// gpiod_get consumers of GPIO lines first.
+func (b *builder) nodes(d *prog.OpDesc) []string {
+	var all []gen.Node
+	applied := b.st.Applied()
+	for i := len(applied) - 1; i >= 0; i-- {
+		all = append(all, applied[i].Nodes...)
+	}
+	all = append(all, b.base.Nodes...)
+	anyNode := d.Name == "of_node_get" || d.Name == "of_node_put"
+	if b.generating && (strings.HasPrefix(d.Name, "devres_") || strings.HasPrefix(d.Name, "devm_")) {
+		// a generated program plays with the devres groups of test
+		// devices only: tearing down a driver's own groups under it
+		// is the program's bug
+		var out []string
+		for _, n := range all {
+			if n.Compatible == "dangle,devres-test" && !slices.Contains(out, n.Path) {
+				out = append(out, n.Path)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	var first, rest []string
+	seen := map[string]bool{}
+	for _, n := range all {
+		if seen[n.Path] || (!anyNode && n.Compatible == "") {
+			continue
+		}
+		seen[n.Path] = true
+		if d.Name == "gpiod_get" && slices.ContainsFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "gpios") }) {
+			first = append(first, n.Path)
+		} else {
+			rest = append(rest, n.Path)
+		}
+	}
+	return append(first, rest...)
+}
+
+// isPath is prog's node-path syntax: "/" or "/"-separated names of
+// [A-Za-z0-9,._+@-].
+func isPath(s string) bool {
+	if s == "/" {
+		return true
+	}
+	if len(s) < 2 || s[0] != '/' {
+		return false
+	}
+	for comp := range strings.SplitSeq(s[1:], "/") {
+		if comp == "" {
+			return false
+		}
+		for _, c := range []byte(comp) {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(",._+@-", c) >= 0) {
+				return false
+			}
+		}
+	}
+	return true
+}
