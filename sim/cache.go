@@ -29,6 +29,8 @@ type Cache struct {
 	// recently used entry, head.prev the least.
 	head cacheEntry
 	buf  []byte // reused for the hashed name+content
+	// snaps are the booted kernels runs start from (snapshot.go).
+	snaps snapshots
 }
 
 type cacheEntry struct {

@@ -110,14 +110,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: kernel: %v", cfg.Filename, err)
 	}
-	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict, Out: cfg.Stream}
-	reg := kobj.New(log)
-	reg.Trace = cfg.Trace
-	trackProgramRefs(reg)
-	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, prog: p,
-		blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}, invSeen: map[string]bool{}, cache: cfg.Cache,
-		slots: make([]any, len(p.Ops)), names: p.Names()}
-
+	k := &Kernel{prog: p, cache: cfg.Cache, blobs: map[string]*dt.Tree{}, badBlobs: map[string]error{}}
 	base, err := k.loadBase(cfg)
 	if err != nil {
 		return nil, err
@@ -139,10 +132,27 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 		}
 		k.blobs[f.Name] = t
 	}
-	k.OF.Fail.Record = cfg.FailList
+	b := cfg.Cache.boot(prof, base, cfg)
+	b.prog, b.cache, b.blobs, b.badBlobs = p, cfg.Cache, k.blobs, k.badBlobs
+	b.slots, b.names = make([]any, len(p.Ops)), p.Names()
+	// what a run sets and a snapshot does not hold: boot reaches no
+	// fault-injection step (no op is running) and logs nothing
+	b.OF.Fail.Record = cfg.FailList
+	b.Log.SetOut(cfg.Stream)
+	return b, nil
+}
+
+// bootFresh boots a kernel of profile prof on base, with no program:
+// the OF layer with the base tree loaded, the driver core booted.
+func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
+	reg := kobj.New(log)
+	reg.Trace = cfg.Trace
+	trackProgramRefs(reg)
+	k := &Kernel{Log: log, Reg: reg, OF: of.New(reg, log, prof), Prof: prof, invSeen: map[string]bool{}}
 	k.OF.LoadBase(base)
 	k.initCore()
-	return k, nil
+	return k
 }
 
 // loadBase loads the base tree: Config.Base, else the program's

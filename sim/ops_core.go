@@ -234,8 +234,8 @@ func opDevresRemoveGroup(c *call) string {
 // driver core runs it.
 func opDevmAddAction(c *call) string {
 	d, k, n := c.dev, c.k, c.arg("action").n
-	return errnoName(k.Core.DevmAddActionErr(d, "dangle_test_action", devresAction{n}, func() {
-		k.Core.DevErr(d, "dangle_test_action: %d", n)
+	return errnoName(k.Core.DevmAddActionErr(d, "dangle_test_action", devresAction{n}, d, func(c *core.Core, data, arg any) {
+		c.DevErr(arg.(*core.Device), "dangle_test_action: %d", data.(devresAction).n)
 	}))
 }
 

@@ -26,7 +26,7 @@ func (c *Core) DevWarn(d *Device, format string, args ...any) { c.devPrintk(d, f
 // NewClassDevice allocates and initializes a class device (device_create
 // style) child of parent; release runs at the last put and must call
 // FreeDevice. locks are the locks release takes.
-func (c *Core) NewClassDevice(parent *Device, class, name, alloc string, release func(d *Device), locks ...*of.Mutex) *Device {
+func (c *Core) NewClassDevice(parent *Device, class, name, alloc string, release func(c *Core, d *Device), locks ...*of.Mutex) *Device {
 	d := c.newDevice(name, alloc)
 	d.Class = class
 	d.Parent = parent
@@ -66,10 +66,11 @@ func (c *Core) DevmInputAllocateDevice(d *Device) *Device {
 		return nil
 	}
 	name := fmt.Sprintf("input%d", c.NextID("input"))
-	input := c.NewClassDevice(d, "input", name, "input_allocate_device", func(id *Device) {
+	input := c.NewClassDevice(d, "input", name, "input_allocate_device", func(c *Core, id *Device) {
 		c.FreeDevice(id, "input_dev_release")
 	})
-	c.DevresAdd(d, "devm_input_device_release", input, func() {
+	c.DevresAdd(d, "devm_input_device_release", input, func(c *Core, data, _ any) {
+		input := data.(*Device)
 		c.PutDevice(input, "input_put_device", input.initHolder)
 	})
 	return input
@@ -80,7 +81,7 @@ func (c *Core) DevmInputAllocateDevice(d *Device) *Device {
 // action holds no reference count the model could see leak; a forgotten
 // free_irq() is a handler left on a freed dev_id, which is not modelled.
 func (c *Core) DevmRequestThreadedIRQ(d *Device, irq string) {
-	c.DevresAdd(d, "devm_irq_release", irq, func() {})
+	c.DevresAdd(d, "devm_irq_release", irq, func(*Core, any, any) {})
 }
 
 // InputRegisterDevice is input_register_device() of a devm-allocated
@@ -97,6 +98,6 @@ func (c *Core) InputRegisterDevice(d *Device, input *Device) error {
 	if err := c.DeviceAdd(input); err != nil {
 		return err
 	}
-	c.DevresAdd(d, "devm_input_device_unregister", input, func() { c.DeviceDel(input) })
+	c.DevresAdd(d, "devm_input_device_unregister", input, func(c *Core, data, _ any) { c.DeviceDel(data.(*Device)) })
 	return nil
 }

@@ -15,8 +15,10 @@ func (c *Core) Boot() {
 	c.Log.Quiet = true
 	defer func() { c.Log.Quiet = quiet }()
 
-	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_i2c_notify", Call: c.ofI2CNotify})
-	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_spi_notify", Call: c.ofSPINotify})
+	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_i2c_notify", Ctx: c,
+		Call: func(ctx any, a of.Action, rd *of.ReconfigData) error { return ctx.(*Core).ofI2CNotify(a, rd) }})
+	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_spi_notify", Ctx: c,
+		Call: func(ctx any, a of.Action, rd *of.ReconfigData) error { return ctx.(*Core).ofSPINotify(a, rd) }})
 	for _, drv := range c.catalog {
 		if drv.OfDeclare == nil {
 			continue
@@ -29,7 +31,8 @@ func (c *Core) Boot() {
 		})
 	}
 	c.OfPlatformPopulate(c.OF.Root, OfDefaultBusMatchTable, nil)
-	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_platform_notify", Call: c.ofPlatformNotify})
+	c.OF.ReconfigNotifierRegister(of.ReconfigNotifier{Name: "of_platform_notify", Ctx: c,
+		Call: func(ctx any, a of.Action, rd *of.ReconfigData) error { return ctx.(*Core).ofPlatformNotify(a, rd) }})
 	for _, drv := range c.catalog {
 		c.DriverRegister(drv)
 	}

@@ -107,15 +107,16 @@ func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, c
 	c.DeviceLinksLock = of.Mutex{Name: "device_links_lock"}
 	c.RegulatorListMutex = of.Mutex{Name: "regulator_list_mutex"}
 	c.locks.init()
-	c.Platform = &Bus{Name: "platform", Probe: c.platformProbe, Remove: c.platformRemove}
-	c.I2C = &Bus{Name: "i2c", Probe: c.i2cDeviceProbe, Remove: c.i2cDeviceRemove}
-	c.SPI = &Bus{Name: "spi", Probe: c.spiProbe, Remove: c.spiRemove}
+	c.Platform = &Bus{Name: "platform", Probe: (*Core).platformProbe, Remove: (*Core).platformRemove}
+	c.I2C = &Bus{Name: "i2c", Probe: (*Core).i2cDeviceProbe, Remove: (*Core).i2cDeviceRemove}
+	c.SPI = &Bus{Name: "spi", Probe: (*Core).spiProbe, Remove: (*Core).spiRemove}
 	c.DeviceLinkWQ = &Workqueue{Name: deviceLinkWQName(prof)}
 	c.SystemWQ = &Workqueue{Name: "events"}
-	t.Hooks.DeviceLinkWaitRemoval = c.DeviceLinkWaitRemoval
-	t.Hooks.Sched = c.Sched
-	t.Hooks.Lock = func(m *of.Mutex, holder string) { c.acquire(m, holder) }
-	t.Hooks.Unlock = func(m *of.Mutex) { c.release(m) }
+	t.Hooks = of.Hooks{Ctx: c,
+		DeviceLinkWaitRemoval: func(ctx any) { ctx.(*Core).DeviceLinkWaitRemoval() },
+		Sched:                 func(ctx any, point string, n int) { ctx.(*Core).Sched(point, n) },
+		Lock:                  func(ctx any, m *of.Mutex, holder string) { ctx.(*Core).acquire(m, holder) },
+		Unlock:                func(ctx any, m *of.Mutex) { ctx.(*Core).release(m) }}
 	// platform_bus is a static device (device_register(&platform_bus) in
 	// platform_bus_init()): never freed, so not dynamic.
 	c.PlatformBus = &Device{c: c, Name: "platform"}

@@ -24,7 +24,7 @@ func TestDevresLIFOAndGroups(t *testing.T) {
 	c := newTestCore(t)
 	d := c.newDevice("d", "test")
 	var got []string
-	add := func(n string) { c.DevresAdd(d, n, nil, func() { got = append(got, n) }) }
+	add := func(n string) { c.DevresAdd(d, n, nil, func(*Core, any, any) { got = append(got, n) }) }
 	add("a")
 	g1 := c.DevresOpenGroup(d, nil, "g1")
 	add("b")
@@ -70,7 +70,7 @@ func TestDevresLIFOAndGroups(t *testing.T) {
 
 func registered(c *Core, name string) *Device {
 	d := c.newDevice(name, "test")
-	d.release = func(d *Device) { c.freeDevice(d, "test") }
+	d.release = func(c *Core, d *Device) { c.freeDevice(d, "test") }
 	c.DeviceAdd(d)
 	return d
 }
@@ -128,7 +128,7 @@ func TestDeviceLinkFlags(t *testing.T) {
 func TestLockdepWorkqueueMap(t *testing.T) {
 	c := newTestCore(t)
 	m := &of.Mutex{Name: "test_mutex"}
-	c.QueueWork(c.DeviceLinkWQ, &Work{Fn: "test_fn", run: func() { c.Lock(m, "test_fn"); c.Unlock(m) }})
+	c.QueueWork(c.DeviceLinkWQ, &Work{Fn: "test_fn", run: func(c *Core, _ *Work) { c.Lock(m, "test_fn"); c.Unlock(m) }})
 	c.RunWork(c.DeviceLinkWQ, 1)
 	if n := len(c.Log.Findings()); n != 0 {
 		t.Fatalf("findings after the work item: %d", n)

@@ -38,7 +38,7 @@ func (c *Core) driverDeferredProbeTrigger() {
 	c.deferredActive = append(c.deferredActive, c.deferredPending...)
 	c.deferredPending = nil
 	if c.deferredProbeWork == nil {
-		c.deferredProbeWork = &Work{Fn: "deferred_probe_work_func", What: "deferred_probe_active_list", run: c.deferredProbeWorkFunc}
+		c.deferredProbeWork = &Work{Fn: "deferred_probe_work_func", What: "deferred_probe_active_list", run: func(c *Core, _ *Work) { c.deferredProbeWorkFunc() }}
 	}
 	c.QueueWork(c.SystemWQ, c.deferredProbeWork)
 }

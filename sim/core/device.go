@@ -37,7 +37,7 @@ type Device struct {
 	Priv any
 	// release is dev->release (or type/class release): it must kfree the
 	// container (freeDevice) unless the memory outlives it.
-	release     func(d *Device)
+	release     func(c *Core, d *Device)
 	releaseName string
 	// ReleaseLocks are the locks the release callback takes (predicted
 	// before a work item runs at a sched point).
@@ -144,7 +144,7 @@ func (c *Core) deviceRelease(d *Device, fn string) {
 		c.warn("drivers/base/core.c", "device_release", d.Name)
 		return
 	}
-	d.release(d)
+	d.release(c, d)
 }
 
 // freeDevice is the kfree() of the container at the end of a release.

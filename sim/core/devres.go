@@ -8,10 +8,15 @@ import (
 // or a group marker (drivers/base/devres.c).
 type devres struct {
 	// name is the release function's kernel name (devm_action_release…).
-	name    string
-	release func()
+	name string
+	// release is the release function: static code (no captured state,
+	// so a cloned kernel shares it) called with the resource's data and
+	// arg.
+	release DevresRelease
 	// data identifies the resource for devres_remove()/devm_remove_action().
 	data any
+	// arg is what release needs besides data (DevresAddArg).
+	arg any
 	// group markers: grp is set, open tells the open marker from the close.
 	grp  *devresGroup
 	open bool
@@ -27,16 +32,28 @@ type devresGroup struct {
 	color       int
 }
 
-// DevresAdd is devres_add(): append a resource released by release.
-func (c *Core) DevresAdd(d *Device, name string, data any, release func()) {
-	d.devres = append(d.devres, &devres{name: name, release: release, data: data, driver: d.Driver != nil})
+// DevresRelease is a devres release function. It must capture nothing
+// (a func literal using only its parameters, or a method expression):
+// the kernel state is plain data that Kernel.Clone copies, and a
+// captured pointer would still point into the original kernel.
+type DevresRelease func(c *Core, data, arg any)
+
+// DevresAdd is devres_add(): append a resource released by
+// release(c, data, nil).
+func (c *Core) DevresAdd(d *Device, name string, data any, release DevresRelease) {
+	c.DevresAddArg(d, name, data, nil, release)
+}
+
+// DevresAddArg is DevresAdd with an argument for release besides data.
+func (c *Core) DevresAddArg(d *Device, name string, data, arg any, release DevresRelease) {
+	d.devres = append(d.devres, &devres{name: name, release: release, data: data, arg: arg, driver: d.Driver != nil})
 }
 
 // DevmAddAction is devm_add_action(dev, action, data) of a caller that
-// cannot fail (the model's own helpers); DevmAddActionErr is the call
-// whose devres_alloc() can fail.
-func (c *Core) DevmAddAction(d *Device, action string, data any, fn func()) {
-	c.DevresAdd(d, "devm_action_release("+action+")", data, fn)
+// cannot fail (the model's own helpers): fn(c, data, arg) at release;
+// DevmAddActionErr is the call whose devres_alloc() can fail.
+func (c *Core) DevmAddAction(d *Device, action string, data, arg any, fn DevresRelease) {
+	c.DevresAddArg(d, "devm_action_release("+action+")", data, arg, fn)
 }
 
 // DevmRemoveAction is devm_remove_action(): drop the action without
@@ -192,7 +209,7 @@ func (c *Core) releaseNodes(d *Device, todo []*devres) {
 			continue // test-only: a driver that never undoes this resource
 		}
 		c.checkDevresAfterPMDetach(d, dr)
-		dr.release()
+		dr.release(c, dr.data, dr.arg)
 	}
 }
 

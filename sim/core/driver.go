@@ -7,11 +7,13 @@ import (
 )
 
 // Bus is a struct bus_type: its probe and remove wrap the driver's
-// (platform_probe, i2c_device_probe, spi_probe, …).
+// (platform_probe, i2c_device_probe, spi_probe, …). Its functions are
+// static code (method expressions) called with the device's core, so a
+// cloned kernel shares them.
 type Bus struct {
 	Name   string
-	Probe  func(d *Device) error
-	Remove func(d *Device)
+	Probe  func(c *Core, d *Device) error
+	Remove func(c *Core, d *Device)
 	// match overrides the OF match (i2c_device_match rejects adapters).
 	match func(drv *Driver, d *Device) bool
 }
@@ -266,7 +268,7 @@ func (c *Core) reallyProbe(drv *Driver, d *Device) error {
 
 // callDriverProbe is call_driver_probe(): bus->probe, and its messages.
 func (c *Core) callDriverProbe(drv *Driver, d *Device) error {
-	err := d.Bus.Probe(d)
+	err := d.Bus.Probe(c, d)
 	switch err {
 	case nil:
 	case EPROBE_DEFER:
@@ -322,7 +324,7 @@ func (c *Core) deviceReleaseDriverLocked(d *Device) {
 	}
 	// device_remove(): bus->remove, else drv->remove
 	if d.Bus.Remove != nil {
-		d.Bus.Remove(d)
+		d.Bus.Remove(c, d)
 	} else if drv.Remove != nil {
 		drv.Remove(c, d)
 	}

@@ -28,22 +28,22 @@ func (c *Core) DevmKzalloc(d *Device, fn string) error {
 
 // DevmAddActionErr is devm_add_action(): -ENOMEM when devres_alloc()
 // fails, and the action is not registered.
-func (c *Core) DevmAddActionErr(d *Device, action string, data any, fn func()) error {
+func (c *Core) DevmAddActionErr(d *Device, action string, data, arg any, fn DevresRelease) error {
 	if c.fail("devres_alloc", "devm_add_action ("+action+")", ENOMEM) {
 		return ENOMEM
 	}
-	c.DevmAddAction(d, action, data, fn)
+	c.DevmAddAction(d, action, data, arg, fn)
 	return nil
 }
 
 // DevmAddActionOrReset is devm_add_action_or_reset(): devm_add_action(),
 // and if its devres_alloc() fails, run the action at once and return
 // -ENOMEM.
-func (c *Core) DevmAddActionOrReset(d *Device, action string, data any, fn func()) error {
+func (c *Core) DevmAddActionOrReset(d *Device, action string, data, arg any, fn DevresRelease) error {
 	if c.fail("devres_alloc", "devm_add_action ("+action+")", ENOMEM) {
-		fn()
+		fn(c, data, arg)
 		return ENOMEM
 	}
-	c.DevmAddAction(d, action, data, fn)
+	c.DevmAddAction(d, action, data, arg, fn)
 	return nil
 }

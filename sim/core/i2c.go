@@ -97,7 +97,7 @@ func (c *Core) I2CAddAdapter(pdev *Device) (*I2CAdapter, error) {
 	d.OfNode = pdev.OfNode // adap->dev.of_node = pdev->dev.of_node (no fwnode)
 	d.Priv = adap
 	// i2c_adapter_dev_release(): complete(&adap->dev_released)
-	d.release, d.releaseName = func(d *Device) { c.freeDevice(d, "i2c_adapter_dev_release") }, "i2c_adapter_dev_release"
+	d.release, d.releaseName = func(c *Core, d *Device) { c.freeDevice(d, "i2c_adapter_dev_release") }, "i2c_adapter_dev_release"
 	adap.Dev = d
 	if err := c.DeviceRegister(d); err != nil {
 		c.Log.Printf("i2c-core: adapter '%s': can't register device (%d)", pdev.Name, Errno(err))
@@ -164,7 +164,7 @@ func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) 
 	d.Parent = adap.Dev
 	d.Priv = client
 	// i2c_client_dev_release(): kfree(client)
-	d.release, d.releaseName = func(d *Device) { c.freeDevice(d, "i2c_client_dev_release") }, "i2c_client_dev_release"
+	d.release, d.releaseName = func(c *Core, d *Device) { c.freeDevice(d, "i2c_client_dev_release") }, "i2c_client_dev_release"
 	client.Dev = d
 	d.OfNode = c.OF.NodeGetOwned(node, "i2c_new_client_device", d.nodeHolder(), d.obj)
 	d.Fwnode = node

@@ -169,7 +169,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 	link.dev = c.newDevice(name, "device_link_add")
 	link.dev.Class = "devlink"
 	link.dev.Priv = link
-	link.dev.release, link.dev.releaseName = c.devlinkDevRelease, "devlink_dev_release"
+	link.dev.release, link.dev.releaseName = (*Core).devlinkDevRelease, "devlink_dev_release"
 	link.dev.obj.In = link.obj
 	if err := c.DeviceRegister(link.dev); err != nil {
 		// "put_device(&link->link_dev); link = NULL; goto out;": the
@@ -266,8 +266,12 @@ func (c *Core) deviceLinkDelLocked(link *Link) {
 func (c *Core) devlinkDevRelease(d *Device) {
 	link := d.Priv.(*Link)
 	link.rmWork = Work{Fn: "device_link_release_fn", What: link.Name(),
-		run:   func() { c.deviceLinkReleaseFn(link) },
-		needs: func() []*of.Mutex { return releaseNeeds(link.Consumer, link.Supplier) }}
+		run: func(c *Core, w *Work) { c.deviceLinkReleaseFn(w.arg.(*Link)) },
+		needs: func(w *Work) []*of.Mutex {
+			link := w.arg.(*Link)
+			return releaseNeeds(link.Consumer, link.Supplier)
+		},
+		arg: link}
 	c.QueueWork(c.DeviceLinkWQ, &link.rmWork)
 }
 

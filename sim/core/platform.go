@@ -50,7 +50,7 @@ func (c *Core) ofDeviceAlloc(np *of.Node, parent *Device) *Device {
 	name := c.ofDeviceMakeBusID(np)
 	d := c.newDevice(name, "of_device_alloc")
 	d.Bus = c.Platform
-	d.release, d.releaseName = c.platformDeviceRelease, "platform_device_release"
+	d.release, d.releaseName = (*Core).platformDeviceRelease, "platform_device_release"
 	// device_set_node(&dev->dev, of_fwnode_handle(of_node_get(np)))
 	c.OF.NodeGetOwned(np, "of_device_alloc", d.nodeHolder(), d.obj)
 	d.OfNode, d.Fwnode = np, np

@@ -45,7 +45,7 @@ func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) (*Regul
 	// rdev->dev.of_node = of_node_get(config->of_node): no fwnode, so
 	// fwnode->dev stays the provider's platform device
 	d.OfNode = c.OF.NodeGetOwned(np, "regulator_register", d.nodeHolder(), d.obj)
-	d.release, d.releaseName = c.regulatorDevRelease, "regulator_dev_release"
+	d.release, d.releaseName = (*Core).regulatorDevRelease, "regulator_dev_release"
 	c.Lock(&c.RegulatorListMutex, "regulator_register")
 	if err := c.DeviceRegister(d); err != nil {
 		c.Unlock(&c.RegulatorListMutex)
@@ -92,7 +92,7 @@ func (c *Core) DevmRegulatorRegister(pdev *Device, np *of.Node, name string) (*R
 	if err != nil {
 		return nil, err
 	}
-	c.DevresAdd(pdev, "devm_rdev_release", rdev, func() { c.RegulatorUnregister(rdev) })
+	c.DevresAdd(pdev, "devm_rdev_release", rdev, func(c *Core, data, _ any) { c.RegulatorUnregister(data.(*RegulatorDev)) })
 	return rdev, nil
 }
 
@@ -169,7 +169,7 @@ func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.DevresAdd(dev, "devm_regulator_release", r, func() { c.RegulatorPut(r) })
+	c.DevresAdd(dev, "devm_regulator_release", r, func(c *Core, data, _ any) { c.RegulatorPut(data.(*Regulator)) })
 	return r, nil
 }
 

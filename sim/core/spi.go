@@ -63,7 +63,7 @@ func (c *Core) SPIAllocHost(pdev *Device) *SPIController {
 	d.Parent = pdev
 	d.OfNode = pdev.OfNode
 	d.Priv = ctlr
-	d.release, d.releaseName = func(d *Device) { c.freeDevice(d, "spi_controller_release") }, "spi_controller_release"
+	d.release, d.releaseName = func(c *Core, d *Device) { c.freeDevice(d, "spi_controller_release") }, "spi_controller_release"
 	ctlr.Dev = d
 	return ctlr
 }
@@ -124,8 +124,8 @@ func (c *Core) ofRegisterSPIDevice(ctlr *SPIController, nc *of.Node) *SPIDevice 
 	s.Dev = d
 	c.getOwned(ctlr.Dev, "spi_controller_get", "spi device "+name, d.obj)
 	// spidev_release(): spi_controller_put(spi->controller); kfree(spi)
-	d.release, d.releaseName = func(d *Device) {
-		c.PutDevice(ctlr.Dev, "spidev_release", "spi device "+name)
+	d.release, d.releaseName = func(c *Core, d *Device) {
+		c.PutDevice(d.Priv.(*SPIDevice).Controller.Dev, "spidev_release", "spi device "+d.Name)
 		c.freeDevice(d, "spidev_release")
 	}, "spidev_release"
 	// of_alias_from_compatible() (of_modalias_node() before v6.2): no

@@ -21,13 +21,16 @@ type Work struct {
 	Fn string
 	// What names the object the item works on, for the log.
 	What string
-	run  func()
-	seq  int
-	wq   *Workqueue
-	// needs predicts the locks the item will take (the release callbacks
-	// its puts will reach), so a sched point never runs an item that
-	// would block on a lock the interrupted task holds.
-	needs func() []*of.Mutex
+	// run is the work function and needs predicts the locks it will
+	// take (the release callbacks its puts will reach), so a sched point
+	// never runs an item that would block on a lock the interrupted task
+	// holds. Both are static code (they capture nothing, so a cloned
+	// kernel shares them) called with the item, whose arg is their data.
+	run   func(c *Core, w *Work)
+	needs func(w *Work) []*of.Mutex
+	arg   any
+	seq   int
+	wq    *Workqueue
 }
 
 // Pending returns the queue's pending items in queueing order.
@@ -61,7 +64,7 @@ func (c *Core) runWork(w *Work) {
 	c.locks.cur = &c.locks.kworker
 	// process_one_work(): lock_map_acquire(&pwq->wq->lockdep_map)
 	c.lockMapAcquire(wq.lockMap(), "process_one_work")
-	w.run()
+	w.run(c, w)
 	c.lockMapRelease(wq.lockMap())
 	c.locks.cur = prev
 }
@@ -177,7 +180,7 @@ func (c *Core) blocked(w *Work) bool {
 	if w.needs == nil {
 		return false
 	}
-	for _, m := range w.needs() {
+	for _, m := range w.needs(w) {
 		if m.Held() {
 			return true
 		}

@@ -24,8 +24,8 @@ func init() {
 
 // devresTestAction registers devm_add_action(dev, devres_test_release, what).
 func devresTestAction(c *core.Core, d *core.Device, what string) {
-	c.DevmAddAction(d, "devres_test_release", what, func() {
-		c.DevErr(d, "devres_test_release: %s", what)
+	c.DevmAddAction(d, "devres_test_release", what, d, func(c *core.Core, data, arg any) {
+		c.DevErr(arg.(*core.Device), "devres_test_release: %s", data.(string))
 	})
 }
 

@@ -34,12 +34,14 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 		return err
 	}
 	name := fmt.Sprintf("dt-fixup.%d", c.NextID("dt-fixup"))
-	fx := c.NewClassDevice(d, "dt-fixup", name, "dt_fixup_register", func(fd *core.Device) {
+	fx := c.NewClassDevice(d, "dt-fixup", name, "dt_fixup_register", func(c *core.Core, fd *core.Device) {
 		// dt_fixup_release()
+		cs := fd.Priv.(*of.Changeset)
 		c.OF.ChangesetRevert(cs)
 		c.OF.Destroy(cs)
 		c.FreeDevice(fd, "dt_fixup_release")
 	}, &c.OF.OfMutex)
+	fx.Priv = cs // what dt_fixup_release() reverts
 	if err := c.DeviceRegister(fx); err != nil {
 		// put_device(): dt_fixup_release() reverts and destroys cs
 		c.PutInitial(fx, "dt_fixup_register")

@@ -39,7 +39,7 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 			return err
 		}
 		name := ledName(child)
-		led := c.NewClassDevice(d, "leds", name, "led_classdev_register_ext", func(ld *core.Device) {
+		led := c.NewClassDevice(d, "leds", name, "led_classdev_register_ext", func(c *core.Core, ld *core.Device) {
 			c.FreeDevice(ld, "device_create_release")
 		})
 		if err := c.DeviceRegister(led); err != nil {
@@ -47,7 +47,7 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 			c.PutInitial(led, "device_create_groups_vargs")
 			return err
 		}
-		c.DevresAdd(d, "devm_led_classdev_release", led, func() { c.DeviceUnregister(led) })
+		c.DevresAdd(d, "devm_led_classdev_release", led, func(c *core.Core, data, _ any) { c.DeviceUnregister(data.(*core.Device)) })
 		g.GpiodSetConsumerName(desc, name)
 	}
 	return nil

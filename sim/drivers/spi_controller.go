@@ -27,7 +27,7 @@ func spiControllerProbe(c *core.Core, d *core.Device) error {
 		return err
 	}
 	// devm_spi_register_controller(): devm_spi_unregister at unbind
-	c.DevresAdd(d, "devm_spi_unregister", ctlr, func() { c.SPIUnregisterController(ctlr) })
+	c.DevresAdd(d, "devm_spi_unregister", ctlr, func(c *core.Core, data, _ any) { c.SPIUnregisterController(data.(*core.SPIController)) })
 	d.DrvData = ctlr
 	return nil
 }

@@ -295,6 +295,12 @@ func devmOwner(dev *core.Device, con string) string {
 	return dev.Name + " " + prop + " (devm)"
 }
 
+// devmGpiod is the argument of a devm_gpiod_release devres.
+type devmGpiod struct {
+	key   devmKey
+	owner string
+}
+
 // devmAdd is the devres half of devm_gpiod_get_index() and
 // devm_fwnode_gpiod_get_index(): a non-exclusive descriptor this device
 // already manages is returned as is (devres_find); otherwise a devres
@@ -311,9 +317,10 @@ func (g *GPIO) devmAdd(dev *core.Device, d *Desc, flags Flags, owner string) (*D
 		return nil, core.ENOMEM
 	}
 	g.devm[k] = true
-	g.c.DevresAdd(dev, "devm_gpiod_release", d, func() {
-		delete(g.devm, k)
-		g.GpiodPut(d, owner, "devm_gpiod_release")
+	g.c.DevresAddArg(dev, "devm_gpiod_release", d, devmGpiod{k, owner}, func(c *core.Core, data, arg any) {
+		g, a := c.GPIO.(*GPIO), arg.(devmGpiod)
+		delete(g.devm, a.key)
+		g.GpiodPut(data.(*Desc), a.owner, "devm_gpiod_release")
 	})
 	return d, nil
 }

@@ -169,7 +169,7 @@ func (g *GPIO) GpiochipAddData(gc *Chip) error {
 	name := fmt.Sprintf("gpiochip%d", id)
 	gdev := &Device{ID: id, chip: gc, node: node}
 	gdev.Dev = g.c.NewClassDevice(gc.Parent, "gpio", name, "gpiochip_add_data_with_key",
-		func(d *core.Device) { g.gpiodeviceRelease(gdev) })
+		func(c *core.Core, d *core.Device) { c.GPIO.(*GPIO).gpiodeviceRelease(d.Priv.(*Device)) })
 	// the struct device is embedded in struct gpio_device: the
 	// allocation the oracles name is the gpio_device
 	gdev.Dev.Obj().Type = "gpio_device"
@@ -213,7 +213,7 @@ func (g *GPIO) DevmGpiochipAddData(dev *core.Device, gc *Chip) error {
 	if err := g.GpiochipAddData(gc); err != nil {
 		return err
 	}
-	return g.c.DevmAddActionOrReset(dev, "devm_gpio_chip_release", gc, func() { g.GpiochipRemove(gc) })
+	return g.c.DevmAddActionOrReset(dev, "devm_gpio_chip_release", gc, nil, func(c *core.Core, data, _ any) { c.GPIO.(*GPIO).GpiochipRemove(data.(*Chip)) })
 }
 
 // GpiochipRemove is gpiochip_remove(): sysfs unregister, hogs, numb the

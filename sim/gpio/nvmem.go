@@ -82,7 +82,7 @@ func (g *GPIO) NvmemRegister(cfg *NvmemConfig) (*Nvmem, error) {
 		nv.wpGpio = d
 	}
 	nv.refcnt = 1
-	nv.Dev = g.c.NewClassDevice(cfg.Dev, "nvmem", name, "nvmem_register", func(d *core.Device) { g.nvmemRelease(nv) })
+	nv.Dev = g.c.NewClassDevice(cfg.Dev, "nvmem", name, "nvmem_register", func(c *core.Core, d *core.Device) { c.GPIO.(*GPIO).nvmemRelease(d.Priv.(*Nvmem)) })
 	nv.Dev.Obj().Type = "nvmem_device"
 	nv.Dev.OfNode = cfg.Dev.OfNode
 	nv.Dev.Priv = nv
@@ -123,7 +123,7 @@ func (g *GPIO) DevmNvmemRegister(dev *core.Device, cfg *NvmemConfig) (*Nvmem, er
 		return nil, err
 	}
 	// devm_add_action_or_reset(): on failure nvmem_unregister() now
-	if err := g.c.DevmAddActionOrReset(dev, "devm_nvmem_unregister", nv, func() { g.NvmemUnregister(nv) }); err != nil {
+	if err := g.c.DevmAddActionOrReset(dev, "devm_nvmem_unregister", nv, nil, func(c *core.Core, data, _ any) { c.GPIO.(*GPIO).NvmemUnregister(data.(*Nvmem)) }); err != nil {
 		return nil, err
 	}
 	return nv, nil

@@ -23,7 +23,7 @@ type Mutex struct {
 // Lock records holder as the owner.
 func (m *Mutex) Lock(holder string) {
 	if m.hooks != nil && m.hooks.Lock != nil {
-		m.hooks.Lock(m, holder)
+		m.hooks.Lock(m.hooks.Ctx, m, holder)
 	}
 	m.Holder = holder
 }
@@ -31,7 +31,7 @@ func (m *Mutex) Lock(holder string) {
 // Unlock records the mutex free.
 func (m *Mutex) Unlock() {
 	if m.hooks != nil && m.hooks.Unlock != nil {
-		m.hooks.Unlock(m)
+		m.hooks.Unlock(m.hooks.Ctx, m)
 	}
 	m.Holder = ""
 }
@@ -40,20 +40,23 @@ func (m *Mutex) Unlock() {
 func (m *Mutex) Held() bool { return m.Holder != "" }
 
 // Hooks are the calls the OF layer makes into layers above it (the driver
-// core's workqueues). A nil hook is a no-op.
+// core's workqueues). A nil hook is a no-op. Each is static code (it
+// captures nothing, so a cloned kernel shares it) called with Ctx, the
+// upper layer's state.
 type Hooks struct {
+	Ctx any
 	// DeviceLinkWaitRemoval is device_link_wait_removal(): flush
 	// device_link_wq.
-	DeviceLinkWaitRemoval func()
+	DeviceLinkWaitRemoval func(ctx any)
 	// Sched runs pending work at a sched point the program chose inside a
 	// long operation; n <= 0 means every pending item.
-	Sched func(point string, n int)
+	Sched func(ctx any, point string, n int)
 	// Lock and Unlock see every mutex_lock()/mutex_unlock() of the OF
 	// layer's mutexes (of_mutex, of_overlay_phandle_mutex), before the
 	// holder is recorded: the driver core's lock checker (flush under a
 	// lock a pending work item needs, lock-order inversions).
-	Lock   func(m *Mutex, holder string)
-	Unlock func(m *Mutex)
+	Lock   func(ctx any, m *Mutex, holder string)
+	Unlock func(ctx any, m *Mutex)
 }
 
 // OF is the state of the device-tree layer of one simulated kernel: the
@@ -135,13 +138,13 @@ func (t *OF) SetSched(points map[string]int) { t.schedPoints = points }
 // sched runs pending work at point if the program chose it.
 func (t *OF) sched(point string) {
 	if n, ok := t.schedPoints[point]; ok && t.Hooks.Sched != nil {
-		t.Hooks.Sched(point, n)
+		t.Hooks.Sched(t.Hooks.Ctx, point, n)
 	}
 }
 
 func (t *OF) deviceLinkWaitRemoval() {
 	if t.Hooks.DeviceLinkWaitRemoval != nil {
-		t.Hooks.DeviceLinkWaitRemoval()
+		t.Hooks.DeviceLinkWaitRemoval(t.Hooks.Ctx)
 	}
 }
 

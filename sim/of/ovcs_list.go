@@ -110,3 +110,8 @@ func (t *OF) Overlays() []*Overlay {
 	}
 	return out
 }
+
+// Sentinels returns the package-level objects the state may point to
+// (LIST_POISON1, LIST_POISON2): a copy of the state must keep pointing
+// to these very objects, since list code compares against them.
+func Sentinels() []any { return []any{listPoison1, listPoison2} }

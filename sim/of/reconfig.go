@@ -9,10 +9,12 @@ type ReconfigData struct {
 
 // ReconfigNotifier is a subscriber of of_reconfig_chain (of_platform_notify,
 // of_i2c_notify, of_spi_notify in the kernel). A non-nil error stops the
-// chain, as notifier_from_errno() does.
+// chain, as notifier_from_errno() does. Call is static code (it
+// captures nothing, so a cloned kernel shares it) called with Ctx.
 type ReconfigNotifier struct {
 	Name string
-	Call func(action Action, rd *ReconfigData) error
+	Call func(ctx any, action Action, rd *ReconfigData) error
+	Ctx  any
 }
 
 // ReconfigNotifierRegister is of_reconfig_notifier_register().
@@ -23,7 +25,7 @@ func (t *OF) ReconfigNotifierRegister(nb ReconfigNotifier) {
 // ReconfigNotify is of_reconfig_notify(): run the chain.
 func (t *OF) ReconfigNotify(action Action, rd *ReconfigData) error {
 	for _, nb := range t.reconfigChain {
-		if err := nb.Call(action, rd); err != nil {
+		if err := nb.Call(nb.Ctx, action, rd); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,20 @@ type Log struct {
 	Strict bool
 }
 
+// SetOut sets Out, streaming to it first the lines logged so far.
+func (l *Log) SetOut(w io.Writer) {
+	l.Out = w
+	if w == nil {
+		return
+	}
+	for i, s := range l.lines {
+		if l.kernel[i] {
+			io.WriteString(w, "  ")
+		}
+		io.WriteString(w, s+"\n")
+	}
+}
+
 // add appends a line and streams it to Out.
 func (l *Log) add(s string, kernel bool) {
 	l.lines = append(l.lines, s)
