@@ -58,10 +58,13 @@ LIBFUZZER_TIME ?= 30
 libfuzzer:
 	scripts/libfuzzer.sh $(LIBFUZZER_TARGET) $(LIBFUZZER_TIME)
 
-# The long-running soak (cmd/stress arrives with its own issue).
+# The long-running soak (cmd/stress): crashers land in crashers/.
+# stress-rss: its resident set over STRESS_DURATION (BENCHMARKS.md).
 stress:
-	@if [ -f cmd/stress/main.go ]; then $(GO) run ./cmd/stress -duration $(STRESS_DURATION); \
-	else echo "cmd/stress is not built yet: run 'make fuzz' for now"; exit 2; fi
+	$(GO) run ./cmd/stress -duration $(STRESS_DURATION)
+
+stress-rss:
+	scripts/stress-rss.sh $(STRESS_DURATION) 30
 
 # Benchmarks: medians over 10 runs; record the figures in BENCHMARKS.md.
 bench:

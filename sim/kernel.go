@@ -43,6 +43,10 @@ type Config struct {
 	// soak worker compiles the base tree once. A Cache is not safe for
 	// concurrent use: give each worker its own.
 	Cache *Cache
+	// Signal, when set, collects the run's coverage of the model
+	// (report.Signal): the soak's guidance. Boot is not recorded (every
+	// run boots alike); the caller resets it between runs.
+	Signal *report.Signal
 }
 
 // Result is what a run produced.
@@ -139,13 +143,14 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	// fault-injection step (no op is running) and logs nothing
 	b.OF.Fail.Record = cfg.FailList
 	b.Log.SetOut(cfg.Stream)
+	b.Log.Signal = cfg.Signal
 	return b, nil
 }
 
 // bootFresh boots a kernel of profile prof on base, with no program:
 // the OF layer with the base tree loaded, the driver core booted.
 func bootFresh(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict}
+	log := &report.Log{Quiet: cfg.Quiet, Strict: cfg.Strict, Out: cfg.Stream}
 	reg := kobj.New(log)
 	reg.Trace = cfg.Trace
 	trackProgramRefs(reg)
@@ -301,6 +306,9 @@ func (k *Kernel) Step(i int) {
 		ret = errnoName(core.ENODEV)
 	} else {
 		ret = e.fn(c)
+	}
+	if s := k.Log.Signal; s != nil {
+		s.Return(op.Desc.Name, ret)
 	}
 	k.Log.Harness("op %d: returned %s", n, ret)
 	k.checkInvariants()

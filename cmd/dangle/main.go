@@ -27,11 +27,12 @@ import (
 )
 
 const usage = `usage:
-  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] [-fail-list FILE] FILE.prog...
+  dangle run [-kernel PROFILE|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]... [-trace] [-strict] [-state] [-fail-list FILE] [-svg OUT] [-dot OUT] FILE.prog...
   dangle minimize [-o OUT] [-v] FILE.prog
   dangle new [-base FILE.dtb|FILE.dts] [-kernel PROFILE] [-I DIR]... -o OUT.prog OVERLAY.dtso|OVERLAY.dtbo... ['OP LINE'...]
   dangle explore -depth N [-kernel P] [-tree FILE.prog] [-ops LIST] [-workers W] [-max-states M]
   dangle triage [-o CRASHERS] [-kernel PROFILE] DIR...
+  dangle export -o DIR FILE.prog
   dangle profiles
   dangle ops
   dangle drivers
@@ -41,6 +42,7 @@ minimize  shrink a program while its finding keeps its title
 new       write a program that applies your overlays to your board and removes them
 explore   search every op sequence up to a depth for findings (explore.go)
 triage    turn go test -fuzz failures into crashers, one per title
+export    write the sources, a board replay script and a KUnit skeleton
 profiles  print the kernel profiles and their behaviour knobs
 ops       print the operations a program can use
 drivers   print the driver catalog: the compatibles the simulator has a model for
@@ -69,6 +71,8 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 		return cmdExplore(args[1:], stdout, stderr)
 	case "triage":
 		return cmdTriage(args[1:], stdout, stderr)
+	case "export":
+		return cmdExport(args[1:], stdout, stderr)
 	case "profiles":
 		fmt.Fprint(stdout, profile.Table())
 		return 0
@@ -94,6 +98,7 @@ type runFlags struct {
 	state    bool
 	baseFile string
 	include  stringList
+	svg, dot string // -svg, -dot: where to draw the pictures (pictures.go)
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -106,6 +111,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.baseFile, "base", "", "the board's tree `FILE.dtb|FILE.dts`, instead of the program's base.dts/base.dtb or the built-in tree")
 	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
 	addFailListFlag(fs)
+	fs.StringVar(&f.svg, "svg", "", "draw the lifetime timeline of the objects the first finding involves to `OUT.svg`")
+	fs.StringVar(&f.dot, "dot", "", "write the device / link / node graph at the first finding to `OUT.dot` (render: dot -Tsvg)")
 	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
 	if code >= 0 {
 		return code

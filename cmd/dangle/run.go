@@ -21,6 +21,10 @@ func runFiles(f *runFlags, files []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dangle run: -kernel: %v\n", err)
 		return 2
 	}
+	if (f.svg != "" || f.dot != "") && (len(profiles) > 1 || len(files) > 1 || f.state) {
+		fmt.Fprintln(stderr, "dangle run: -svg and -dot draw one program on one profile")
+		return 2
+	}
 	if f.state && len(profiles) > 1 {
 		fmt.Fprintln(stderr, "dangle run: -state takes one profile, not -kernel all or a list")
 		return 2
@@ -146,7 +150,15 @@ func runOne(f *runFlags, name, kernel string, base *sim.Source, stdout, stderr i
 		return 2
 	}
 	failListWrite(name, res)
-	return printResult(f, name, res, stdout)
+	status := printResult(f, name, res, stdout)
+	if f.svg != "" || f.dot != "" {
+		cfg := sim.Config{Filename: progLabel(name), Profile: kernel, Strict: f.strict, Base: base}
+		if err := drawPictures(f, p, cfg, stdout); err != nil {
+			fmt.Fprintf(stderr, "dangle run: %v\n", err)
+			return 2
+		}
+	}
+	return status
 }
 
 // logStream returns the writer a run streams its log to: stdout, with the

@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"dangle/crash"
 	"dangle/fuzz"
-	"dangle/minimizer"
 	"dangle/prog"
-	"dangle/sim"
 	"dangle/sim/profile"
 )
 
@@ -25,10 +21,13 @@ Reads the failing inputs go test -fuzz wrote (DIR is a testdata/fuzz/FuzzX
 directory, the go test fuzz v1 format), decodes each as its target does
 (the byte decoder for FuzzLifecycle, FuzzOverlay, FuzzDevlink, FuzzGPIO;
 program text for FuzzProgText; an overlay source for FuzzDTS), runs it,
-groups the inputs by the title of their first finding and writes one raw
-crasher per title: CRASHERS/<title-slug>/repro.prog (the group's smallest
-program, minimized unless -min=false) and report.txt (first line: the
-title). A title already in CRASHERS is merged: the smaller repro stays.
+groups the inputs by the title of their first finding and writes one
+crasher per title through package crash: every input is saved first under
+CRASHERS/<title-slug>/raw/ (nothing is lost if minimizing fails), then
+repro.prog (the group's smallest program, minimized unless -min=false,
+with its affected and unaffected profiles), report.txt (first line: the
+title), the sources and timeline.svg. A title already in CRASHERS is
+merged: the smaller repro stays.
 Environment as the fuzz targets: DANGLE_KERNEL, DANGLE_IGNORE,
 DANGLE_STRICT, DANGLE_MISUSE.
 `
@@ -63,6 +62,9 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 	}
 	groups := map[string]*triageGroup{}
 	var titles []string
+	if st, ok := triageStressDirs(fs.Args(), *out, env.Strict, stdout, stderr); ok {
+		return st // soak outputs (cmd/stress -out): merged by title
+	}
 	for _, dir := range fs.Args() {
 		target := filepath.Base(filepath.Clean(dir))
 		r := fuzz.NewRunner(target, env)
@@ -100,10 +102,15 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 				titles = append(titles, g.title)
 			}
 			g.inputs = append(g.inputs, name)
+			// saved before anything slower runs: never lose a finding
+			if _, err := crash.WriteRaw(*out, p, f.Finding.Title); err != nil {
+				fmt.Fprintf(stderr, "dangle triage: %v\n", err)
+				return 2
+			}
 			q := p.Clone()
 			q.Kernel = f.Profile
 			if g.prog == nil || len(q.Print()) < len(g.prog.Print()) {
-				g.prog, g.profile, g.atOp = q, f.Profile, f.Finding.Op > 0
+				g.prog, g.profile = q, f.Profile
 			}
 			fmt.Fprintf(stdout, "%s: %s (kernel %s)\n", name, f.Finding.Title, f.Profile)
 		}
@@ -111,22 +118,17 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 	status := 0
 	for _, t := range titles {
 		g := groups[t]
-		if *doMin {
-			cfg := sim.Config{Filename: "triage.prog", Profile: g.profile, Strict: env.Strict, Quiet: true, Cache: sim.NewCache()}
-			if min, _, err := minimizer.Minimize(g.prog, titlePredicate(cfg, t, g.atOp), minimizer.Options{Timeout: *timeout}); err == nil {
-				min.Kernel = g.profile
-				g.prog = min
-			} else {
-				fmt.Fprintf(stderr, "dangle triage: %q: minimize: %v (keeping the raw program)\n", t, err)
-			}
-		}
-		dir, err := writeCrasher(*out, g)
+		c, err := crash.Write(*out, g.prog, t, crash.Options{Profile: g.profile, NoMinimize: !*doMin, Timeout: *timeout, Strict: env.Strict, FoundBy: g.inputs})
 		if err != nil {
-			fmt.Fprintf(stderr, "dangle triage: %v\n", err)
+			fmt.Fprintf(stderr, "dangle triage: %q: %v (the raw programs are in %s)\n", t, err, filepath.Join(*out, crash.Slug(t), "raw"))
 			status = 2
 			continue
 		}
-		fmt.Fprintf(stdout, "%s: %d input(s) -> %s\n", t, len(g.inputs), dir)
+		merged := ""
+		if c.Merged {
+			merged = " (merged)"
+		}
+		fmt.Fprintf(stdout, "%s: %d input(s) -> %s%s\n", t, len(g.inputs), c.Dir, merged)
 	}
 	return status
 }
@@ -134,7 +136,6 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 type triageGroup struct {
 	title, profile string
 	inputs         []string
-	atOp           bool // raised during an op: the repro must keep it there
 	prog           *prog.Program
 }
 
@@ -156,60 +157,6 @@ func triageProgram(r *fuzz.Runner, target string, data []byte) *prog.Program {
 		return p
 	}
 	return r.Decode(data)
-}
-
-// slug is a crasher directory name for a title.
-func slug(title string) string {
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(title) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b.WriteRune(c)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	s := strings.TrimSuffix(b.String(), "-")
-	if len(s) > 80 {
-		s = strings.TrimSuffix(s[:80], "-")
-	}
-	return s
-}
-
-// writeCrasher writes (or merges into) out/<slug>/: repro.prog, the
-// smaller of the old and the new, and report.txt.
-func writeCrasher(out string, g *triageGroup) (string, error) {
-	dir := filepath.Join(out, slug(g.title))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	p := g.prog.Clone()
-	p.Header = slices.DeleteFunc(p.Header, func(c string) bool { return strings.HasPrefix(c, "# title:") })
-	p.Header = append([]string{"# title: " + g.title}, p.Header...)
-	text := p.Print()
-	repro := filepath.Join(dir, "repro.prog")
-	if old, err := os.ReadFile(repro); err == nil && len(old) <= len(text) {
-		text = old // merged: the title was there with a repro no larger
-		if q, err := prog.Parse(repro, old); err == nil {
-			p = q
-		}
-	}
-	if err := os.WriteFile(repro, text, 0o644); err != nil {
-		return "", err
-	}
-	res, err := sim.Run(p, sim.Config{Filename: repro, Profile: g.profile})
-	var rep bytes.Buffer
-	fmt.Fprintf(&rep, "%s\n\nkernel: %s\nfound by: %s\n", g.title, g.profile, strings.Join(g.inputs, " "))
-	if err == nil {
-		fmt.Fprintf(&rep, "\n%s\n", res.Log)
-		for i := range res.Findings {
-			rep.WriteString(res.Findings[i].String())
-		}
-	}
-	fmt.Fprintf(&rep, "\nreplay: go run ./cmd/dangle run -kernel '%s' %s\n", g.profile, repro)
-	return dir, os.WriteFile(filepath.Join(dir, "report.txt"), rep.Bytes(), 0o644)
 }
 
 func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }

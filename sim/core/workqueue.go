@@ -59,6 +59,9 @@ func (c *Core) runWork(w *Work) {
 			break
 		}
 	}
+	if s := c.Log.Signal; s != nil {
+		s.Pair(wq.Name, w.Fn)
+	}
 	c.Log.Harness("  [%s] %s: %s", wq.Name, w.Fn, w.What)
 	prev := c.locks.cur
 	c.locks.cur = &c.locks.kworker

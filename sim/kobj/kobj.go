@@ -150,6 +150,9 @@ func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder str
 }
 
 func (r *Registry) event(o *Object, fn, holder, what string) {
+	if s := r.Log.Signal; s != nil {
+		s.Ref(o.Type, fn, what, o.ref)
+	}
 	if r.Trace {
 		o.events = append(o.events, Event{Op: r.Log.Op, Func: fn, Holder: holder, What: what, After: o.ref})
 	}

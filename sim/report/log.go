@@ -25,6 +25,10 @@ type Log struct {
 	// Strict counts known findings as findings (dangle run -strict,
 	// DANGLE_STRICT=1): Report then treats them as any other.
 	Strict bool
+	// Signal, when set, collects the run's coverage of the model (the
+	// soak's guidance): message sites, findings, and what kobj and
+	// the op dispatcher record. Nil: off.
+	Signal *Signal
 }
 
 // SetOut sets Out, streaming to it first the lines logged so far.
@@ -56,6 +60,9 @@ func (l *Log) add(s string, kernel bool) {
 // Printf appends one kernel message line, exactly as the kernel prints it
 // (pr_fmt prefix included by the caller).
 func (l *Log) Printf(format string, args ...any) {
+	if l.Signal != nil {
+		l.Signal.Site(format)
+	}
 	if l.Quiet {
 		return
 	}
@@ -64,6 +71,9 @@ func (l *Log) Printf(format string, args ...any) {
 
 // Line appends a literal kernel line.
 func (l *Log) Line(s string) {
+	if l.Signal != nil {
+		l.Signal.Site(s)
+	}
 	if l.Quiet {
 		return
 	}
@@ -102,6 +112,9 @@ func (l *Log) Since(mark int) []string {
 func (l *Log) Report(f Finding) {
 	if f.Op == 0 {
 		f.Op = l.Op
+	}
+	if l.Signal != nil {
+		l.Signal.Site(f.Title)
 	}
 	if f.Known != "" && l.Strict {
 		f.Known = ""

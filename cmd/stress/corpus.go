@@ -1,0 +1,186 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"dangle/prog"
+	"dangle/sim/report"
+)
+
+// entry is a corpus program: what regenerates it (its swarm seed and
+// choice stream) and its file under DIR/corpus.
+type entry struct {
+	swarm uint64
+	vals  []uint32
+	file  string
+}
+
+// corpus holds the programs that added signal, and the signal seen so
+// far (syzkaller's max signal). It is shared by the workers; with one
+// worker its contents, and so the programs mutated, are deterministic.
+// It is bounded: past max entries a new one replaces one at random (its
+// file is removed), so memory and disk stay flat.
+type corpus struct {
+	mu      sync.Mutex
+	dir     string // "" : not persisted
+	max     int
+	entries []*entry
+	seen    [report.SignalBits / 64]uint64
+	nseen   int
+}
+
+// add merges a run's features into the seen signal and reports whether
+// any was new; if so (and p is not nil) the program joins the corpus.
+// r (the caller's worker PRNG) picks the entry replaced when full.
+func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program) (bool, error) {
+	c.mu.Lock()
+	isNew := false
+	for _, f := range features {
+		w, b := f/64, uint64(1)<<(f%64)
+		if c.seen[w]&b == 0 {
+			c.seen[w] |= b
+			c.nseen++
+			isNew = true
+		}
+	}
+	if !isNew || e == nil {
+		c.mu.Unlock()
+		return isNew, nil
+	}
+	var evicted string
+	if len(c.entries) < c.max {
+		c.entries = append(c.entries, e)
+	} else {
+		i := r.IntN(len(c.entries))
+		evicted = c.entries[i].file
+		c.entries[i] = e
+	}
+	c.mu.Unlock()
+	if c.dir == "" {
+		return true, nil
+	}
+	if evicted != "" {
+		os.Remove(evicted)
+	}
+	// not synced: a corpus file lost to a crash costs coverage, not a
+	// finding (crashers are synced)
+	return true, c.persist(e, p)
+}
+
+// pick returns a corpus entry and another one (for splicing), nil if the
+// corpus is empty.
+func (c *corpus) pick(r *rand.Rand) (*entry, *entry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) == 0 {
+		return nil, nil
+	}
+	return c.entries[r.IntN(len(c.entries))], c.entries[r.IntN(len(c.entries))]
+}
+
+func (c *corpus) size() (entries, features int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries), c.nseen
+}
+
+// persist writes p as DIR/corpus/<hash>.prog with the swarm seed and the
+// stream in its header, so a restarted soak resumes from it; the file
+// is written whole or not at all.
+func (c *corpus) persist(e *entry, p *prog.Program) error {
+	q := p.Clone()
+	q.Header = append([]string{
+		"# stress corpus: added new signal",
+		"# swarm: " + strconv.FormatUint(e.swarm, 10),
+		"# stream: " + encodeStream(e.vals),
+	}, q.Header...)
+	text := q.Print()
+	sum := sha256.Sum256(text)
+	name := filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
+	c.mu.Lock()
+	e.file = name
+	c.mu.Unlock()
+	return writeFile(name, text, false)
+}
+
+// load reads DIR/corpus/*.prog in name order. A file that does not parse
+// or lacks its swarm and stream lines is reported by name and skipped.
+func (c *corpus) load() (loaded int, bad []string) {
+	names, _ := filepath.Glob(filepath.Join(c.dir, "*.prog"))
+	slices.Sort(names)
+	for _, name := range names {
+		e, err := readEntry(name)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		if len(c.entries) >= c.max {
+			break
+		}
+		c.entries = append(c.entries, e)
+		loaded++
+	}
+	return loaded, bad
+}
+
+func readEntry(name string) (*entry, error) {
+	p, err := prog.ParseFile(name)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{file: name}
+	var haveSwarm, haveStream bool
+	for _, h := range p.Header {
+		if v, ok := strings.CutPrefix(h, "# swarm: "); ok {
+			if e.swarm, err = strconv.ParseUint(v, 10, 64); err != nil {
+				return nil, fmt.Errorf("%s: swarm: %v", name, err)
+			}
+			haveSwarm = true
+		}
+		if v, ok := strings.CutPrefix(h, "# stream: "); ok {
+			if e.vals, err = decodeStream(v); err != nil {
+				return nil, fmt.Errorf("%s: stream: %v", name, err)
+			}
+			haveStream = true
+		}
+	}
+	if !haveSwarm || !haveStream {
+		return nil, fmt.Errorf("%s: not a stress corpus file (no \"# swarm:\" and \"# stream:\" lines)", name)
+	}
+	return e, nil
+}
+
+// writeAtomic writes data to name through a temporary file in the same
+// directory, synced and renamed: a reader (or a crash) sees the old file
+// or the new one, never a part.
+func writeAtomic(name string, data []byte) error { return writeFile(name, data, true) }
+
+// writeFile is writeAtomic, syncing the data before the rename if sync.
+func writeFile(name string, data []byte, sync bool) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

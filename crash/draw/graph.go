@@ -1,0 +1,81 @@
+package draw
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Graph is the device / device-link / device-tree node graph at the
+// moment of a failure.
+type Graph struct {
+	Title string
+	Nodes []GraphNode
+	Edges []GraphEdge
+}
+
+// GraphNode is a device, a device-tree node or another object.
+type GraphNode struct {
+	ID    string // unique, stable
+	Label string
+	// Kind is "device", "node" (device_node) or "object".
+	Kind string
+	// Culprit: named by the finding. Gone: freed or unregistered.
+	Culprit, Gone bool
+}
+
+// GraphEdge is a relation: "parent", "of_node", "link" (supplier ->
+// consumer), "holds" (a reference).
+type GraphEdge struct {
+	From, To string
+	Kind     string
+	Label    string
+}
+
+// DOT renders the graph for Graphviz's dot.
+func (g *Graph) DOT() []byte {
+	var b strings.Builder
+	b.WriteString("digraph dangle {\n")
+	fmt.Fprintf(&b, "\tlabel=%s; labelloc=t; fontsize=16; fontname=\"DejaVu Sans\";\n", quote(g.Title))
+	b.WriteString("\trankdir=LR; node [fontname=\"DejaVu Sans Mono\", fontsize=10]; edge [fontname=\"DejaVu Sans\", fontsize=9];\n")
+	for _, n := range g.Nodes {
+		attrs := []string{"label=" + quote(n.Label)}
+		switch n.Kind {
+		case "device":
+			attrs = append(attrs, "shape=box", "style=\"rounded,filled\"", "fillcolor=\"#e8f0fe\"")
+		case "node":
+			attrs = append(attrs, "shape=note", "style=filled", "fillcolor=\"#f3f3f3\"")
+		default:
+			attrs = append(attrs, "shape=ellipse")
+		}
+		if n.Gone {
+			attrs = append(attrs, "color=\"#999999\"", "fontcolor=\"#777777\"", "style=\"dashed\"")
+		}
+		if n.Culprit {
+			attrs = append(attrs, "color=\"#c00000\"", "penwidth=2.5", "fillcolor=\"#fde8e8\"", "style=filled")
+		}
+		fmt.Fprintf(&b, "\t%s [%s];\n", quote(n.ID), strings.Join(attrs, ", "))
+	}
+	for _, e := range g.Edges {
+		attrs := []string{}
+		if e.Label != "" {
+			attrs = append(attrs, "label="+quote(e.Label))
+		}
+		switch e.Kind {
+		case "parent":
+			attrs = append(attrs, "style=dashed", "color=\"#888888\"", "arrowhead=empty")
+		case "of_node":
+			attrs = append(attrs, "style=dotted", "color=\"#555555\"")
+		case "link":
+			attrs = append(attrs, "color=\"#1a7f37\"", "penwidth=1.8")
+		case "holds":
+			attrs = append(attrs, "color=\"#c00000\"", "fontcolor=\"#c00000\"", "penwidth=1.8")
+		}
+		fmt.Fprintf(&b, "\t%s -> %s [%s];\n", quote(e.From), quote(e.To), strings.Join(attrs, ", "))
+	}
+	b.WriteString("}\n")
+	return []byte(b.String())
+}
+
+func quote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
+}
