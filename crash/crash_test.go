@@ -75,8 +75,17 @@ func TestWriteRawThenWrite(t *testing.T) {
 	if got.Title != b1Title || got.Profile != "v6.8" || strings.Join(got.Affected, " ") != "v6.1 v6.8" {
 		t.Errorf("Load: %+v", got)
 	}
-	if rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt")); !strings.HasPrefix(string(rep), b1Title+"\n") {
+	rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt"))
+	if !strings.HasPrefix(string(rep), b1Title+"\n") {
 		t.Errorf("report.txt:\n%s", rep)
+	}
+	// the bisection answer: the one knob that flips the outcome, its
+	// commit, and the proposed patch that closes it
+	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[8917e7385346]",
+		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(rep)), " "), want) {
+			t.Errorf("report.txt lacks %q:\n%s", want, rep)
+		}
 	}
 	// a bigger program of the same title: merged, the old repro stays
 	padded := p.Clone()
@@ -89,5 +98,36 @@ func TestWriteRawThenWrite(t *testing.T) {
 	after, _ := os.ReadFile(filepath.Join(c2.Dir, "repro.prog"))
 	if !c2.Merged || string(before) != string(after) {
 		t.Errorf("merge replaced the smaller repro:\n%s\n---\n%s", before, after)
+	}
+}
+
+// TestLoadErrors: a repro.prog that does not parse is an error naming
+// file:line; a directory with neither repro nor raw findings is skipped;
+// writes leave no temporary files.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := Load(dir); err != nil || len(cs) != 0 {
+		t.Errorf("empty directory: %v %v", cs, err)
+	}
+	if cs, err := Load(filepath.Join(dir, "missing")); err != nil || cs != nil {
+		t.Errorf("missing directory: %v %v", cs, err)
+	}
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, "repro.prog"), []byte("dangle program v1\nno_such_op\n"), 0o644)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "repro.prog:2") {
+		t.Errorf("bad repro: %v", err)
+	}
+	os.RemoveAll(bad)
+	if _, err := WriteRaw(dir, corpus(t, "b1-reg-expander.prog"), b1Title); err != nil {
+		t.Fatal(err)
+	}
+	tmp, _ := filepath.Glob(filepath.Join(dir, "*", ".*tmp*"))
+	tmp2, _ := filepath.Glob(filepath.Join(dir, "*", "raw", ".*tmp*"))
+	if len(tmp)+len(tmp2) > 0 {
+		t.Errorf("temporary files left: %v %v", tmp, tmp2)
 	}
 }

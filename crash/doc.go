@@ -11,6 +11,7 @@
 //	report.txt   the mail-ready report, the title on line 1
 //	*.dtso/.dts  the program's device-tree sources as plain files
 //	timeline.svg the lifetime timeline of the objects involved
+//	graph.dot    the device / link / node graph at the failure (Graphviz)
 //	raw/         raw findings written by WriteRaw before minimizing;
 //	             Write removes them once the crasher is written
 //
@@ -24,7 +25,19 @@
 //	Load(dir) ([]*Crasher, error)             the crashers on disk, by slug
 //	RunMatrix(p, profiles, cfg, each) (*Matrix, error)
 //	                                          run p on each profile: title × profile
+//	NewMatrix(profiles), (*Matrix).Add        build one from runs made elsewhere
+//	(*Matrix).Split/Boundaries/Table          affected/unaffected, the knob commits
 //	Predicate(cfg, title, atOp)               the minimizer's "same title" predicate
+//	Trace(p, cfg, title) (*Traced, error)     a traced replay: Timeline() (SVG via
+//	                                          crash/draw), Graph (DOT), Explain()
+//
+// Write minimizes on the finding's profile while the title stays and the
+// profiles the original does not raise it on stay clean of it, so a
+// smaller program that is another bug with the same title (a consumer
+// that never puts what it got leaks on every kernel) is not taken. The
+// soak calls WriteRaw first (set p.Kernel to the profile the finding was
+// seen on), then Write; dangle triage finishes raw directories the soak
+// left.
 //
 // Writes are atomic (a temporary file renamed into place), so a crash of
 // the writer leaves the old file or the new one, never half of one.

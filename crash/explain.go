@@ -78,6 +78,11 @@ func (t *Traced) explainRefs(b *strings.Builder, f *report.Finding, o *kobj.Obje
 		if len(f.Objects) > 1 {
 			fmt.Fprintf(b, " With it: %s.", strings.Join(f.Objects[1:], "; "))
 		}
+		if o != nil && f.Op > 0 {
+			if hs := holdsAt(o, f.Op); len(hs) > 0 {
+				fmt.Fprintf(b, " At that point the %s was referenced by: %s.", o.Type, strings.Join(hs, "; "))
+			}
+		}
 		return
 	}
 	if f.Op == report.Teardown {
@@ -109,6 +114,9 @@ func (t *Traced) explainRefs(b *strings.Builder, f *report.Finding, o *kobj.Obje
 			}
 		}
 		b.WriteString(sep)
+	}
+	if w := t.laterWork(f.Op); w != "" && f.Op > 0 {
+		fmt.Fprintf(b, " Deferred work still pending at op %d ran only later: %s.", f.Op, w)
 	}
 	if f.Op > 0 {
 		fmt.Fprintf(b, " Those references had to be gone before %s ran in op %d: the operation that should have dropped them (or waited for the work that drops them) is op %d itself or an op before it.", titleFuncOr(f, "the check"), f.Op, f.Op)
@@ -195,4 +203,78 @@ func putAfter(o *kobj.Object, holder string, op int) *kobj.Event {
 		}
 	}
 	return nil
+}
+
+// laterWork lists the work items the log shows running after op (as
+// "fn on wq during the teardown"), distinct, at most three: the work a
+// leak at op was waiting for.
+func (t *Traced) laterWork(op int) string {
+	section := 0 // the op of the lines being read; Teardown after "teardown"
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range strings.Split(t.Result.Log, "\n") {
+		var n int
+		if _, err := fmt.Sscanf(l, "op %d:", &n); err == nil {
+			section = n
+			continue
+		}
+		if l == "teardown" {
+			section = report.Teardown
+			continue
+		}
+		if section != report.Teardown && section <= op {
+			continue
+		}
+		s := strings.TrimSpace(l)
+		if !strings.HasPrefix(s, "[") {
+			continue
+		}
+		wq, rest, ok := strings.Cut(s[1:], "] ")
+		if !ok {
+			continue
+		}
+		fn, _, _ := strings.Cut(rest, ":")
+		key := fn + " on " + wq
+		if seen[key] || len(out) == 3 {
+			continue
+		}
+		seen[key] = true
+		out = append(out, key+" during "+t.where(section))
+	}
+	return strings.Join(out, "; ")
+}
+
+// holdsAt replays o's timeline up to the end of op and returns the
+// references outstanding then, oldest first, the run-time ones only
+// (those taken at boot are the system's own): "gpio reset-gpios (taken
+// in gpiod_request, op 2)".
+func holdsAt(o *kobj.Object, op int) []string {
+	type hold struct {
+		holder, fn string
+		op         int
+	}
+	var hs []hold
+	for _, e := range o.Events() {
+		if e.Op == report.Teardown || e.Op > op {
+			break
+		}
+		switch e.What {
+		case "alloc", "get":
+			hs = append(hs, hold{e.Holder, e.Func, e.Op})
+		case "put":
+			for i := len(hs) - 1; i >= 0; i-- {
+				if hs[i].holder == e.Holder || i == 0 {
+					hs = append(hs[:i], hs[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+	var out []string
+	for _, h := range hs {
+		if h.op > 0 {
+			out = append(out, fmt.Sprintf("%s (taken in %s, op %d)", h.holder, h.fn, h.op))
+		}
+	}
+	return out
 }

@@ -103,7 +103,7 @@ func ensureObject(g *draw.Graph, o *kobj.Object) {
 	switch o.Type {
 	case "device":
 		kind, label = "device", o.Name
-		if !o.Freed() {
+		if !o.Freed() && o.Dynamic { // (platform_bus is static, never listed)
 			label += "\nunregistered, not yet released"
 		}
 	case "device_node":

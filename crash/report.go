@@ -8,6 +8,7 @@ import (
 
 	"dangle/sim"
 	"dangle/sim/drivers"
+	"dangle/sim/profile"
 	"dangle/sim/report"
 )
 
@@ -15,6 +16,7 @@ import (
 type builtReport struct {
 	text     string
 	timeline []byte
+	graph    []byte
 }
 
 func findingTitled(res *sim.Result, title string) *report.Finding {
@@ -56,6 +58,12 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	b.WriteString(t.Finding.String())
 	section("Affected kernel versions")
 	b.WriteString(matrixText(m, c.Title))
+	if len(m.Titles) > 1 {
+		b.WriteString("\nevery finding of this reproducer, by profile:\n")
+		b.WriteString(m.Table())
+	}
+	section("Where to fix")
+	b.WriteString(fixText(m, c, opts))
 	section(fmt.Sprintf("Reproducer (%d ops, repro.prog)", len(c.Prog.Ops)))
 	names := c.Prog.Names()
 	for i := range c.Prog.Ops {
@@ -79,11 +87,12 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	fmt.Fprintf(&b, "  %s run -kernel %s %s\n", replayCmd(opts), c.Profile, repro)
 	fmt.Fprintf(&b, "  %s run -kernel all %s      # the version matrix\n", replayCmd(opts), repro)
 	fmt.Fprintf(&b, "  %s run -kernel %s -svg timeline.svg -dot graph.dot %s\n", replayCmd(opts), c.Profile, repro)
+	b.WriteString("  dot -Tsvg graph.dot > graph.svg   # the device / link / node graph at the failure (Graphviz)\n")
 	fmt.Fprintf(&b, "  %s export -o DIR %s        # .dtso, a board script, a KUnit skeleton\n", replayCmd(opts), repro)
 	if len(opts.FoundBy) > 0 {
 		fmt.Fprintf(&b, "\nfound by: %s\n", strings.Join(opts.FoundBy, " "))
 	}
-	return &builtReport{text: b.String(), timeline: t.Timeline().SVG()}, nil
+	return &builtReport{text: b.String(), timeline: t.Timeline().SVG(), graph: t.Graph.DOT()}, nil
 }
 
 func replayCmd(opts Options) string {
@@ -179,4 +188,78 @@ func fill(text string, w int) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// fixText says what changes at each boundary of the matrix (the knobs'
+// documented behaviours and commits) and whether each proposed patch
+// that changes the repro's profile closes the bug there.
+func fixText(m *Matrix, c *Crasher, opts Options) string {
+	var b strings.Builder
+	for _, bd := range m.Boundaries(c.Title) {
+		verb := "fixed"
+		if !bd.BeforeAffected {
+			verb = "introduced"
+		}
+		fmt.Fprintf(&b, "%s between %s and %s:\n", verb, bd.Before, bd.After)
+		var others []string
+		for _, k := range bd.Knobs {
+			// the knob alone, on the profile before the boundary: does
+			// it flip the outcome? (the bisection answer)
+			alone := bd.Before + " " + k.Knob + "=" + k.To
+			res, err := sim.Run(c.Prog, sim.Config{Filename: "repro.prog", Profile: alone, Strict: opts.Strict, Quiet: true})
+			if err != nil || (findingTitled(res, c.Title) != nil) == bd.BeforeAffected {
+				others = append(others, k.Knob)
+				continue
+			}
+			kn := knobByName(k.Knob)
+			fmt.Fprintf(&b, "  %s decides it (%s):\n    %s: %s\n    %s: %s [%s]\n", k.Knob, kn.Doc, k.From, valueDoc(kn, k.From), k.To, valueDoc(kn, k.To), k.ToCommit)
+		}
+		if len(others) == len(bd.Knobs) {
+			b.WriteString("  no single knob decides it: the knobs act together\n")
+		}
+		if len(others) > 0 {
+			fmt.Fprintf(&b, "  also differ, without changing the outcome alone: %s\n", strings.Join(others, ", "))
+		}
+	}
+	if len(m.Boundaries(c.Title)) == 0 {
+		b.WriteString("no modelled kernel version is free of it: the fix is still to be written\n")
+	}
+	var leave []string
+	for _, pt := range profile.Patches() {
+		with := c.Profile + pt.Suffix
+		if len(KnobDiff(c.Profile, with)) == 0 {
+			continue // the patch changes nothing on this profile
+		}
+		res, err := sim.Run(c.Prog, sim.Config{Filename: "repro.prog", Profile: with, Strict: opts.Strict, Quiet: true})
+		if err != nil {
+			continue
+		}
+		if findingTitled(res, c.Title) != nil {
+			leave = append(leave, pt.Suffix)
+			continue
+		}
+		fmt.Fprintf(&b, "the proposed patch %s (%s) closes it on %s\n", pt.Suffix, pt.Doc, c.Profile)
+	}
+	if len(leave) > 0 {
+		fmt.Fprintf(&b, "the proposed patches %s do not close it on %s\n", strings.Join(leave, " "), c.Profile)
+	}
+	return b.String()
+}
+
+func knobByName(name string) profile.Knob {
+	for _, k := range profile.Knobs {
+		if k.Name == name {
+			return k
+		}
+	}
+	return profile.Knob{Name: name}
+}
+
+func valueDoc(k profile.Knob, v string) string {
+	for _, x := range k.Values {
+		if x.Name == v {
+			return x.Doc
+		}
+	}
+	return ""
 }

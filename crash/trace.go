@@ -3,6 +3,7 @@ package crash
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,20 +146,42 @@ func (t *Traced) involved() []*kobj.Object {
 }
 
 // moved returns up to n objects that an op or the teardown got, put or
-// freed, in allocation order.
+// freed, in allocation order; when there are more, those with the most
+// events first (an object only allocated and freed with its overlay says
+// little), kept in allocation order.
 func (t *Traced) moved(n int) []*kobj.Object {
-	var out []*kobj.Object
+	var all []*kobj.Object
 	for _, o := range t.Kernel.Reg.Objects() {
 		for _, e := range o.Events() {
 			if e.Op != 0 {
-				out = append(out, o)
+				all = append(all, o)
 				break
 			}
 		}
-		if len(out) == n {
-			break
+	}
+	if len(all) <= n {
+		return all
+	}
+	// the n-th largest event count is the cut; ties in allocation order
+	counts := make([]int, len(all))
+	for i, o := range all {
+		counts[i] = len(o.Events())
+	}
+	sorted := slices.Clone(counts)
+	slices.Sort(sorted)
+	cut := sorted[len(sorted)-n]
+	var out []*kobj.Object
+	for i, o := range all {
+		if counts[i] > cut && len(out) < n {
+			out = append(out, o)
 		}
 	}
+	for i, o := range all {
+		if counts[i] == cut && len(out) < n {
+			out = append(out, o)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *kobj.Object) int { return a.ID - b.ID })
 	return out
 }
 
@@ -199,6 +222,9 @@ func (t *Traced) lookup(s string) []*kobj.Object {
 // regulator.1 (taken in regulator_register, op 1)" -> "device
 // regulator.1").
 func holderName(h string) string {
+	if n, _, ok := strings.Cut(h, " (taken in "); ok {
+		return n
+	}
 	n, _, _ := strings.Cut(h, " (")
 	return n
 }
@@ -238,11 +264,13 @@ func (t *Traced) Timeline() *draw.Timeline {
 	}
 	tl.Cols = append(tl.Cols, "teardown")
 	f := t.Finding
+	objs := t.involved()
 	if f != nil {
 		tl.Title = f.Title + " (kernel " + t.Result.Profile + ")"
 		tl.Finding = column(f.Op, len(p.Ops))
+	} else {
+		tl.Title = fmt.Sprintf("lifetime timeline, no finding (kernel %s): %d objects the ops moved", t.Result.Profile, len(objs))
 	}
-	objs := t.involved()
 	culprit := map[*kobj.Object]bool{}
 	if f != nil {
 		for _, s := range f.Objects {
@@ -286,8 +314,9 @@ func titleFunc(f *report.Finding) string {
 }
 
 // isCulprit: an event of a culprit object that the finding is about: a
-// get by a holder the finding names, taken in the function it names, or
-// an event at the finding's op in the function of the title.
+// get by a holder the finding names, taken in the function it names; for
+// an over-put, the puts at the finding's op; or an event at the
+// finding's op in the function of the title.
 func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 	if f == nil {
 		return false
@@ -298,6 +327,9 @@ func isCulprit(f *report.Finding, e kobj.Event, fn string) bool {
 				return true
 			}
 		}
+	}
+	if (f.Kind == report.Ownership || f.Kind == report.RefcountUnderflow) && e.Op == f.Op && e.What == "put" {
+		return true // the put the finding is about, whatever function did it
 	}
 	return e.Op == f.Op && fn != "" && e.Func == fn && (e.What == "put" || e.What == "get")
 }

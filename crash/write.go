@@ -135,10 +135,11 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	if err := writeAtomic(filepath.Join(c.Dir, "report.txt"), []byte(rep.text)); err != nil {
 		return nil, err
 	}
-	if rep.timeline != nil {
-		if err := writeAtomic(filepath.Join(c.Dir, "timeline.svg"), rep.timeline); err != nil {
-			return nil, err
-		}
+	if err := writeAtomic(filepath.Join(c.Dir, "timeline.svg"), rep.timeline); err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(filepath.Join(c.Dir, "graph.dot"), rep.graph); err != nil {
+		return nil, err
 	}
 	if len(c.Raw) > 0 {
 		if err := os.RemoveAll(filepath.Join(c.Dir, "raw")); err != nil {

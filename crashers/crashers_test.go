@@ -118,6 +118,9 @@ func TestCrashers(t *testing.T) {
 			if err := wellFormed(svg); err != nil || !strings.Contains(string(svg), "<svg") {
 				t.Errorf("timeline.svg: %v", err)
 			}
+			if dot, err := os.ReadFile(filepath.Join(c.Dir, "graph.dot")); err != nil || !strings.HasPrefix(string(dot), "digraph") {
+				t.Errorf("graph.dot: %v", err)
+			}
 		})
 	}
 }
@@ -130,7 +133,7 @@ func checkReport(t *testing.T, c *crash.Crasher) {
 	if first, _, _ := strings.Cut(r, "\n"); first != c.Title {
 		t.Errorf("report.txt line 1 %q, want the title %q", first, c.Title)
 	}
-	for _, want := range []string{"What happened", "Kernel log", "Affected kernel versions", "Reproducer", "Replay", "run -kernel " + c.Profile} {
+	for _, want := range []string{"What happened", "Kernel log", "Affected kernel versions", "Where to fix", "Reproducer", "Replay", "run -kernel " + c.Profile} {
 		if !strings.Contains(r, want) {
 			t.Errorf("report.txt lacks %q", want)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,13 +13,17 @@ import (
 	"dangle/crash"
 	"dangle/fuzz"
 	"dangle/prog"
+	"dangle/sim"
 	"dangle/sim/profile"
+	"dangle/sim/report"
 )
 
 const triageUsage = `usage: dangle triage [-o CRASHERS] [-kernel PROFILE] [-min=false] [-timeout D] DIR...
 
 Reads the failing inputs go test -fuzz wrote (DIR is a testdata/fuzz/FuzzX
-directory, the go test fuzz v1 format), decodes each as its target does
+directory, the go test fuzz v1 format) or the soak wrote (DIR holds
+<title-slug>/raw/*.prog from crash.WriteRaw, or crasher directories),
+decodes each as its target does
 (the byte decoder for FuzzLifecycle, FuzzOverlay, FuzzDevlink, FuzzGPIO;
 program text for FuzzProgText; an overlay source for FuzzDTS), runs it,
 groups the inputs by the title of their first finding and writes one
@@ -66,6 +71,14 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 		return st // soak outputs (cmd/stress -out): merged by title
 	}
 	for _, dir := range fs.Args() {
+		if soak, err := crash.Load(dir); err == nil && len(soak) > 0 {
+			// the soak's output (or a crashers directory): raw findings
+			// and repros by title
+			if code := triageSoak(soak, env, groups, &titles, stdout, stderr); code != 0 {
+				return code
+			}
+			continue
+		}
 		target := filepath.Base(filepath.Clean(dir))
 		r := fuzz.NewRunner(target, env)
 		names, err := filepath.Glob(filepath.Join(dir, "*"))
@@ -137,6 +150,49 @@ type triageGroup struct {
 	title, profile string
 	inputs         []string
 	prog           *prog.Program
+}
+
+// triageSoak adds the raw findings (raw/*.prog) and repros of crasher
+// directories, as the soak writes them with crash.WriteRaw, to groups:
+// each is run on its own kernel line (or -kernel) and joins the group of
+// its title when it still raises it.
+func triageSoak(cs []*crash.Crasher, env fuzz.Env, groups map[string]*triageGroup, titles *[]string, stdout, stderr io.Writer) int {
+	for _, c := range cs {
+		inputs := append([]string(nil), c.Raw...)
+		if c.Prog != nil {
+			inputs = append(inputs, filepath.Join(c.Dir, "repro.prog"))
+		}
+		for _, name := range inputs {
+			p, err := prog.ParseFile(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "dangle triage: %v\n", err)
+				return 2
+			}
+			res, err := sim.Run(p, sim.Config{Filename: name, Profile: env.Kernel, Strict: env.Strict, Quiet: true})
+			if err != nil {
+				fmt.Fprintf(stdout, "%s: %v\n", name, firstLine(err.Error()))
+				continue
+			}
+			if !slices.ContainsFunc(res.Findings, func(f report.Finding) bool { return f.Title == c.Title }) {
+				fmt.Fprintf(stdout, "%s: no longer raises %q (kernel %s)\n", name, c.Title, res.Profile)
+				continue
+			}
+			g := groups[c.Title]
+			if g == nil {
+				g = &triageGroup{title: c.Title}
+				groups[g.title] = g
+				*titles = append(*titles, g.title)
+			}
+			g.inputs = append(g.inputs, name)
+			q := p.Clone()
+			q.Kernel = res.Profile
+			if g.prog == nil || len(q.Print()) < len(g.prog.Print()) {
+				g.prog, g.profile = q, res.Profile
+			}
+			fmt.Fprintf(stdout, "%s: %s (kernel %s)\n", name, c.Title, res.Profile)
+		}
+	}
+	return 0
 }
 
 // triageProgram turns one input of target into a program, as the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dangle/crash"
 	"dangle/fuzz"
 	"dangle/prog"
 	"dangle/prog/seq"
@@ -85,5 +86,40 @@ func TestReadInputErrors(t *testing.T) {
 		if _, err := fuzz.ReadInput(p); err == nil {
 			t.Errorf("%q: no error", text)
 		}
+	}
+}
+
+// TestTriageSoak: raw findings the soak saved with crash.WriteRaw (one
+// padded, one not) become one minimized crasher in -o, and the soak's
+// raw/ in its own directory is left alone.
+func TestTriageSoak(t *testing.T) {
+	b1, err := prog.ParseFile("../../corpus/b1-reg-expander.prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := b1.Clone()
+	padded.Ops = append([]*prog.Op{prog.NewOp(prog.Lookup("flush_workqueue"), "")}, padded.Ops...)
+	soak := t.TempDir()
+	const title = "memory leak in of_changeset_destroy"
+	for _, p := range []*prog.Program{b1, padded} {
+		if _, err := crash.WriteRaw(soak, p, title); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "crashers")
+	t.Setenv("DANGLE_KERNEL", "")
+	code, stdout, stderr := run("triage", "-o", out, "-timeout", "5s", soak)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, title+": 2 input(s) -> ") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	cs, err := crash.Load(out)
+	if err != nil || len(cs) != 1 || cs[0].Prog == nil || len(cs[0].Prog.Ops) != 2 || cs[0].Title != title {
+		t.Fatalf("crashers: %v %+v", err, cs)
+	}
+	if raw, _ := filepath.Glob(filepath.Join(soak, "*", "raw", "*.prog")); len(raw) != 2 {
+		t.Errorf("the soak's raw findings: %v", raw)
 	}
 }

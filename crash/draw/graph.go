@@ -38,20 +38,19 @@ func (g *Graph) DOT() []byte {
 	fmt.Fprintf(&b, "\tlabel=%s; labelloc=t; fontsize=16; fontname=\"DejaVu Sans\";\n", quote(g.Title))
 	b.WriteString("\trankdir=LR; node [fontname=\"DejaVu Sans Mono\", fontsize=10]; edge [fontname=\"DejaVu Sans\", fontsize=9];\n")
 	for _, n := range g.Nodes {
-		attrs := []string{"label=" + quote(n.Label)}
+		shape, style, fill, color := "ellipse", "solid", "white", "black"
 		switch n.Kind {
 		case "device":
-			attrs = append(attrs, "shape=box", "style=\"rounded,filled\"", "fillcolor=\"#e8f0fe\"")
+			shape, style, fill = "box", "rounded,filled", "#e8f0fe"
 		case "node":
-			attrs = append(attrs, "shape=note", "style=filled", "fillcolor=\"#f3f3f3\"")
-		default:
-			attrs = append(attrs, "shape=ellipse")
+			shape, style, fill = "note", "filled", "#f3f3f3"
 		}
 		if n.Gone {
-			attrs = append(attrs, "color=\"#999999\"", "fontcolor=\"#777777\"", "style=\"dashed\"")
+			style, color = "dashed", "#999999"
 		}
+		attrs := []string{"label=" + quote(n.Label), "shape=" + shape, "style=" + quote(style), "fillcolor=" + quote(fill), "color=" + quote(color)}
 		if n.Culprit {
-			attrs = append(attrs, "color=\"#c00000\"", "penwidth=2.5", "fillcolor=\"#fde8e8\"", "style=filled")
+			attrs = []string{"label=" + quote(n.Label), "shape=" + shape, `style="filled,bold"`, `fillcolor="#fde8e8"`, `color="#c00000"`, "penwidth=2.5"}
 		}
 		fmt.Fprintf(&b, "\t%s [%s];\n", quote(n.ID), strings.Join(attrs, ", "))
 	}

@@ -119,6 +119,10 @@ func (t *Timeline) SVG() []byte {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#c00" font-weight="bold" text-anchor="end">finding raised here</text>`+"\n", fx, y[len(t.Lanes)]+16)
 	}
 	for i, l := range t.Lanes {
+		if i%2 == 1 {
+			// zebra stripes: a lane is easy to follow across the columns
+			fmt.Fprintf(&b, `<rect x="0" y="%d" width="%d" height="%d" fill="#5070a0" fill-opacity="0.07"/>`+"\n", y[i], width, y[i+1]-y[i])
+		}
 		drawLane(&b, l, notes[i], x, colW, y[i], left, width)
 	}
 	drawLegend(&b, legendY)

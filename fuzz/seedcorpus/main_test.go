@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"dangle/fuzz"
@@ -22,7 +23,7 @@ func TestWrite(t *testing.T) {
 	m, w := fuzz.NewModel(), fuzz.TargetWeights("FuzzLifecycle")
 	for _, s := range seeds {
 		rel, _ := filepath.Rel("../..", s.Path)
-		name := filepath.Join(out, filepath.Dir(rel)+"-"+filepath.Base(rel[:len(rel)-len(".prog")]))
+		name := filepath.Join(out, strings.NewReplacer("/", "-", ".prog", "").Replace(rel)) // as write names it
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatalf("%s: %v", s.Path, err)

@@ -128,6 +128,18 @@ var suffixes = []struct{ name, knob, value, doc string }{
 	{"gpiod-ref", "nvmem_wp", "gpiod-ref", "Bartosz Golaszewski's gpiod_ref() proposal (seeds/003)"},
 }
 
+// Patch is a patch suffix ("+wait-early") and what it stands for.
+type Patch struct{ Suffix, Doc string }
+
+// Patches returns the patch suffixes in table order.
+func Patches() []Patch {
+	out := make([]Patch, len(suffixes))
+	for i, s := range suffixes {
+		out[i] = Patch{Suffix: "+" + s.name, Doc: s.doc}
+	}
+	return out
+}
+
 // Default is the profile used when a program names none.
 const Default = "mainline"
 

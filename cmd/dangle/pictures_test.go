@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunPictures: -svg and -dot write the timeline and the graph of the
+// first finding; they take one program on one profile.
+func TestRunPictures(t *testing.T) {
+	dir := t.TempDir()
+	svg, dot := filepath.Join(dir, "t.svg"), filepath.Join(dir, "g.dot")
+	code, stdout, stderr := run("run", "-kernel", "v6.8", "-svg", svg, "-dot", dot, "../../corpus/b1-reg-expander.prog")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a finding)\n%s%s", code, stdout, stderr)
+	}
+	s, err := os.ReadFile(svg)
+	if err != nil || !strings.HasPrefix(string(s), "<svg") || !strings.Contains(string(s), "memory leak in of_changeset_destroy") {
+		t.Errorf("timeline: %v\n%.300s", err, s)
+	}
+	d, err := os.ReadFile(dot)
+	if err != nil || !strings.HasPrefix(string(d), "digraph") || !strings.Contains(string(d), "holds a reference") {
+		t.Errorf("graph: %v\n%.300s", err, d)
+	}
+	if !strings.Contains(stdout, "timeline: "+svg) {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	if code, _, stderr := run("run", "-kernel", "all", "-svg", svg, "../../corpus/b1-reg-expander.prog"); code != 2 || !strings.Contains(stderr, "one program on one profile") {
+		t.Errorf("-svg with -kernel all: exit %d\n%s", code, stderr)
+	}
+}
