@@ -20,6 +20,7 @@ type bug struct {
 	Name, Profile string
 	Strict        bool
 	Title         *regexp.Regexp
+	Corpus        string // the hand-minimal reproducer, from the repository root
 }
 
 // loadBugs reads scripts/bench/bugs.tsv, the table the shell harnesses
@@ -38,14 +39,14 @@ func loadBugs(t testing.TB) []bug {
 			continue
 		}
 		fs := strings.Split(line, "\t")
-		if len(fs) != 4 {
-			t.Fatalf("bugs.tsv:%d: want 4 tab-separated fields, got %d", n, len(fs))
+		if len(fs) != 5 {
+			t.Fatalf("bugs.tsv:%d: want 5 tab-separated fields, got %d", n, len(fs))
 		}
 		re, err := regexp.Compile(fs[3])
 		if err != nil {
 			t.Fatalf("bugs.tsv:%d: %v", n, err)
 		}
-		out = append(out, bug{Name: fs[0], Profile: fs[1], Strict: fs[2] == "1", Title: re})
+		out = append(out, bug{Name: fs[0], Profile: fs[1], Strict: fs[2] == "1", Title: re, Corpus: fs[4]})
 	}
 	return out
 }
