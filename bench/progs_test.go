@@ -76,17 +76,19 @@ func stepwise(p *prog.Program, cfg sim.Config, re *regexp.Regexp) (hit bool) {
 	}
 	for i := range p.Ops {
 		k.Step(i)
-		if match(k.Log.Findings(), re) {
+		if match(p, k.Log.Findings(), re) {
 			return true
 		}
 	}
 	k.Teardown()
-	return match(k.Log.Findings(), re)
+	return match(p, k.Log.Findings(), re)
 }
 
-func match(fs []report.Finding, re *regexp.Regexp) bool {
+// match reports whether a finding matches re, leaving out API misuse by
+// the program as the fuzz targets and the soak do (fuzz.Misuse).
+func match(p *prog.Program, fs []report.Finding, re *regexp.Regexp) bool {
 	for _, f := range fs {
-		if re.MatchString(f.Title) {
+		if re.MatchString(f.Title) && !fuzz.Misuse(p, f) {
 			return true
 		}
 	}
