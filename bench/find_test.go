@@ -140,9 +140,14 @@ func findRapid(t *testing.T, b *bug, cfg sim.Config, seed uint64, limit time.Dur
 	var first time.Time
 	var last *prog.Program
 	start := time.Now()
+	capped := false
 	rapid.Check(&quietTB{}, func(rt *rapid.T) {
-		if first.IsZero() && time.Since(start) > limit {
-			return // the cap: pass every remaining check at once
+		if capped || first.IsZero() && time.Since(start) > limit {
+			// the cap: rapid has no time limit of its own, so end the
+			// run with a failure that draws nothing (its shrink is
+			// immediate) and report it as not found
+			capped = true
+			rt.Fatalf("cap")
 		}
 		p := seq.Generate(model, &w, rapidChoices{rt})
 		if first.IsZero() {
@@ -157,7 +162,7 @@ func findRapid(t *testing.T, b *bug, cfg sim.Config, seed uint64, limit time.Dur
 		}
 	})
 	if first.IsZero() {
-		r.Seconds = time.Since(start).Seconds()
+		r.Seconds = limit.Seconds()
 		return r
 	}
 	r.Found, r.Seconds = true, first.Sub(start).Seconds()

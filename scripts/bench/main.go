@@ -45,9 +45,9 @@ type config struct {
 func loadConfig() config {
 	c := config{quick: os.Getenv("BENCH_QUICK") == "1", out: envOr("BENCH_OUT", "bench-results")}
 	if c.quick {
-		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 2, 1, 3*time.Second, 2*time.Second
-		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 4, 3*time.Second, 5*time.Second, 20*time.Second
-		c.count, c.benchtime, c.minTime = 3, "20x", 3*time.Second
+		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 1, 1, 2*time.Second, 2*time.Second
+		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 4, 2*time.Second, 4*time.Second, 15*time.Second
+		c.count, c.benchtime, c.minTime = 3, "20x", 2*time.Second
 	} else {
 		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 5, 5, 20*time.Second, 10*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 6, 20*time.Second, 60*time.Second, 10*time.Minute
