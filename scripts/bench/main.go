@@ -47,7 +47,7 @@ func loadConfig() config {
 	if c.quick {
 		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 1, 1, 2*time.Second, 2*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 4, 2*time.Second, 4*time.Second, 15*time.Second
-		c.count, c.benchtime, c.minTime = 3, "20x", 2*time.Second
+		c.count, c.benchtime, c.minTime = 3, "20x", 5*time.Second
 	} else {
 		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 5, 5, 20*time.Second, 10*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 6, 20*time.Second, 60*time.Second, 10*time.Minute

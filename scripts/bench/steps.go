@@ -278,6 +278,11 @@ type exploreRun struct {
 	Statment string  `json:"statement,omitempty"`
 }
 
+// exploreOps is explore's default alphabet plus of_overlay_remove_all
+// (the aliasing bug needs it) and flush_workqueue.
+const exploreOps = "of_overlay_fdt_apply,of_overlay_remove,of_overlay_remove_all,of_platform_populate,of_platform_depopulate," +
+	"device_release_driver,device_attach,run_work,flush_workqueue,of_node_get,of_node_put,gpiod_get,gpiod_put"
+
 var findingRE = regexp.MustCompile(`^--- finding \d+: (.*) \(([a-z-]+)\)$`)
 
 func exploreBugs(c config, b bins) ([]exploreRun, error) {
@@ -291,7 +296,7 @@ func exploreBugs(c config, b bins) ([]exploreRun, error) {
 		r := exploreRun{Bug: bg.name}
 		deadline := time.Now().Add(c.exploreCap)
 		for d := 1; d <= c.exploreDepth && time.Now().Before(deadline); d++ {
-			args := []string{"explore", "-q", "-depth", fmt.Sprint(d), "-kernel", bg.profile, "-tree", bg.corpus,
+			args := []string{"explore", "-q", "-depth", fmt.Sprint(d), "-kernel", bg.profile, "-tree", bg.corpus, "-ops", exploreOps,
 				"-timeout", time.Until(deadline).Round(time.Millisecond).String()}
 			if bg.strict {
 				args = append(args, "-strict")
