@@ -148,21 +148,28 @@ func BenchmarkLimit(b *testing.B) {
 }
 
 // runLoop runs one program per iteration, cycling through the workload,
-// and reports programs/s, ops/s and allocations per op.
+// and reports programs/s, ops/s (wall clock and per CPU second) and
+// allocations per op.
 func runLoop(b *testing.B, wl *workload, run func([][]byte)) {
 	perProg := float64(wl.ops) / float64(len(wl.inputs))
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		run(wl.inputs[i%len(wl.inputs)])
 	}
 	b.StopTimer()
+	cpu = cpuTime() - cpu
 	runtime.ReadMemStats(&ms1)
 	s := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)/s, "programs/s")
 	b.ReportMetric(float64(b.N)*perProg/s, "ops/s")
+	if cpu > 0 {
+		// per CPU second, GC included: steadier than the wall clock under load
+		b.ReportMetric(float64(b.N)*perProg/cpu.Seconds(), "ops/cpu-s")
+	}
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/(float64(b.N)*perProg), "allocs/simop")
 	b.ReportMetric(perProg, "ops/program")
 }
