@@ -185,8 +185,8 @@ func (r *report) findTable(w func(string, ...any), c config) {
 		"the peer was faster. B1 and B2 share a title (the row times whichever comes first; the dt-fixup hazard's leak has it "+
 		"too); B3's is a known finding, counted with -strict.", c.cap, c.seeds, c.exploreDepth, c.exploreCap)
 	w("")
-	w("| bug | profile | (a) stress | (b) go test -fuzz | (c) rapid | (d) uniform | (e) explore | b/a | c/a | d/a |")
-	w("|---|---|---|---|---|---|---|---|---|---|")
+	w("| bug | profile | (a) stress | (b) go test -fuzz | (c) rapid | (d) uniform | (e) explore | b/a | c/a | d/a | e/a |")
+	w("|---|---|---|---|---|---|---|---|---|---|---|")
 	bugs, _ := loadBugs(".")
 	var behind []string
 	for _, bg := range bugs {
@@ -202,11 +202,19 @@ func (r *report) findTable(w func(string, ...any), c config) {
 			}
 			cells[i], meds[i], ok[i] = cell(runs, c.cap.Seconds())
 		}
-		ex := "—"
+		ex, exRatio := "—", "—"
 		for _, e := range r.explores {
 			if e.Bug == bg.name {
 				if e.Found {
 					ex = fmt.Sprintf("depth %d, %s s", e.Depth, sig(e.Seconds))
+					if meds[0] > 0 {
+						exRatio = fmt.Sprintf("%.2g", e.Seconds/meds[0])
+						if !ok[0] {
+							exRatio = "< " + exRatio
+						} else if e.Seconds < meds[0] {
+							behind = append(behind, fmt.Sprintf("%s: explore %s s vs stress %s s", bg.name, sig(e.Seconds), sig(meds[0])))
+						}
+					}
 				} else {
 					ex = fmt.Sprintf("none up to depth %d (%s s)", e.Reached, sig(e.Seconds))
 				}
@@ -229,8 +237,8 @@ func (r *report) findTable(w func(string, ...any), c config) {
 			}
 			return s
 		}
-		w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", bg.name, bg.profile, cells[0], cells[1], cells[2], cells[3], ex,
-			ratio(1), ratio(2), ratio(3))
+		w("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", bg.name, bg.profile, cells[0], cells[1], cells[2], cells[3], ex,
+			ratio(1), ratio(2), ratio(3), exRatio)
 	}
 	w("")
 	if len(behind) == 0 {
