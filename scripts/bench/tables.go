@@ -181,7 +181,7 @@ func (r *report) findTable(w func(string, ...any), c config) {
 		"op-sequence builder (`bench/find_test.go`: rapid draws every choice of `prog/seq` — the op table's ops on live handles — "+
 		"and the program is checked after each op), (d) uniform random programs (every op weighs 1, `bench/find_test.go`), "+
 		"(e) `dangle explore` on the bug's corpus tree with the default alphabet, depth by depth up to %d within %s: the depth "+
-		"of its shortest program and the seconds of that last breadth-first run. Ratios are medians ÷ (a)'s median; below 1 "+
+		"of its shortest program and the wall-clock seconds of that last breadth-first run (process start included). Ratios are medians ÷ (a)'s median; below 1 "+
 		"the peer was faster. B1 and B2 share a title (the row times whichever comes first; the dt-fixup hazard's leak has it "+
 		"too); B3's is a known finding, counted with -strict.", c.cap, c.seeds, c.exploreDepth, c.exploreCap)
 	w("")
