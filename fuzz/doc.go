@@ -33,9 +33,12 @@
 // when one of its findings is a title it expects (its "# expect" lines,
 // a crasher's title); the consequences that come with a bug (B1's leak
 // brings of_node_release's complaint) pass with it. A seed raising only
-// titles it does not expect fails, as does any other input. Seeds are
-// loaded relative to the package directory; when ../corpus is missing (a
-// libFuzzer binary runs elsewhere) there are none, which is not an
-// error. `go run ./fuzz/seedcorpus -o DIR` writes them as files for
-// libFuzzer and ClusterFuzzLite.
+// titles it does not expect fails, as does any other input (with
+// DANGLE_KERNEL naming another profile than a seed's kernel line, the
+// seed only has to run: its expectations are for its own profile). Seeds
+// are loaded from the repository root (RepoRoot: ".." under go test, "."
+// for scripts/libfuzzer.sh); without a corpus (a libFuzzer binary
+// elsewhere) there are none, which is not an error. `go run
+// ./fuzz/seedcorpus -o DIR` writes them as files for libFuzzer and
+// ClusterFuzzLite.
 package fuzz

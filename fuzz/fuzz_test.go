@@ -15,14 +15,17 @@ import (
 // a valid program; a finding not known, not ignored and not expected of
 // a seed fails the target with its report.
 func byteTarget(f *testing.F, name string) {
-	env, err := ReadEnv()
-	if err != nil {
-		f.Fatal(err)
-	}
-	r := NewRunner(name, env)
-	seeds, err := r.Seeds("..")
-	if err != nil {
-		f.Fatal(err)
+	r, seeds := runners[name], seedInputs[name]
+	if r == nil {
+		env, err := ReadEnv()
+		if err != nil {
+			f.Fatal(err)
+		}
+		r = NewRunner(name, env)
+		if seeds, err = r.Seeds(RepoRoot()); err != nil {
+			f.Fatal(err)
+		}
+		runners[name], seedInputs[name] = r, seeds
 	}
 	for _, s := range seeds {
 		f.Add(s)
@@ -37,6 +40,13 @@ func byteTarget(f *testing.F, name string) {
 		}
 	})
 }
+
+// runners and seedInputs keep each target's runner and seeds across
+// calls: go-118-fuzz-build's libFuzzer harness calls FuzzX once per input.
+var (
+	runners    = map[string]*Runner{}
+	seedInputs = map[string][][]byte{}
+)
 
 func (r *Runner) decoded(data []byte) []byte {
 	return r.decode(data).Print()
@@ -55,8 +65,8 @@ func FuzzDevlink(f *testing.F) { byteTarget(f, "FuzzDevlink") }
 // FuzzGPIO: GPIO providers, consumers and descriptors.
 func FuzzGPIO(f *testing.F) { byteTarget(f, "FuzzGPIO") }
 
-// textSeeds adds the corpus programs' text (none if ../corpus is
-// missing: a libFuzzer binary runs outside the tree).
+// textSeeds adds the corpus programs' text (none without a corpus: a
+// libFuzzer binary may run outside the tree).
 func textSeeds(f *testing.F) [][]byte {
 	env, err := ReadEnv()
 	if err != nil {
@@ -65,8 +75,9 @@ func textSeeds(f *testing.F) [][]byte {
 	if !env.Seeds {
 		return nil
 	}
-	files, _ := filepath.Glob("../corpus/*.prog")
-	m, _ := filepath.Glob("../crashers/*/repro.prog")
+	root := RepoRoot()
+	files, _ := filepath.Glob(filepath.Join(root, "corpus/*.prog"))
+	m, _ := filepath.Glob(filepath.Join(root, "crashers/*/repro.prog"))
 	var out [][]byte
 	for _, name := range append(files, m...) {
 		data, err := os.ReadFile(name)

@@ -116,3 +116,19 @@ func expectTitles(p *prog.Program) []string {
 	}
 	return out
 }
+
+// RepoRoot is the directory whose corpus/ the seeds come from: the
+// nearest of ".", ".." (go test runs in fuzz/; scripts/libfuzzer.sh runs
+// its binary at the root, so that replaying its seed files accepts their
+// expected titles too) holding corpus/ and go.mod; "." if none (no seeds).
+func RepoRoot() string {
+	for _, dir := range []string{".", ".."} {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "corpus")); err == nil {
+			return dir
+		}
+	}
+	return "."
+}

@@ -145,7 +145,17 @@ type Failure struct {
 // but does not compile) fails nothing.
 func (r *Runner) Run(data []byte) ([]Failure, error) {
 	p := seq.Decode(r.Model, &r.Weights, data)
-	return r.RunProg(p, r.accept[string(data)])
+	accept, seed := r.accept[string(data)]
+	if seed && r.Env.Kernel != "" && r.Env.Kernel != p.Kernel {
+		// a seed pinned to a profile it was not written for: its
+		// expectations do not hold there; it only has to run
+		fails, err := r.RunProg(p, nil)
+		if err != nil {
+			return fails, err
+		}
+		return nil, nil
+	}
+	return r.RunProg(p, accept)
 }
 
 // RunProg runs p and returns the findings not ignored, none if one of
@@ -174,14 +184,17 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 }
 
 // Report is the text a failing target prints: the title, the report,
-// the program as .prog text (also written to a file under the temporary
-// directory) and the commands that replay it.
+// the program as .prog text (also written to $TMPDIR/dangle-TARGET-HASH.prog,
+// one file per title: the last, most minimized input wins) and the
+// commands that replay it.
 func (r *Runner) Report(f Failure) string {
 	p := f.Prog.Clone()
 	p.Kernel = f.Profile
 	p.Header = append([]string{"# title: " + f.Finding.Title, "# found by " + r.Target}, p.Header...)
 	text := p.Print()
-	sum := sha256.Sum256(text)
+	// one file per target and title: go test's minimization of a
+	// failing input calls the target many times, each overwrites it
+	sum := sha256.Sum256([]byte(f.Finding.Title))
 	file := filepath.Join(os.TempDir(), fmt.Sprintf("dangle-%s-%x.prog", strings.TrimPrefix(r.Target, "Fuzz"), sum[:4]))
 	wrote := os.WriteFile(file, text, 0o644) == nil
 	var b strings.Builder

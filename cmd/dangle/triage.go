@@ -34,7 +34,8 @@ with its affected and unaffected profiles), report.txt (first line: the
 title), the sources and timeline.svg. A title already in CRASHERS is
 merged: the smaller repro stays.
 Environment as the fuzz targets: DANGLE_KERNEL, DANGLE_IGNORE,
-DANGLE_STRICT, DANGLE_MISUSE.
+DANGLE_STRICT, DANGLE_MISUSE, and DANGLE_SKIP_DRIVERS, which must be the
+fuzz run's: it changes how inputs decode.
 `
 
 // cmdTriage is "dangle triage".

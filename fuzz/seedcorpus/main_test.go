@@ -13,7 +13,7 @@ import (
 // TestWrite: one file per seed, each decoding to its program.
 func TestWrite(t *testing.T) {
 	out := t.TempDir()
-	if err := write(out, "FuzzLifecycle", "../.."); err != nil {
+	if err := write(out, "FuzzLifecycle", "../..", true); err != nil {
 		t.Fatal(err)
 	}
 	seeds, err := fuzz.LoadSeeds("../..")
@@ -32,7 +32,16 @@ func TestWrite(t *testing.T) {
 			t.Errorf("%s: decodes to\n%s", name, got)
 		}
 	}
-	if err := write(t.TempDir(), "FuzzLifecycle", t.TempDir()); err == nil {
+	if err := write(t.TempDir(), "FuzzLifecycle", t.TempDir(), false); err == nil {
 		t.Error("no error without seeds")
+	}
+}
+
+// TestFrame: the framing go-fuzz-headers' GetBytes undoes.
+func TestFrame(t *testing.T) {
+	data := []byte("dangle")
+	f := frame(data)
+	if len(f) != 4+len(data) || f[3] != byte(len(data)) || string(f[4:]) != "dangle" {
+		t.Errorf("frame = %x", f)
 	}
 }

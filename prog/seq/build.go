@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
-	"strings"
 
 	"dangle/prog"
 	"dangle/prog/gen"
@@ -274,15 +273,18 @@ func (b *builder) kernel() {
 // files reads the literal files: hand-written overlays, a base tree.
 func (b *builder) files() {
 	// most inputs have no literal file: a random byte seldom asks for one
-	counts := make([]int, MaxFiles+1)
-	counts[0] = 256 - 4*MaxFiles
-	for i := 1; i <= MaxFiles; i++ {
+	// (up to MaxFiles+MaxGenerated: a decoded program's generated
+	// overlays encode as literal files)
+	const most = MaxFiles + MaxGenerated
+	counts := make([]int, most+1)
+	counts[0] = 256 - 4*most
+	for i := 1; i <= most; i++ {
 		counts[i] = 4
 	}
 	n := b.pick(counts, func() int {
-		if len(b.tgt.Files) > MaxFiles {
-			b.fail("%d files, at most %d", len(b.tgt.Files), MaxFiles)
-			return MaxFiles
+		if len(b.tgt.Files) > most {
+			b.fail("%d files, at most %d", len(b.tgt.Files), most)
+			return most
 		}
 		return len(b.tgt.Files)
 	})
@@ -374,7 +376,7 @@ func (b *builder) cleanup() {
 		if !b.live[op] || op.Result() == prog.TypeOverlay {
 			continue
 		}
-		if op.Result() == prog.TypeLink && !strings.Contains(prog.DeviceLinkFlags[op.Arg("flags").Int], "STATELESS") {
+		if op.Result() == prog.TypeLink && !stateless(op) {
 			continue // a managed link is the driver core's to drop
 		}
 		for j := range prog.Ops {

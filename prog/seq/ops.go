@@ -73,6 +73,11 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 			lit = 1
 		}
 		live, stale := b.handleSets(ad.Type)
+		if b.generating && d.Name == "device_link_del" {
+			// device_link_add(): only a stateless link's reference is
+			// the caller's to drop; the driver core owns managed ones
+			live = slices.DeleteFunc(live, func(l *prog.Op) bool { return !stateless(l) })
+		}
 		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
 		if !ok {
 			return a, nil, false
@@ -109,7 +114,7 @@ func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overla
 			files = append(files, f.Name)
 		}
 	}
-	useFile := len(files) > 0 && (b.ngen >= MaxGenerated || b.yes(b.w.FileApply, func() bool { return true }))
+	useFile := len(files) > 0 && (b.ngen >= MaxGenerated || len(b.p.Files) >= MaxFiles+MaxGenerated || b.yes(b.w.FileApply, func() bool { return true }))
 	if useFile {
 		i := b.choose(len(files), func() int { return slices.Index(files, ta.File) })
 		return prog.FileArg(ad.Key, files[i]), nil, true
@@ -118,8 +123,8 @@ func (b *builder) fileArg(ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overla
 		b.fail("blob=%s is not an overlay file of the program", ta.File)
 		return prog.Arg{}, nil, false
 	}
-	if b.ngen >= MaxGenerated {
-		return prog.Arg{}, nil, false
+	if b.ngen >= MaxGenerated || len(b.p.Files) >= MaxFiles+MaxGenerated {
+		return prog.Arg{}, nil, false // (a program's files stay encodable)
 	}
 	ov := b.st.Generate(b.c, &b.w.Gen, b.sw)
 	b.ngen++
@@ -141,9 +146,10 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	refs := b.handles(prog.TypeNode)
 	lit := 1
 	if b.generating {
+		// a generated program uses only the references it holds
+		refs, _ = b.handleSets(prog.TypeNode)
 		lit = 0
 	}
-	refsFirst := d.Name == "of_node_put"
 	n := len(paths) + len(refs)
 	v := b.choose(n+lit, func() int {
 		if ta.Ref != nil {
@@ -152,29 +158,21 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 				b.fail("op %s: %s links to no node reference", d.Name, ad.Key)
 				return 0
 			}
-			if refsFirst {
-				return i
-			}
 			return len(paths) + i
 		}
 		if i := slices.Index(paths, ta.Path); i >= 0 {
-			if refsFirst {
-				return len(refs) + i
-			}
 			return i
 		}
 		return n
 	})
-	if v < n {
-		if refsFirst && v < len(refs) {
-			return prog.RefArg(ad.Key, refs[v]), nil, true
-		}
-		if refsFirst {
-			v -= len(refs)
-		} else if v >= len(paths) {
-			return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
-		}
+	switch {
+	case v < len(paths):
 		return prog.PathArg(ad.Key, paths[v]), nil, true
+	case v < n:
+		return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
+	}
+	if b.generating {
+		return prog.Arg{}, nil, false // no candidate: drop the op
 	}
 	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
 	if !isPath(s) {
@@ -209,6 +207,12 @@ const liveWeight = 15
 // other is then that option's index, else -1. want gives, when
 // encoding, the target's link, or (nil, index) for another option.
 func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
+	if b.generating && t != prog.TypeOverlay {
+		// a generated program keeps the rules for callers: no put of a
+		// reference it gave up or never took, no use of a released
+		// handle (a stale overlay id is fine: the kernel looks it up)
+		stale, others = nil, 0
+	}
 	weights := make([]int, len(live)+2)
 	for i := range live {
 		weights[i] = liveWeight
@@ -357,7 +361,8 @@ func (b *builder) produce(t prog.Type) bool {
 }
 
 // putRefsUnder puts, before a generated program removes an overlay, the
-// node references it holds on the overlay's nodes: a caller keeping one
+// node and device references it holds on the overlay's nodes (and their
+// devices): a caller keeping one
 // across the removal is the bug of_changeset_destroy() reports
 // (corpus/node-ref-leak.prog), not a kernel one.
 func (b *builder) putRefsUnder(remove *prog.Op) {
@@ -366,18 +371,23 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
-	live, _ := b.handleSets(prog.TypeNode)
-	for _, ref := range live {
-		path := ref.Arg("node").Path
-		if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
-			continue
+	for _, h := range []struct {
+		t        prog.Type
+		put, key string
+	}{{prog.TypeNode, "of_node_put", "node"}, {prog.TypeDevice, "put_device", "dev"}} {
+		live, _ := b.handleSets(h.t)
+		for _, ref := range live {
+			path := ref.Arg("node").Path
+			if !slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == path || strings.HasPrefix(path, n.Path+"/") }) {
+				continue
+			}
+			if len(b.p.Ops) >= MaxOps-1 {
+				return
+			}
+			put := prog.NewOp(prog.Lookup(h.put), "", prog.RefArg(h.key, ref))
+			b.p.Ops = append(b.p.Ops, put)
+			b.effects(put, nil)
 		}
-		if len(b.p.Ops) >= MaxOps-1 {
-			return
-		}
-		put := prog.NewOp(prog.Lookup("of_node_put"), "", prog.RefArg("node", ref))
-		b.p.Ops = append(b.p.Ops, put)
-		b.effects(put, nil)
 	}
 }
 
@@ -449,9 +459,7 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 				out = append(out, n.Path)
 			}
 		}
-		if len(out) > 0 {
-			return out
-		}
+		return out // none: the op is dropped
 	}
 	var first, rest []string
 	seen := map[string]bool{}
@@ -489,4 +497,11 @@ func isPath(s string) bool {
 		}
 	}
 	return true
+}
+
+// stateless reports whether a device_link_add op asked for a stateless
+// link.
+func stateless(link *prog.Op) bool {
+	a := link.Arg("flags")
+	return a != nil && strings.Contains(prog.DeviceLinkFlags[a.Int], "STATELESS")
 }

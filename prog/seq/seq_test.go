@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"dangle/fuzz"
@@ -65,7 +67,13 @@ func TestDecodeTotal(t *testing.T) {
 		n = 500
 	}
 	seed := rand.Uint64()
-	t.Logf("seed %d", seed)
+	if s := os.Getenv("DANGLE_DECODE_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("seed %d; replay: DANGLE_DECODE_SEED=%d go test ./prog/seq -run TestDecodeTotal", seed, seed)
 	r := rand.New(rand.NewPCG(seed, 1))
 	nonEmpty := 0
 	for i := range n {
@@ -87,6 +95,14 @@ func TestDecodeTotal(t *testing.T) {
 			}
 			if len(p.Ops) > 0 {
 				nonEmpty++
+			}
+			// Encode is a right inverse on Decode's image too
+			e, err := seq.Encode(m, &w, p)
+			if err != nil {
+				t.Fatalf("input %d (seed %d) %s: decoded program does not encode: %v\n%s", i, seed, tg.Name, err, p)
+			}
+			if q := seq.Decode(m, &w, e); q.String() != p.String() {
+				t.Fatalf("input %d (seed %d) %s: Decode(Encode(Decode(b))) differs:\n%s\nwant:\n%s", i, seed, tg.Name, q, p)
 			}
 		}
 	}

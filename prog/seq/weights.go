@@ -9,8 +9,10 @@ import (
 const (
 	// MaxOps bounds the ops of a program, producers inserted included.
 	MaxOps = 32
-	// MaxFiles bounds the literal files; MaxGenerated the overlays the
-	// generator writes for one program.
+	// MaxFiles bounds the literal files of a hand-written program (the
+	// stream may carry MaxFiles+MaxGenerated, so that every decoded
+	// program encodes); MaxGenerated the overlays the generator writes
+	// for one program.
 	MaxFiles, MaxGenerated = 8, 6
 	// MaxFileBytes, MaxName and MaxPath bound a literal file's data, a
 	// file name or kernel line, and a literal node path.
