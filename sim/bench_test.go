@@ -149,6 +149,7 @@ func BenchmarkSnapshotKernel(b *testing.B) {
 		b.Fatal(err)
 	}
 	snap := k.Snapshot()
+	snap.pack() // as the Cache's snapshots are
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {

@@ -71,5 +71,10 @@ func (k *Kernel) Snapshot() *Snapshot {
 	return &Snapshot{img: kernelCopier.Snapshot(k)}
 }
 
+// pack makes the snapshot's copies one allocation each (Image.Pack): for
+// the few snapshots a Cache keeps, not for every state an explorer takes
+// one of.
+func (s *Snapshot) pack() { s.img.Pack() }
+
 // Kernel returns a fresh, independent copy of the snapshotted kernel.
 func (s *Snapshot) Kernel() *Kernel { return s.img.New().(*Kernel) }

@@ -41,8 +41,9 @@ func randomProgram(rng *rand.Rand, p *prog.Program) *prog.Program {
 // from the corpus programs' ops, on random profiles: a kernel cloned at
 // a random point and run to the end gives what a straight run gives; the
 // original is untouched by the clone's ops (same Encode, same log) and
-// also finishes as a straight run; and the clone encodes as the
-// original at the point of cloning.
+// also finishes as a straight run; the clone encodes as the original at
+// the point of cloning; and a kernel from a Snapshot taken there also
+// finishes as a straight run.
 func TestCloneRandom(t *testing.T) {
 	seed := *cloneSeed
 	if seed == 0 {
@@ -77,6 +78,10 @@ func TestCloneRandom(t *testing.T) {
 		}
 		if got := c.Encode(); got != before {
 			t.Fatalf("iteration %d (%s on %s, cut %d): the clone encodes differently:\n%s", iter, name, cfg.Profile, cut, firstDiff(got, before))
+		}
+		snap := orig.Snapshot()
+		if got := finish(snap.Kernel(), cut, true); got != want {
+			t.Fatalf("iteration %d (%s on %s, cut %d): a kernel from a snapshot runs differently from a straight run:\n%s", iter, name, cfg.Profile, cut, firstDiff(got, want))
 		}
 		if got := finish(c, cut, true); got != want {
 			t.Fatalf("iteration %d (%s on %s, cut %d): clone run differs from a straight run:\n%s\nprogram:\n%s", iter, name, cfg.Profile, cut, firstDiff(got, want), p)

@@ -8,6 +8,16 @@
 // exposed for the tools that need to step a program op by op (the
 // exhaustive search, the fuzz targets).
 //
+// Copies (clone.go, snapshot.go): Kernel.Clone returns an independent
+// copy of a kernel in any state (log, registry, tree, driver core,
+// workqueues, locks, program slots), for branching; Kernel.Snapshot
+// freezes one, and Snapshot.Kernel makes copies of it at about a third
+// of a boot's cost. A Cache keeps a snapshot of each booted kernel
+// (profile, base tree, log settings) and runs with the cache start from
+// a copy of it; their output is byte for byte a fresh boot's. Both rest
+// on every function in the state capturing nothing (a release, a work
+// item, a hook is static code called with its data): see sim/deepcopy.
+//
 // Errors are of three kinds, kept apart on purpose: input errors (a DTS
 // that does not compile, an unknown profile) are returned as errors naming
 // file:line; simulated kernel outcomes (a rejected overlay, a refused

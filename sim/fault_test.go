@@ -87,6 +87,12 @@ var faultExplained = []struct {
 	{"WARNING in regulator_unregister", []string{"kzalloc", "kobject_add"},
 		"fw_devlink failed to create the consumer's link to its regulator (device_link_add() NULL), so unbinding the " +
 			"regulator does not unbind the consumer first, and regulator_unregister() WARN_ON(rdev->open_count)s"},
+	{"use-after-free of fixed_voltage_data in _regulator_do_disable", []string{"kzalloc", "kobject_add"},
+		"the same missing link (corpus/fwdevlink-not-device-regulator.prog's mechanism): devres frees reg-fixed-voltage's " +
+			"fixed_voltage_data after regulator_unregister(), and the consumer's later regulator_disable() reads rdev->desc"},
+	{"memory leak of device_link allocated in device_link_add", []string{"kzalloc", "kobject_add"},
+		"the program's first device_link_add returns NULL (the injected failure); the link its second call creates is the " +
+			"program's own reference, which its device_link_del of the NULL handle never drops"},
 	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
 		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
 			"driver's probe fails, before really_probe()'s devres_release_all()"},

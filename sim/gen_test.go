@@ -31,19 +31,7 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 	// Known findings (the kernel announces them) come apart, in
 	// Result.Known, from the project's table (sim.KnownFindings): the
 	// tests count them and never see them here.
-	//
-	// Model false positive, for the lead (the leak oracle's to fix):
-	// a base power domain disabled and enabled again by the generated
-	// overlays probes again, and the genpd provider its new probe
-	// registers is in use at teardown (the device is bound), not leaked;
-	// only boot's allocations are exempt from the must-be-freed check.
-	if f.Kind == report.Leak && f.Title == "memory leak of of_genpd_provider allocated in genpd_add_provider" &&
-		allObjects(f, func(o string) bool {
-			path, ok := strings.CutPrefix(strings.TrimSuffix(o, ")"), "of_genpd_provider (")
-			return ok && disabledBase(ovs, path)
-		}) {
-		return "model false positive: re-probed base device's genpd provider", true
-	}
+
 	// Modelled hazard, not an in-tree driver: dangle,dt-fixup's release
 	// reverts its changeset under of_mutex from device_link_wq, which
 	// of_changeset_destroy flushes with of_mutex held (kernel-model §10
@@ -63,35 +51,24 @@ func expectedFinding(f report.Finding, p *prog.Program, ovs []*gen.Overlay) (str
 	// not hidden): a regulator unregistered while a consumer still holds
 	// it (regulator_unregister: WARN_ON(rdev->open_count)), because the
 	// consumer's managed fw_devlink link is not to the regulator's
-	// device. Two ways the generator reaches it: the consumer's fragment
-	// comes before the regulator's, so when the consumer is added the
-	// regulator node is still FWNODE_FLAG_NOT_DEVICE (__of_attach_node,
-	// 1a50d9403fb9) and fw_devlink_create_devlink links it to the
+	// device. Two ways the generator reaches it: on v6.3-v7.1 kernels
+	// (overlay_fwnode=not-device; not mainline since the revert of
+	// 1a50d9403fb9, scenario fwdevlink_overlay_not_device.txt) the
+	// consumer's fragment comes before the regulator's, so when the
+	// consumer is added the regulator node is still
+	// FWNODE_FLAG_NOT_DEVICE and fw_devlink_create_devlink links it to the
 	// nearest ancestor device instead, deleting the fwnode link; or the
-	// consumer was disabled and enabled again, and its fwnode links were
-	// already consumed (FWNODE_FLAG_LINKS_ADDED stays set). Either way the
-	// revert removes the regulator first without unbinding the consumer.
-	if f.Title == "WARNING in regulator_unregister" {
+	// regulator was disabled when the consumer's links were parsed
+	// (of_link_to_phandle() skips a disabled supplier, and
+	// FWNODE_FLAG_LINKS_ADDED stops a second parse) and a later overlay
+	// enabled it (seed 1149). Either way the revert removes the regulator
+	// first without unbinding the consumer.
+	// What follows it: the consumer's last regulator_disable() reads
+	// rdev->desc, which the provider's devres freed (fixed_voltage_data).
+	if f.Title == "WARNING in regulator_unregister" || f.Title == "use-after-free of fixed_voltage_data in _regulator_do_disable" {
 		return "candidate: regulator unregistered under a consumer not linked to it", true
 	}
 	return "", false
-}
-
-// disabledBase reports whether one of ovs disabled the base node at path.
-func disabledBase(ovs []*gen.Overlay, path string) bool {
-	for _, ov := range ovs {
-		for _, sc := range ov.Status {
-			if sc.Path == path && sc.Status == "disabled" {
-				return true
-			}
-		}
-		for _, n := range ov.Nodes {
-			if n.Path == path {
-				return false // not a base node
-			}
-		}
-	}
-	return false
 }
 
 func hasCompatible(p *prog.Program, compat string) bool {

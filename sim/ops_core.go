@@ -154,16 +154,21 @@ func parseDLFlags(v string) uint32 {
 	return f
 }
 
-// linkRef is a device link pointer device_link_add returned.
-type linkRef struct{ l *core.Link }
+// linkRef is a device link pointer device_link_add returned, and the
+// owner of the kref reference the add took (ownership.go).
+type linkRef struct {
+	l      *core.Link
+	holder string
+}
 
 // opDeviceLinkAdd is device_link_add() called by driver code on the
 // devices of two nodes (NULL for a node without a device).
 func opDeviceLinkAdd(c *call) string {
 	con := c.k.Core.DeviceByNode(c.arg("consumer").node)
 	sup := c.k.Core.DeviceByNode(c.arg("supplier").node)
-	l := c.k.Core.DeviceLinkAdd(con, sup, parseDLFlags(c.arg("flags").str))
-	c.bind(&linkRef{l: l})
+	holder := c.k.holder(progHold{slot: c.slot})
+	l := c.k.Core.DeviceLinkAddBy(con, sup, parseDLFlags(c.arg("flags").str), holder)
+	c.bind(&linkRef{l: l, holder: holder})
 	if l == nil {
 		return "NULL"
 	}
@@ -175,7 +180,7 @@ func opDeviceLinkDel(c *call) string {
 	if !ok || r.l == nil {
 		return errnoName(core.EINVAL)
 	}
-	c.k.Core.DeviceLinkDel(r.l)
+	c.k.Core.DeviceLinkDelBy(r.l, r.holder)
 	return "void"
 }
 
@@ -185,7 +190,7 @@ func opDeviceLinkRemove(c *call) string {
 	if con == nil || sup == nil {
 		return errnoName(core.ENODEV)
 	}
-	c.k.Core.DeviceLinkRemove(con, sup)
+	c.k.Core.DeviceLinkRemoveBy(con, sup, programHolder)
 	return "void"
 }
 

@@ -41,8 +41,8 @@ const (
 )
 
 // boot returns a kernel of profile prof booted on base and ready for a
-// program: a clone of the cache's snapshot when it has one, else a fresh
-// boot (which becomes the snapshot the second time its key is booted).
+// program: a copy of the cache's snapshot when it has one, else a fresh
+// boot (snapshotted the second time its key is booted).
 // A nil cache boots afresh.
 func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 	if c == nil || c.snaps.off {
@@ -70,7 +70,9 @@ func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
 		s.booted = map[snapKey]*Snapshot{}
 	}
 	k := bootFresh(prof, base, cfg)
-	s.booted[key] = k.Snapshot()
+	snap := k.Snapshot()
+	snap.pack()
+	s.booted[key] = snap
 	return k
 }
 

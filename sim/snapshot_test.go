@@ -8,8 +8,8 @@ import (
 
 // TestSnapshotRuns runs every corpus program on every profile from a
 // fresh boot and, three times, with a Cache (the first run boots, the
-// second makes the snapshot and runs on a clone, the third runs on a
-// clone): log, trace and findings must be byte for byte the same, with
+// second boots and snapshots the booted kernel, the third runs on a copy
+// of it): log, trace and findings must be byte for byte the same, with
 // the log on and with it off.
 func TestSnapshotRuns(t *testing.T) {
 	progs := corpusPrograms(t)
@@ -67,6 +67,7 @@ func TestSnapshotKernels(t *testing.T) {
 			}
 			snap := k.Snapshot()
 			a, b := snap.Kernel(), snap.Kernel()
+			hw := len(k.Reg.Objects()) // the boot's (or the ops') high-water mark
 			for _, pair := range [][2]*Kernel{{k, a}, {k, b}, {a, b}} {
 				if sh := paranoid.SharedMemory(pair[0], pair[1]); len(sh) > 0 {
 					t.Fatalf("%s after %d ops: kernels from a snapshot share memory at %v", name, ran, sh)
@@ -79,6 +80,11 @@ func TestSnapshotKernels(t *testing.T) {
 			want := finish(k, ran, true)
 			if got := finish(a, ran, true); got != want {
 				t.Errorf("%s after %d ops: a kernel from a snapshot finishes differently:\n%s", name, ran, firstDiff(got, want))
+			}
+			for i, o := range a.Reg.Objects() {
+				if o.ID != i+1 || (i >= hw) != (o.ID > hw) {
+					t.Fatalf("%s after %d ops: object %s has id %d at %d (high-water mark %d): ids after the snapshot must be above it", name, ran, o.Name, o.ID, i, hw)
+				}
 			}
 			if got := finish(b, ran, true); got != want {
 				t.Errorf("%s after %d ops: a second kernel from a snapshot finishes differently:\n%s", name, ran, firstDiff(got, want))

@@ -20,9 +20,13 @@ type ClkProvider struct {
 }
 
 // OfClkAddHwProvider is of_clk_add_hw_provider() (drivers/clk/clk.c):
-// kzalloc the provider, cp->node = of_node_get(np), list it. A driver
-// that never calls of_clk_del_provider() leaks the provider and the node
-// reference.
+// kzalloc the provider, cp->node = of_node_get(np), list it, then
+// fwnode_dev_initialized(&np->fwnode, true) (v5.12: "clk: Mark fwnodes
+// when their clock provider is added"), on the platform-driver path
+// (of_fixed_clk_probe) as for CLK_OF_DECLARE. A driver that never calls
+// of_clk_del_provider() leaks the provider and the node reference, and
+// leaves the fwnode INITIALIZED: fw_devlink_create_devlink() then links
+// no later consumer to the unbound device ("dev might never probe").
 func (c *Core) OfClkAddHwProvider(np *of.Node, dev *Device) {
 	if np == nil {
 		return
@@ -31,10 +35,12 @@ func (c *Core) OfClkAddHwProvider(np *of.Node, dev *Device) {
 	cp.obj = c.Reg.Alloc("of_clk_provider", "of_clk_provider ("+np.Path()+")", "of_clk_add_hw_provider", true, false, "")
 	cp.np = c.OF.NodeGetOwned(np, "of_clk_add_hw_provider", cp.holder, cp.obj)
 	c.clocks = append(c.clocks, cp)
+	np.FwnodeFlags |= FWNODE_FLAG_INITIALIZED
 }
 
 // OfClkDelProvider is of_clk_del_provider(): the first provider of np
-// leaves the list, of_node_put(cp->node), kfree(cp).
+// leaves the list, fwnode_dev_initialized(false) (6579c8d97ad7, v5.12),
+// of_node_put(cp->node), kfree(cp).
 func (c *Core) OfClkDelProvider(np *of.Node) {
 	if np == nil {
 		return
@@ -42,6 +48,7 @@ func (c *Core) OfClkDelProvider(np *of.Node) {
 	for i, p := range c.clocks {
 		if p.np == np {
 			c.clocks = append(c.clocks[:i:i], c.clocks[i+1:]...)
+			np.FwnodeFlags &^= FWNODE_FLAG_INITIALIZED
 			c.OF.NodePut(p.np, "of_clk_del_provider", p.holder)
 			c.Reg.Free(p.obj, "of_clk_del_provider")
 			return
@@ -53,7 +60,6 @@ func (c *Core) OfClkDelProvider(np *of.Node) {
 func (c *Core) OfClkInitDeclared(np *of.Node) {
 	c.OfClkAddHwProvider(np, nil)
 	np.Flags |= of.OF_POPULATED
-	np.FwnodeFlags |= FWNODE_FLAG_INITIALIZED
 }
 
 // DevmClkGet is devm_clk_get(dev, NULL): the first "clocks" entry's

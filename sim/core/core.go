@@ -113,10 +113,11 @@ func New(reg *kobj.Registry, log *report.Log, t *of.OF, prof *profile.Profile, c
 	c.DeviceLinkWQ = &Workqueue{Name: deviceLinkWQName(prof)}
 	c.SystemWQ = &Workqueue{Name: "events"}
 	t.Hooks = of.Hooks{Ctx: c,
-		DeviceLinkWaitRemoval: func(ctx any) { ctx.(*Core).DeviceLinkWaitRemoval() },
-		Sched:                 func(ctx any, point string, n int) { ctx.(*Core).Sched(point, n) },
-		Lock:                  func(ctx any, m *of.Mutex, holder string) { ctx.(*Core).acquire(m, holder) },
-		Unlock:                func(ctx any, m *of.Mutex) { ctx.(*Core).release(m) }}
+		DeviceLinkWaitRemoval:  func(ctx any) { ctx.(*Core).DeviceLinkWaitRemoval() },
+		Sched:                  func(ctx any, point string, n int) { ctx.(*Core).Sched(point, n) },
+		Lock:                   func(ctx any, m *of.Mutex, holder string) { ctx.(*Core).acquire(m, holder) },
+		Unlock:                 func(ctx any, m *of.Mutex) { ctx.(*Core).release(m) },
+		FwDevlinkRefreshFwnode: func(ctx any, np *of.Node) { ctx.(*Core).FwDevlinkRefreshFwnode(np) }}
 	// platform_bus is a static device (device_register(&platform_bus) in
 	// platform_bus_init()): never freed, so not dynamic.
 	c.PlatformBus = &Device{c: c, Name: "platform"}

@@ -107,7 +107,7 @@ func (c *Core) Live(o *kobj.Object) bool {
 			return l.live()
 		}
 	}
-	return false
+	return c.providerLive(o)
 }
 
 // live: a link is part of the running system while both ends are

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"dangle/sim/kobj"
 	"dangle/sim/report"
 )
 
@@ -47,6 +48,20 @@ func (c *Core) DevresAdd(d *Device, name string, data any, release DevresRelease
 // DevresAddArg is DevresAdd with an argument for release besides data.
 func (c *Core) DevresAddArg(d *Device, name string, data, arg any, release DevresRelease) {
 	d.devres = append(d.devres, &devres{name: name, release: release, data: data, arg: arg, driver: d.Driver != nil})
+}
+
+// DevmKzallocObj is devm_kzalloc(dev) of an allocation the model tracks:
+// typ made in fn lives with d (kobj In) and is kfree'd by devres
+// (devm_kmalloc_release) at unbind, in LIFO order with d's other entries.
+// It can fail as DevmKzalloc does (-ENOMEM, nothing to unwind).
+func (c *Core) DevmKzallocObj(d *Device, typ, fn string) (*kobj.Object, error) {
+	if err := c.DevmKzalloc(d, fn); err != nil {
+		return nil, err
+	}
+	o := c.Reg.Alloc(typ, typ+" ("+d.Name+")", fn, true, false, "")
+	o.In = d.obj
+	c.DevresAdd(d, "devm_kmalloc_release", o, func(c *Core, data, _ any) { c.Reg.Free(data.(*kobj.Object), "devm_kmalloc_release") })
+	return o, nil
 }
 
 // DevmAddAction is devm_add_action(dev, action, data) of a caller that

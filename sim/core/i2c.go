@@ -241,8 +241,10 @@ func (c *Core) ofI2CNotify(action of.Action, rd *of.ReconfigData) error {
 		}
 		rd.Dn.Flags |= of.OF_POPULATED
 		// clear the flag before adding the device so that fw_devlink
-		// doesn't skip adding consumers to this device
-		rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		// doesn't skip adding consumers to this device (1a50d9403fb9)
+		if c.Prof.Is("overlay_fwnode", "not-device") {
+			rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		}
 		client := c.ofI2CRegisterDevice(adap, rd.Dn)
 		if client == nil {
 			c.Log.Printf("%s %s: failed to create client for '%s'", ad.driverString(), ad.Name, rd.Dn.Path())

@@ -102,6 +102,13 @@ func syncStateOnly(flags uint32) bool {
 // raised (stateless add, or a stateless link turning managed) and flags
 // upgraded; else a new link pinning both devices.
 func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
+	return c.DeviceLinkAddBy(consumer, supplier, flags, "kref")
+}
+
+// DeviceLinkAddBy is DeviceLinkAdd with the kref reference the caller
+// takes (a new link's kref_init, or the kref_get on an existing one)
+// held by holder: the owner a later device_link_del() puts it for.
+func (c *Core) DeviceLinkAddBy(consumer, supplier *Device, flags uint32, holder string) *Link {
 	if consumer == nil || supplier == nil || consumer == supplier ||
 		flags&^dlAddValidFlags != 0 ||
 		(flags&DL_FLAG_STATELESS != 0 && flags&dlManagedLinkFlags != 0) ||
@@ -133,7 +140,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 			link.Flags &^= DL_FLAG_INFERRED
 		}
 		if flags&DL_FLAG_STATELESS != 0 {
-			c.Reg.Get(link.obj, "device_link_add", "kref")
+			c.Reg.Get(link.obj, "device_link_add", holder)
 			link.Flags |= DL_FLAG_STATELESS
 			link.statelessOps = append(link.statelessOps, c.Log.Op)
 			return link
@@ -148,7 +155,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 			link.Flags &^= DL_FLAG_AUTOREMOVE_CONSUMER | DL_FLAG_AUTOREMOVE_SUPPLIER
 		}
 		if !link.managed() {
-			c.Reg.Get(link.obj, "device_link_add", "kref")
+			c.Reg.Get(link.obj, "device_link_add", holder)
 			link.Flags |= DL_FLAG_MANAGED
 			deviceLinkInitStatus(link, consumer, supplier)
 		}
@@ -163,7 +170,7 @@ func (c *Core) DeviceLinkAdd(consumer, supplier *Device, flags uint32) *Link {
 	}
 	name := fmt.Sprintf("%s:%s--%s:%s", supplier.busName(), supplier.Name, consumer.busName(), consumer.Name)
 	link := &Link{Supplier: supplier, Consumer: consumer, Flags: flags, holder: "device link " + name}
-	link.obj = c.Reg.Alloc("device_link", name, "device_link_add", true, true, "kref")
+	link.obj = c.Reg.Alloc("device_link", name, "device_link_add", true, true, holder)
 	c.getOwned(supplier, "device_link_add", link.holder, link.obj)
 	c.getOwned(consumer, "device_link_add", link.holder, link.obj)
 	link.dev = c.newDevice(name, "device_link_add")
@@ -298,13 +305,13 @@ func (c *Core) deviceLinkReleaseFn(link *Link) {
 
 // devicePutKref is device_link_put_kref(): stateless links drop a kref;
 // a managed link may only be deleted once its consumer is unregistered.
-func (c *Core) deviceLinkPutKref(link *Link) {
+func (c *Core) deviceLinkPutKref(link *Link, holder string) {
 	switch {
 	case link.Flags&DL_FLAG_STATELESS != 0:
 		if n := len(link.statelessOps); n > 0 {
 			link.statelessOps = link.statelessOps[:n-1]
 		}
-		if c.Reg.Put(link.obj, "device_link_put_kref", "kref") {
+		if c.Reg.Put(link.obj, "device_link_put_kref", holder) {
 			c.deviceLinkDelLocked(link)
 		}
 	case !link.Consumer.registered:
@@ -316,10 +323,14 @@ func (c *Core) deviceLinkPutKref(link *Link) {
 }
 
 // DeviceLinkDel is device_link_del().
-func (c *Core) DeviceLinkDel(link *Link) {
+func (c *Core) DeviceLinkDel(link *Link) { c.DeviceLinkDelBy(link, "kref") }
+
+// DeviceLinkDelBy is device_link_del() putting holder's kref reference
+// (DeviceLinkAddBy).
+func (c *Core) DeviceLinkDelBy(link *Link, holder string) {
 	c.Lock(&c.DeviceLinksLock, "device_link_del")
 	if c.Reg.Touch(link.obj, "device_link_del") {
-		c.deviceLinkPutKref(link)
+		c.deviceLinkPutKref(link, holder)
 	}
 	c.Unlock(&c.DeviceLinksLock)
 }
@@ -327,6 +338,12 @@ func (c *Core) DeviceLinkDel(link *Link) {
 // DeviceLinkRemove is device_link_remove(consumer, supplier): the link for
 // the pair, if any, as device_link_del(); WARN_ON if they are equal.
 func (c *Core) DeviceLinkRemove(consumer, supplier *Device) {
+	c.DeviceLinkRemoveBy(consumer, supplier, "kref")
+}
+
+// DeviceLinkRemoveBy is device_link_remove() putting holder's kref
+// reference (DeviceLinkAddBy).
+func (c *Core) DeviceLinkRemoveBy(consumer, supplier *Device, holder string) {
 	if consumer == supplier {
 		c.warn("drivers/base/core.c", "device_link_remove", devName(consumer))
 		return
@@ -334,7 +351,7 @@ func (c *Core) DeviceLinkRemove(consumer, supplier *Device) {
 	c.Lock(&c.DeviceLinksLock, "device_link_remove")
 	for _, link := range supplier.consumers {
 		if link.Consumer == consumer {
-			c.deviceLinkPutKref(link)
+			c.deviceLinkPutKref(link, holder)
 			break
 		}
 	}

@@ -57,7 +57,11 @@ func (c *Core) deviceLinksMissingSupplier(d *Device) {
 func (c *Core) deviceLinksDriverBound(d *Device) {
 	if d.Fwnode != nil && d.Fwnode.Dev == d {
 		c.fwnodeLinksPurgeSuppliers(d.Fwnode)
-		c.fwDevlinkLinkToConsumers(d)
+		if c.Prof.Is("overlay_fwnode", "plain") {
+			c.fwDevlinkLinkToConsumers(d) // < v6.3: no dangling pickup
+		} else {
+			c.fwDevlinkPickupDanglingConsumers(d)
+		}
 	}
 	c.Lock(&c.DeviceLinksLock, "device_links_driver_bound")
 	for _, link := range slices.Clone(d.consumers) {

@@ -274,7 +274,9 @@ func (c *Core) ofPlatformNotify(action of.Action, rd *of.ReconfigData) error {
 		}
 		// clear the flag before adding the device so that fw_devlink
 		// doesn't skip adding consumers to this device (1a50d9403fb9)
-		rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		if c.Prof.Is("overlay_fwnode", "not-device") {
+			rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		}
 		pparent := c.FindDeviceByNode(c.Platform, parent, "of_find_device_by_node", "of_platform_notify")
 		var pd *Device
 		if pparent != nil {

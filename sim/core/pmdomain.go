@@ -29,23 +29,28 @@ func (c *Core) PMGenpdInit(name string) *GenericPMDomain {
 
 // OfGenpdAddProviderSimple is of_genpd_add_provider_simple():
 // genpd_add_provider() kzallocs a struct of_genpd_provider with
-// cp->node = of_node_get(np) (drivers/pmdomain/core.c).
+// cp->node = of_node_get(np) and marks the fwnode
+// fwnode_dev_initialized(true) (drivers/pmdomain/core.c; v5.12 "PM:
+// domains: Mark fwnodes when their powerdomain is added/removed").
 func (c *Core) OfGenpdAddProviderSimple(np *of.Node, g *GenericPMDomain) {
 	if np == nil {
 		return
 	}
 	g.provider = c.Reg.Alloc("of_genpd_provider", "of_genpd_provider ("+np.Path()+")", "genpd_add_provider", true, false, "")
 	g.np = c.OF.NodeGetOwned(np, "genpd_add_provider", genpdProviderHolder(np), g.provider)
+	np.FwnodeFlags |= FWNODE_FLAG_INITIALIZED
 }
 
 func genpdProviderHolder(np *of.Node) string { return "genpd provider " + np.Path() }
 
 // OfGenpdDelProvider is of_genpd_del_provider(): the provider of np
-// leaves of_genpd_providers, of_node_put(cp->node), kfree(cp).
+// leaves of_genpd_providers, fwnode_dev_initialized(false),
+// of_node_put(cp->node), kfree(cp).
 func (c *Core) OfGenpdDelProvider(np *of.Node) {
 	for _, g := range c.genpds {
 		if g.np == np && np != nil {
 			g.np = nil
+			np.FwnodeFlags &^= FWNODE_FLAG_INITIALIZED
 			c.OF.NodePut(np, "of_genpd_del_provider", genpdProviderHolder(np))
 			c.Reg.Free(g.provider, "of_genpd_del_provider")
 			g.provider = nil
@@ -125,3 +130,24 @@ func (c *Core) DevPMDomainDetach(d *Device, fn string) {
 
 // PMDomain returns the domain the device is attached to, or nil.
 func (d *Device) PMDomain() *GenericPMDomain { return d.pmDomain }
+
+// providerLive reports whether o is a provider allocation (a genpd or
+// clock provider) that belongs to the running system: still on
+// of_genpd_providers / of_clk_providers while the device that registered
+// it is bound (a re-probed base device's new provider is in use, not
+// leaked), or registered by of_clk_init() without a device. A provider
+// left listed after its device unbound is a driver's forgotten del.
+func (c *Core) providerLive(o *kobj.Object) bool {
+	for _, g := range c.genpds {
+		if g.provider == o && g.np != nil {
+			d := c.DeviceByNode(g.np)
+			return d != nil && d.Driver != nil
+		}
+	}
+	for _, cp := range c.clocks {
+		if cp.obj == o {
+			return cp.Dev == nil || cp.Dev.Driver != nil
+		}
+	}
+	return false
+}

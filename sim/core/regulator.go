@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 
+	"dangle/sim/kobj"
 	"dangle/sim/of"
 )
 
@@ -16,6 +17,13 @@ type RegulatorDev struct {
 	Name      string
 	Dev       *Device
 	openCount int
+	// useCount is rdev->use_count: consumer handles enabled.
+	useCount int
+	// Desc is the allocation rdev->desc points into (the driver's
+	// regulator_desc: reg-fixed-voltage's devm_kzalloc'd
+	// fixed_voltage_data), nil when it is static; _regulator_do_enable
+	// and _regulator_do_disable read desc->ops.
+	Desc *kobj.Object
 }
 
 // Regulator is a consumer handle (struct regulator).
@@ -131,7 +139,7 @@ func (c *Core) RegulatorGet(dev *Device, id string) (*Regulator, error) {
 	}
 	r.rdev = rd.Priv.(*RegulatorDev)
 	r.rdev.openCount++
-	if c.DeviceLinkAdd(dev, rd, DL_FLAG_STATELESS) != nil {
+	if c.DeviceLinkAddBy(dev, rd, DL_FLAG_STATELESS, r.holder) != nil {
 		r.deviceLink = true
 	}
 	return r, nil
@@ -149,7 +157,7 @@ func (c *Core) RegulatorPut(r *Regulator) {
 	}
 	if r.rdev != nil {
 		if r.deviceLink {
-			c.DeviceLinkRemove(r.dev, r.rdev.Dev)
+			c.DeviceLinkRemoveBy(r.dev, r.rdev.Dev, r.holder)
 		}
 		r.rdev.openCount--
 		c.PutDevice(r.rdev.Dev, "_regulator_put", r.holder)
@@ -173,14 +181,40 @@ func (c *Core) DevmRegulatorGet(dev *Device, id string) (*Regulator, error) {
 	return r, nil
 }
 
-// RegulatorEnable is regulator_enable().
-func (c *Core) RegulatorEnable(r *Regulator) error { r.enableCount++; return nil }
+// RegulatorEnable is regulator_enable() -> _regulator_enable(): a
+// handle's first enable counts in rdev->use_count, and the first user
+// turns the regulator on (_regulator_do_enable reads rdev->desc->ops).
+func (c *Core) RegulatorEnable(r *Regulator) error {
+	if rd := r.rdev; rd != nil && r.enableCount == 0 {
+		if rd.useCount == 0 && rd.Desc != nil {
+			c.Reg.Touch(rd.Desc, "_regulator_do_enable")
+		}
+		rd.useCount++
+	}
+	r.enableCount++
+	return nil
+}
 
-// RegulatorDisable is regulator_disable().
+// RegulatorDisable is regulator_disable() -> _regulator_disable(): the
+// handle's last disable; the last user (use_count 1, not always-on, so
+// REGULATOR_CHANGE_STATUS is valid) turns it off in
+// _regulator_do_disable(), which reads rdev->desc->ops - freed memory
+// when the provider's devres has already run (drivers/regulator/core.c).
 func (c *Core) RegulatorDisable(r *Regulator) error {
 	if r.enableCount == 0 {
 		c.warn("drivers/regulator/core.c", "regulator_disable", r.holder)
 		return EINVAL
+	}
+	if rd := r.rdev; rd != nil && r.enableCount == 1 {
+		switch {
+		case rd.useCount == 1:
+			if rd.Desc != nil {
+				c.Reg.Touch(rd.Desc, "_regulator_do_disable")
+			}
+			rd.useCount = 0
+		case rd.useCount > 1:
+			rd.useCount--
+		}
 	}
 	r.enableCount--
 	return nil

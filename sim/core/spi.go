@@ -13,6 +13,8 @@ import (
 type SPIController struct {
 	BusNum int
 	Dev    *Device
+	// devmAllocated is ctlr->devm_allocated: devres does the final put.
+	devmAllocated bool
 }
 
 // SPIDevice is a struct spi_device.
@@ -68,6 +70,29 @@ func (c *Core) SPIAllocHost(pdev *Device) *SPIController {
 	return ctlr
 }
 
+// spiClassListHolder holds the spi_master class list's reference.
+const spiClassListHolder = "spi_master class list"
+
+// DevmSPIAllocHost is devm_spi_alloc_host() -> __devm_spi_alloc_controller()
+// (5e844cc37a5c, v5.10; devm_spi_alloc_master before v6.2): the
+// controller is marked devm_allocated and a devres entry,
+// devm_spi_release_controller(), does the final spi_controller_put() at
+// unbind, after spi_unregister_controller() (which then skips its own
+// put). Added before devm_spi_register_controller()'s entry, it is
+// released after it.
+func (c *Core) DevmSPIAllocHost(pdev *Device) *SPIController {
+	ctlr := c.SPIAllocHost(pdev)
+	if ctlr == nil {
+		return nil
+	}
+	ctlr.devmAllocated = true
+	c.DevresAdd(pdev, "devm_spi_release_controller", ctlr, func(c *Core, data, _ any) {
+		ctlr := data.(*SPIController)
+		c.PutDevice(ctlr.Dev, "devm_spi_release_controller", ctlr.Dev.initHolder)
+	})
+	return ctlr
+}
+
 // SPIRegisterController is spi_register_controller(): the first free
 // dynamic bus number (no "spi" aliases), "spi%u", device_add, then
 // of_register_spi_devices().
@@ -75,6 +100,11 @@ func (c *Core) SPIRegisterController(ctlr *SPIController) error {
 	if err := c.DeviceAdd(ctlr.Dev); err != nil {
 		return err
 	}
+	// device_add()'s klist_add_tail() on the spi_master class list takes
+	// get_device() (klist_class_dev_get); device_del() drops it. The
+	// model counts this one only: it is what keeps a controller whose
+	// driver never unregisters it alive after devres' final put.
+	c.Reg.Get(ctlr.Dev.obj, "klist_class_dev_get", spiClassListHolder)
 	for _, nc := range ctlr.Dev.OfNode.Children {
 		if !nc.IsAvailable() || nc.Check(of.OF_POPULATED) {
 			continue
@@ -89,7 +119,8 @@ func (c *Core) SPIRegisterController(ctlr *SPIController) error {
 }
 
 // SPIUnregisterController is spi_unregister_controller(): unregister the
-// children, device_del, and put the controller (not devm-allocated here).
+// children, device_del, and put the controller unless it is
+// devm_allocated (devres puts it then).
 func (c *Core) SPIUnregisterController(ctlr *SPIController) {
 	for _, ch := range c.children(ctlr.Dev) {
 		if s, ok := ch.Priv.(*SPIDevice); ok {
@@ -97,7 +128,10 @@ func (c *Core) SPIUnregisterController(ctlr *SPIController) {
 		}
 	}
 	c.DeviceDel(ctlr.Dev)
-	c.PutDevice(ctlr.Dev, "spi_controller_put", ctlr.Dev.initHolder)
+	c.PutDevice(ctlr.Dev, "klist_class_dev_put", spiClassListHolder)
+	if !ctlr.devmAllocated {
+		c.PutDevice(ctlr.Dev, "spi_controller_put", ctlr.Dev.initHolder)
+	}
 }
 
 // ofRegisterSPIDevice is of_register_spi_device(): spi_alloc_device()
@@ -175,7 +209,9 @@ func (c *Core) ofSPINotify(action of.Action, rd *of.ReconfigData) error {
 			return nil
 		}
 		rd.Dn.Flags |= of.OF_POPULATED
-		rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		if c.Prof.Is("overlay_fwnode", "not-device") { // 1a50d9403fb9
+			rd.Dn.FwnodeFlags &^= of.FWNODE_FLAG_NOT_DEVICE
+		}
 		s := c.ofRegisterSPIDevice(cd.Priv.(*SPIController), rd.Dn)
 		c.PutDevice(cd, "put_device", "of_spi_notify")
 		if s == nil {

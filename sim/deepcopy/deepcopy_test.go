@@ -75,8 +75,8 @@ func TestCopy(t *testing.T) {
 	}
 }
 
-// TestImage: copies made from a Snapshot are each a copy as Copy makes
-// one, independent of each other.
+// TestImage: copies made from a Snapshot, packed or not, are each a
+// copy as Copy makes one, independent of each other.
 func TestImage(t *testing.T) {
 	c, root, sh := testGraph()
 	img := c.Snapshot(root)
@@ -88,8 +88,11 @@ func TestImage(t *testing.T) {
 	if s := c.SharedMemory(root, x); len(s) > 0 {
 		t.Errorf("a copy of an image shares memory with the original at %v", s)
 	}
+	img.Pack()
+	z := img.New().(*node)
 	checkCopy(t, root, x, sh)
 	checkCopy(t, root, y, sh)
+	checkCopy(t, root, z, sh)
 	if x == y || x.children[0] == y.children[0] {
 		t.Error("two copies of an image share nodes")
 	}

@@ -15,11 +15,16 @@ import (
 // the maps rebuilt; nothing is looked up. An Image does not change
 // after Snapshot: it serves a booted kernel that every run starts from.
 type Image struct {
-	rootT  reflect.Type
-	root   loc
-	types  []imageType
-	relocs []reloc
-	maps   []imageMap
+	// packs, once Pack has run, are struct types whose fields are the
+	// per-type arrays; type i's array is field at[i] of packs[pack[i]].
+	packs    []reflect.Type
+	pack     []int
+	fieldOff []uintptr
+	rootT    reflect.Type
+	root     loc
+	types    []imageType
+	relocs   []reloc
+	maps     []imageMap
 }
 
 // loc is a place in an Image (or a copy of it): off bytes into the array
@@ -206,15 +211,61 @@ func (r *run) imageValue(v reflect.Value, p *plan) imageValue {
 	return iv
 }
 
+// Pack makes each later New a few allocations instead of one per type,
+// for an image copied many times (a booted kernel every run starts
+// from): it builds a struct type of the image's arrays. Such types live
+// as long as the program (reflect keeps them), so Pack only images that
+// are few: not every state an explorer branches from.
+func (img *Image) Pack() {
+	// groups of at most packMax bytes: a small allocation's size class
+	// is served from a per-thread cache, a large one takes the heap lock
+	var fields [][]reflect.StructField
+	var sizes []uintptr
+	img.pack = make([]int, len(img.types))
+	idx := make([]int, len(img.types))
+	for i := range img.types {
+		it := &img.types[i]
+		sz := uintptr(it.n) * it.p.size
+		g := len(fields) - 1
+		if g < 0 || sizes[g]+sz > packMax {
+			fields, sizes = append(fields, nil), append(sizes, 0)
+			g++
+		}
+		img.pack[i], idx[i] = g, len(fields[g])
+		fields[g] = append(fields[g], reflect.StructField{Name: fmt.Sprintf("T%d", i), Type: reflect.ArrayOf(it.n, it.p.typ)})
+		sizes[g] += sz + uintptr(it.p.typ.Align())
+	}
+	img.packs = make([]reflect.Type, len(fields))
+	for g := range fields {
+		img.packs[g] = reflect.StructOf(fields[g])
+	}
+	img.fieldOff = make([]uintptr, len(img.types))
+	for i := range img.types {
+		img.fieldOff[i] = img.packs[img.pack[i]].Field(idx[i]).Offset
+	}
+}
+
+// packMax bounds a pack's size (the runtime's largest small size class
+// is 32 KiB).
+const packMax = 32 << 10
+
 // New returns a fresh copy of the image's graph (of the root's type).
 func (img *Image) New() any {
 	bases := make([]unsafe.Pointer, len(img.types))
+	var packs []unsafe.Pointer
+	for _, t := range img.packs {
+		packs = append(packs, reflect.New(t).UnsafePointer())
+	}
 	for i := range img.types {
 		it := &img.types[i]
-		bases[i] = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
+		if packs != nil {
+			bases[i] = unsafe.Add(packs[img.pack[i]], img.fieldOff[i])
+		} else {
+			bases[i] = reflect.MakeSlice(it.p.sliceT, it.n, it.n).UnsafePointer()
+		}
 		// A plain copy, without the write barriers typedmemmove applies
 		// while the collector marks (they were a third of New's time):
-		// the new array is freshly allocated (nothing old to shade), and
+		// the new memory is freshly allocated (nothing old to shade), and
 		// every pointer copied is either rewritten below through a
 		// barriered store, or points to what the image itself holds
 		// (strings, shared objects, boxes), which the image, immutable

@@ -47,7 +47,7 @@ func dtFixupProbe(c *core.Core, d *core.Device) error {
 		c.PutInitial(fx, "dt_fixup_register")
 		return err
 	}
-	c.DeviceLinkAdd(fx, d, core.DL_FLAG_STATELESS)
+	c.DeviceLinkAddBy(fx, d, core.DL_FLAG_STATELESS, "dt_fixup_register "+fx.Name)
 	d.DrvData = fx
 	return nil
 }

@@ -18,8 +18,11 @@ func init() {
 }
 
 func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
-	// drvdata = devm_kzalloc(): "if (!drvdata) return -ENOMEM;"
-	if err := c.DevmKzalloc(d, "reg_fixed_voltage_probe"); err != nil {
+	// drvdata = devm_kzalloc(): "if (!drvdata) return -ENOMEM;"; its desc
+	// is what rdev->desc points to; devres frees it after
+	// devm_regulator_register's unregister (added later, released first)
+	data, err := c.DevmKzallocObj(d, "fixed_voltage_data", "reg_fixed_voltage_probe")
+	if err != nil {
 		return err
 	}
 	name := d.OfNode.Name()
@@ -32,6 +35,7 @@ func regFixedVoltageProbe(c *core.Core, d *core.Device) error {
 	if err != nil {
 		return c.DevErrProbe(d, err, fmt.Sprintf("Failed to register regulator: %d", core.Errno(err)))
 	}
+	rdev.Desc = data
 	d.DrvData = rdev
 	return nil
 }

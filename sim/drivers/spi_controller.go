@@ -19,7 +19,7 @@ func spiControllerProbe(c *core.Core, d *core.Device) error {
 	if err := c.DevmClkGet(d); err != nil && err != core.ENOENT {
 		return c.DevErrProbe(d, err, "failed to get clock")
 	}
-	ctlr := c.SPIAllocHost(d)
+	ctlr := c.DevmSPIAllocHost(d)
 	if ctlr == nil {
 		return core.ENOMEM
 	}

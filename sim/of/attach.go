@@ -2,7 +2,8 @@ package of
 
 // attachNode is __of_attach_node() (drivers/of/dynamic.c): link np as the
 // FIRST child of its parent, clear OF_DETACHED, mark the fwnode
-// FWNODE_FLAG_NOT_DEVICE, then __of_attach_node_sysfs().
+// FWNODE_FLAG_NOT_DEVICE (1a50d9403fb9, v6.3 until its revert: profile
+// knob overlay_fwnode), then __of_attach_node_sysfs().
 func (t *OF) attachNode(np *Node) {
 	if !np.Check(OF_OVERLAY) {
 		np.Phandle = phandleOf(np)
@@ -11,7 +12,9 @@ func (t *OF) attachNode(np *Node) {
 	p := np.Parent
 	p.Children = append([]*Node{np}, p.Children...)
 	np.Flags &^= OF_DETACHED
-	np.FwnodeFlags |= FWNODE_FLAG_NOT_DEVICE
+	if t.prof.Is("overlay_fwnode", "not-device") {
+		np.FwnodeFlags |= FWNODE_FLAG_NOT_DEVICE
+	}
 	t.attachNodeSysfs(np)
 }
 

@@ -57,6 +57,9 @@ type Hooks struct {
 	// lock a pending work item needs, lock-order inversions).
 	Lock   func(ctx any, m *Mutex, holder string)
 	Unlock func(ctx any, m *Mutex)
+	// FwDevlinkRefreshFwnode is fw_devlink_refresh_fwnode() (profile
+	// knob overlay_fwnode=refresh).
+	FwDevlinkRefreshFwnode func(ctx any, np *Node)
 }
 
 // OF is the state of the device-tree layer of one simulated kernel: the

@@ -259,6 +259,15 @@ func (t *OF) overlayApply(ovcs *Overlay) error {
 		t.prOverlay("overlay apply changeset entry notify error %d", Errno(err))
 	}
 	// notify failure is not fatal, continue
+	if t.prof.Is("overlay_fwnode", "refresh") {
+		// overlay_fw_devlink_refresh() (81e7c6befa36): after the
+		// changeset notify, so the listeners have created their devices
+		for _, f := range ovcs.Fragments {
+			if t.Hooks.FwDevlinkRefreshFwnode != nil {
+				t.Hooks.FwDevlinkRefreshFwnode(t.Hooks.Ctx, f.Target)
+			}
+		}
+	}
 	if e := t.overlayNotify(ovcs, OF_OVERLAY_POST_APPLY); e != nil && err == nil {
 		err = e
 	}
@@ -348,7 +357,12 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		f.Target = t.nodeGetOwned(t.FindNodeByPath("/__symbols__"), "init_overlay_changeset", f.holder, ovcs.obj)
 		if f.Target == nil {
 			t.prOverlay("symbols in overlay, but not in live tree")
-			t.NodePut(node, "init_overlay_changeset", f.holder)
+			// the of_get_child_by_name() reference: put since
+			// 39affd1fdf65 (v6.5), kept before (profile knob
+			// symbols_err_put)
+			if t.prof.Is("symbols_err_put", "put") {
+				t.NodePut(node, "init_overlay_changeset", f.holder)
+			}
 			return EINVAL
 		}
 		cnt++
