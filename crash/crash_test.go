@@ -1,12 +1,14 @@
 package crash
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim"
 )
 
 func TestSlug(t *testing.T) {
@@ -75,13 +77,18 @@ func TestWriteRawThenWrite(t *testing.T) {
 	if got.Title != b1Title || got.Profile != "v6.8" || strings.Join(got.Affected, " ") != "v6.1 v6.8" {
 		t.Errorf("Load: %+v", got)
 	}
+	// the seed's description stays, its expectations go
+	repro, _ := os.ReadFile(filepath.Join(c.Dir, "repro.prog"))
+	if !strings.Contains(string(repro), "\n# about: B1: regulator node") || strings.Contains(string(repro), "# expect") {
+		t.Errorf("repro.prog header:\n%s", repro)
+	}
 	rep, _ := os.ReadFile(filepath.Join(c.Dir, "report.txt"))
 	if !strings.HasPrefix(string(rep), b1Title+"\n") {
 		t.Errorf("report.txt:\n%s", rep)
 	}
 	// the bisection answer: the one knob that flips the outcome, its
 	// commit, and the proposed patch that closes it
-	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[8917e7385346]",
+	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[commit 8917e7385346]",
 		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc"} {
 		if !strings.Contains(strings.Join(strings.Fields(string(rep)), " "), want) {
 			t.Errorf("report.txt lacks %q:\n%s", want, rep)
@@ -129,5 +136,113 @@ func TestLoadErrors(t *testing.T) {
 	tmp2, _ := filepath.Glob(filepath.Join(dir, "*", "raw", ".*tmp*"))
 	if len(tmp)+len(tmp2) > 0 {
 		t.Errorf("temporary files left: %v %v", tmp, tmp2)
+	}
+}
+
+// TestWriteOverrideProfile: a finding seen on a profile outside the named
+// versions (an override) is in the matrix too, and its name, which has a
+// space, survives repro.prog's header.
+func TestWriteOverrideProfile(t *testing.T) {
+	dir := t.TempDir()
+	const prof = "v6.9 devlink_wait=none"
+	c, err := Write(dir, corpus(t, "b1-reg-expander.prog"), b1Title, Options{Profile: prof, NoMinimize: true, Profiles: []string{"v6.8", "v6.9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Load(dir)
+	if err != nil || len(cs) != 1 {
+		t.Fatal(err, cs)
+	}
+	got := cs[0]
+	if got.Profile != prof || strings.Join(got.Affected, "|") != "v6.8|"+prof || strings.Join(got.Unaffected, "|") != "v6.9" {
+		t.Errorf("profile %q affected %q unaffected %q (written %+v)", got.Profile, got.Affected, got.Unaffected, c.Affected)
+	}
+}
+
+// TestMatrix: B1 on four profiles splits at v6.8 | v6.8.5 with the one
+// knob that differs; an error from the callback stops the runs.
+func TestMatrix(t *testing.T) {
+	p := corpus(t, "b1-reg-expander.prog")
+	profs := []string{"v6.1", "v6.8", "v6.8.5", "mainline"}
+	seen := 0
+	m, err := RunMatrix(p, profs, sim.Config{Quiet: true}, func(string, *sim.Result) error { seen++; return nil })
+	if err != nil || seen != 4 {
+		t.Fatal(err, seen)
+	}
+	aff, un := m.Split(b1Title)
+	if strings.Join(aff, " ") != "v6.1 v6.8" || strings.Join(un, " ") != "v6.8.5 mainline" {
+		t.Errorf("split %v %v", aff, un)
+	}
+	bs := m.Boundaries(b1Title)
+	if len(bs) != 1 || bs[0].Before != "v6.8" || !bs[0].BeforeAffected || len(bs[0].Knobs) != 1 || bs[0].Knobs[0].Knob != "devlink_wait" || bs[0].Knobs[0].ToCommit != "8917e7385346" {
+		t.Errorf("boundaries %+v", bs)
+	}
+	if !strings.Contains(m.Table(), "last affected v6.8, first unaffected v6.8.5; the knobs that differ:\n    devlink_wait: v6.8=none (-), v6.8.5=changeset-destroy (8917e7385346)") {
+		t.Errorf("table:\n%s", m.Table())
+	}
+	stop := errors.New("stop")
+	seen = 0
+	if _, err := RunMatrix(p, profs, sim.Config{Quiet: true}, func(string, *sim.Result) error { seen++; return stop }); err != stop || seen != 1 {
+		t.Errorf("callback error: %v after %d runs", err, seen)
+	}
+	if got := NewMatrix(profs).Table(); got != "no findings on any of v6.1 v6.8 v6.8.5 mainline\n" {
+		t.Errorf("empty table %q", got)
+	}
+}
+
+// TestSameBug: B5's leak minimized with Predicate alone may lose the
+// gpiod_put (then the program simply never puts its descriptor, a leak
+// on every kernel); SameBug refuses that candidate because v6.6 was
+// clean of the title.
+func TestSameBug(t *testing.T) {
+	p := corpus(t, "b5-gpiochip-remove-requested.prog")
+	const title = "reference leak of gpio_device taken in gpiod_request"
+	cfg := sim.Config{Profile: "v6.1", Quiet: true}
+	noPut := p.Clone()
+	for i, op := range noPut.Ops {
+		if op.Desc.Name == "gpiod_put" {
+			noPut.Ops = append(noPut.Ops[:i], noPut.Ops[i+1:]...)
+			break
+		}
+	}
+	if !Predicate(cfg, title, false)(noPut).Fails {
+		t.Fatal("without its put the program no longer leaks: the test's premise is gone")
+	}
+	keep, err := SameBug(p, title, false, cfg, []string{"v6.1", "v6.6"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !keep(p).Fails {
+		t.Error("SameBug rejects the original")
+	}
+	if keep(noPut).Fails {
+		t.Error("SameBug accepts the program that never puts its descriptor")
+	}
+}
+
+// TestWriteReplacesSources: when a smaller repro replaces the one on
+// disk, the old repro's sources go.
+func TestWriteReplacesSources(t *testing.T) {
+	dir := t.TempDir()
+	p := corpus(t, "b1-reg-expander.prog")
+	big := p.Clone()
+	big.Files[0].Name = "old-name.dtso"
+	big.Ops[0].Args[0].File = "old-name.dtso"
+	if err := big.Validate(); err != nil {
+		t.Skip("cannot rename the blob in place:", err)
+	}
+	big.Ops = append(big.Ops, prog.NewOp(prog.Lookup("flush_workqueue"), ""))
+	if _, err := Write(dir, big, b1Title, Options{Profile: "v6.8", NoMinimize: true, Profiles: []string{"v6.8"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Write(dir, p, b1Title, Options{Profile: "v6.8", NoMinimize: true, Profiles: []string{"v6.8"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(c.Dir, "old-name.dtso")); !os.IsNotExist(err) {
+		t.Errorf("the old repro's source is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(c.Dir, p.Files[0].Name)); err != nil {
+		t.Error(err)
 	}
 }

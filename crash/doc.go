@@ -26,8 +26,10 @@
 //	RunMatrix(p, profiles, cfg, each) (*Matrix, error)
 //	                                          run p on each profile: title × profile
 //	NewMatrix(profiles), (*Matrix).Add        build one from runs made elsewhere
-//	(*Matrix).Split/Boundaries/Table          affected/unaffected, the knob commits
+//	(*Matrix).Split/Boundaries/Table/Grid     affected/unaffected, the knob commits
 //	Predicate(cfg, title, atOp)               the minimizer's "same title" predicate
+//	SameBug(p, title, atOp, cfg, profiles)    Predicate, and clean where p is clean:
+//	                                          what Write minimizes with
 //	Trace(p, cfg, title) (*Traced, error)     a traced replay: Timeline() (SVG via
 //	                                          crash/draw), Graph (DOT), Explain()
 //

@@ -42,7 +42,14 @@ func (t *Traced) Explain() string {
 		}
 		b.WriteString(". Whoever still uses the object after that point needed a reference of its own, or the free came too early.")
 	case report.Ownership:
-		fmt.Fprintf(&b, "During %s, %s put a reference it does not own: %s.", at, fn, strings.Join(f.Objects, "; "))
+		fmt.Fprintf(&b, "During %s, %s put a reference it does not own", at, fn)
+		if len(f.Objects) > 0 {
+			fmt.Fprintf(&b, " (%s)", f.Objects[0])
+		}
+		b.WriteString(".")
+		if len(f.Objects) > 1 {
+			fmt.Fprintf(&b, " The references, in order: %s.", strings.Join(f.Objects[1:], "; "))
+		}
 		b.WriteString(" The refcount may hide it for now, but some other holder's reference is gone and its own later put (or the free that follows) acts on memory it no longer owns; lib/ref_tracker would flag it.")
 	case report.Ordering:
 		fmt.Fprintf(&b, "During %s: %s. The driver's devm-managed resources were released after the bus had already detached the device's PM domain, so they are torn down against a domain that may already be off; the detach must come after devres release (device_unbind_cleanup()).", at, strings.Join(f.Objects, "; "))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"dangle/crash/draw"
 	"dangle/sim"
@@ -156,4 +157,16 @@ func driversOf(k *sim.Kernel, objs []*kobj.Object) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// nodeByPath walks the live tree to the node at path (nil: none).
+func nodeByPath(root *of.Node, path string) *of.Node {
+	n := root
+	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
+		if n == nil || c == "" {
+			break
+		}
+		n = n.Child(c)
+	}
+	return n
 }

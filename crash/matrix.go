@@ -112,9 +112,13 @@ func (m *Matrix) Boundaries(title string) []Boundary {
 }
 
 // KnobDiff lists the knobs whose values differ between profiles a and b,
-// in the knob table's order.
+// in the knob table's order (none when either does not parse).
 func KnobDiff(a, b string) []KnobChange {
-	pa, pb := profile.MustParse(a), profile.MustParse(b)
+	pa, erra := profile.Parse(a)
+	pb, errb := profile.Parse(b)
+	if erra != nil || errb != nil {
+		return nil
+	}
 	var out []KnobChange
 	for _, k := range profile.Knobs {
 		va, vb := pa.Get(k.Name), pb.Get(k.Name)
@@ -139,11 +143,26 @@ func commitOf(k profile.Knob, v string) string {
 // profiles differ in the fewest knobs, so this is where to look for the
 // commit.
 func (m *Matrix) Table() string {
-	var b strings.Builder
 	if len(m.Titles) == 0 {
-		fmt.Fprintf(&b, "no findings on any of %s\n", strings.Join(m.Profiles, " "))
-		return b.String()
+		return fmt.Sprintf("no findings on any of %s\n", strings.Join(m.Profiles, " "))
 	}
+	var b strings.Builder
+	b.WriteString(m.Grid())
+	for _, t := range m.Titles {
+		fmt.Fprintf(&b, "\n%s:\n", t)
+		bs := m.Boundaries(t)
+		if len(bs) == 0 {
+			fmt.Fprintf(&b, "  every profile is affected\n")
+			continue
+		}
+		writeBoundary(&b, bs[0], "  ")
+	}
+	return b.String()
+}
+
+// Grid is the title × profile table alone, with its legend.
+func (m *Matrix) Grid() string {
+	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "finding\t%s\n", strings.Join(m.Profiles, "\t"))
 	for _, t := range m.Titles {
@@ -158,15 +177,6 @@ func (m *Matrix) Table() string {
 	}
 	tw.Flush()
 	b.WriteString("(X: the profile has the finding, -: it runs clean of it)\n")
-	for _, t := range m.Titles {
-		fmt.Fprintf(&b, "\n%s:\n", t)
-		bs := m.Boundaries(t)
-		if len(bs) == 0 {
-			fmt.Fprintf(&b, "  every profile is affected\n")
-			continue
-		}
-		writeBoundary(&b, bs[0], "  ")
-	}
 	return b.String()
 }
 

@@ -45,7 +45,12 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 		fmt.Fprintf(&b, "\n%s\n%s\n", name, strings.Repeat("-", len([]rune(name))))
 	}
 	fmt.Fprintf(&b, "%s\n", c.Title)
-	fmt.Fprintf(&b, "\nkernel %s, found at %s; affected: %s\n", t.Result.Profile, report.OpName(t.Finding.Op), strings.Join(c.Affected, " "))
+	fmt.Fprintf(&b, "\nkernel %s, found at %s; affected: %s\n", t.Result.Profile, report.OpName(t.Finding.Op), strings.Join(c.Affected, ", "))
+	for _, h := range c.Prog.Header {
+		if about, ok := strings.CutPrefix(h, aboutKey); ok {
+			b.WriteString("\n" + fill("About this reproducer:"+about, 76))
+		}
+	}
 	section("What happened")
 	b.WriteString(fill(t.Explain(), 76))
 	if note := modelledNote(t.Result.Log, t.Drivers); note != "" {
@@ -60,7 +65,7 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 	b.WriteString(matrixText(m, c.Title))
 	if len(m.Titles) > 1 {
 		b.WriteString("\nevery finding of this reproducer, by profile:\n")
-		b.WriteString(m.Table())
+		b.WriteString(m.Grid())
 	}
 	section("Where to fix")
 	b.WriteString(fixText(m, c, opts))
@@ -164,8 +169,8 @@ func modelledNote(log string, involved []string) string {
 	if len(modelled) == 0 {
 		return ""
 	}
-	return "Modelled drivers: this reproducer binds drivers that are dangle's models, not in-tree drivers: " +
-		strings.Join(modelled, "; ") + ". The kernel reaches the bug only through a driver that takes and releases its resources the same way; on a real board use such a driver (or a test module that does)."
+	return "Modelled drivers: this reproducer goes through drivers that are dangle's models, not in-tree drivers: " +
+		strings.Join(modelled, "; ") + ". The kernel reaches the bug only through a driver that takes and releases its resources the same way (for a SoC controller model: the board's own controller driver); on a real board use such a driver, or a test module that does."
 }
 
 // fill wraps text at w columns (paragraphs kept).
@@ -212,7 +217,11 @@ func fixText(m *Matrix, c *Crasher, opts Options) string {
 				continue
 			}
 			kn := knobByName(k.Knob)
-			fmt.Fprintf(&b, "  %s decides it (%s):\n    %s: %s\n    %s: %s [%s]\n", k.Knob, kn.Doc, k.From, valueDoc(kn, k.From), k.To, valueDoc(kn, k.To), k.ToCommit)
+			commit := "commit " + k.ToCommit
+			if k.ToCommit == "-" {
+				commit = "no commit id in the knob table"
+			}
+			fmt.Fprintf(&b, "  %s decides it (%s):\n    %s: %s\n    %s: %s [%s]\n", k.Knob, kn.Doc, k.From, valueDoc(kn, k.From), k.To, valueDoc(kn, k.To), commit)
 		}
 		if len(others) == len(bd.Knobs) {
 			b.WriteString("  no single knob decides it: the knobs act together\n")
@@ -226,7 +235,9 @@ func fixText(m *Matrix, c *Crasher, opts Options) string {
 	}
 	var leave []string
 	for _, pt := range profile.Patches() {
-		with := c.Profile + pt.Suffix
+		// the suffix goes on the version, before any overrides
+		ver, overrides, _ := strings.Cut(c.Profile, " ")
+		with := strings.TrimSpace(ver + pt.Suffix + " " + overrides)
 		if len(KnobDiff(c.Profile, with)) == 0 {
 			continue // the patch changes nothing on this profile
 		}

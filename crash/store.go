@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -40,6 +39,7 @@ const (
 	titleKey      = "# title:"
 	affectedKey   = "# affected:"
 	unaffectedKey = "# unaffected:"
+	aboutKey      = "# about:"
 )
 
 // WriteRaw saves a finding the moment it is seen, before anything slower
@@ -134,11 +134,19 @@ func loadOne(d string) (*Crasher, error) {
 	return c, nil
 }
 
-// headerList reads a "# key: a b c" header line.
+// headerList reads a "# key: a, b, c" header line (profiles are
+// separated by commas: a profile with overrides has spaces,
+// "v6.8 devlink_wait=none").
 func headerList(p *prog.Program, key string) []string {
 	for _, h := range p.Header {
 		if v, ok := strings.CutPrefix(h, key); ok {
-			return strings.Fields(v)
+			out := []string{}
+			for _, f := range strings.Split(v, ",") {
+				if f = strings.TrimSpace(f); f != "" {
+					out = append(out, f)
+				}
+			}
+			return out
 		}
 	}
 	return nil
@@ -146,17 +154,28 @@ func headerList(p *prog.Program, key string) []string {
 
 // withHeader returns a copy of p whose header starts with the title and,
 // when given, the affected and unaffected profile lists (replacing any
-// such lines p had).
+// such lines p had). A different "# title:" p had (a seed's description)
+// is kept as "# about:"; "# expect" lines, which described the program
+// before minimization, are dropped: the profile lists replace them.
 func withHeader(p *prog.Program, title string, affected, unaffected []string) *prog.Program {
 	q := p.Clone()
-	q.Header = slices.DeleteFunc(q.Header, func(c string) bool {
-		return strings.HasPrefix(c, titleKey) || strings.HasPrefix(c, affectedKey) || strings.HasPrefix(c, unaffectedKey)
-	})
+	var rest []string
+	for _, c := range q.Header {
+		switch {
+		case strings.HasPrefix(c, titleKey):
+			if old := strings.TrimSpace(strings.TrimPrefix(c, titleKey)); old != title && old != "" {
+				rest = append(rest, aboutKey+" "+old)
+			}
+		case strings.HasPrefix(c, affectedKey), strings.HasPrefix(c, unaffectedKey), strings.HasPrefix(c, "# expect"):
+		default:
+			rest = append(rest, c)
+		}
+	}
 	h := []string{titleKey + " " + title}
 	if affected != nil || unaffected != nil {
-		h = append(h, affectedKey+" "+strings.Join(affected, " "), unaffectedKey+" "+strings.Join(unaffected, " "))
+		h = append(h, affectedKey+" "+strings.Join(affected, ", "), unaffectedKey+" "+strings.Join(unaffected, ", "))
 	}
-	q.Header = append(h, q.Header...)
+	q.Header = append(h, rest...)
 	return q
 }
 

@@ -25,9 +25,14 @@ type Traced struct {
 	Finding *report.Finding // nil: the run raised nothing
 	Graph   *draw.Graph
 	// Drivers are the drivers bound, at the failure, to the devices the
-	// finding names (or to their parents), sorted.
+	// finding names (or to their parents), and those bound to a device
+	// an op acted on (node=), sorted.
 	Drivers []string
 }
+
+// GraphMax bounds the device graph: past it, the objects nearest the
+// finding's (a real board has hundreds of devices).
+const GraphMax = 60
 
 // Trace replays p under cfg (Trace on, log kept) and returns what the
 // pictures and the report need about the finding titled title (the first
@@ -61,7 +66,19 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	}
 	t = &Traced{Prog: p, Kernel: k}
 	k.Log.Harness("kernel %s", k.Prof.Name) // as Kernel.RunOps
+	names := p.Names()
+	acted := map[string]bool{}
 	for i := range p.Ops {
+		// the drivers of the devices the op acts on (node=…), before it
+		for _, f := range strings.Fields(p.OpString(i, names)) {
+			if path, ok := strings.CutPrefix(f, "node="); ok && strings.HasPrefix(path, "/") {
+				if np := nodeByPath(k.OF.Root, path); np != nil {
+					if d := k.Core.DeviceByNode(np); d != nil && d.Driver != nil {
+						acted[d.Driver.Name] = true
+					}
+				}
+			}
+		}
 		k.Step(i)
 		if i+1 == at {
 			t.snapshot(want)
@@ -70,6 +87,12 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 	if t.Graph == nil {
 		t.snapshot(want)
 	}
+	for d := range acted {
+		if !slices.Contains(t.Drivers, d) {
+			t.Drivers = append(t.Drivers, d)
+		}
+	}
+	slices.Sort(t.Drivers)
 	k.Teardown()
 	t.Result = &sim.Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(), Trace: k.TraceReport()}
 	if title == "" && len(t.Result.Findings) > 0 {
@@ -99,6 +122,7 @@ func (t *Traced) snapshot(f *report.Finding) {
 	}
 	markCulprits(t.Graph, objs)
 	t.holdEdges(f, objs)
+	t.Graph = t.Graph.Around(GraphMax)
 	for _, h := range f.Holders {
 		objs = append(objs, t.lookup(holderName(h))...)
 	}
@@ -309,6 +333,10 @@ func titleFunc(f *report.Finding) string {
 			w, _, _ := strings.Cut(f.Title[i+len(sep):], " ")
 			return w
 		}
+	}
+	// "double gpiod_put": the function is the last word
+	if w := f.Title[strings.LastIndex(f.Title, " ")+1:]; strings.Contains(w, "_") {
+		return w
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,8 @@ type Options struct {
 	// program's kernel line. The repro's kernel line names it.
 	Profile string
 	// Profiles are the profiles of the version matrix (default: every
-	// named profile, profile.Names()).
+	// named profile, profile.Names()); the finding's own profile is
+	// added when it is not one of them (a patched profile).
 	Profiles []string
 	// NoMinimize keeps the program as given (already minimal).
 	NoMinimize bool
@@ -62,32 +64,16 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	}
 	prof := res.Profile
 	cfg.Profile = prof
+	if !slices.Contains(opts.Profiles, prof) {
+		// found on a patched or overridden profile: the matrix shows it too
+		opts.Profiles = append(slices.Clone(opts.Profiles), prof)
+	}
 	atOp := f.Op > 0
 	repro := p.Clone()
 	if !opts.NoMinimize {
-		// the same bug: the same title on the profile, and still none on
-		// the profiles the original does not raise it on (a smaller
-		// program that raises the title everywhere, such as a consumer
-		// that simply never puts its descriptor, is another bug)
-		orig, err := RunMatrix(p, opts.Profiles, sim.Config{Filename: "repro.prog", Strict: opts.Strict, Quiet: true, Cache: cfg.Cache}, nil)
+		keep, err := SameBug(p, title, atOp, cfg, opts.Profiles)
 		if err != nil {
 			return nil, err
-		}
-		_, clean := orig.Split(title)
-		pred := Predicate(cfg, title, atOp)
-		keep := func(c *prog.Program) minimizer.Verdict {
-			v := pred(c)
-			if !v.Fails {
-				return v
-			}
-			for _, u := range clean {
-				ucfg := cfg
-				ucfg.Profile = u
-				if res, err := sim.Run(c, ucfg); err != nil || findingTitled(res, title) != nil {
-					return minimizer.Verdict{}
-				}
-			}
-			return v
 		}
 		min, _, err := minimizer.Minimize(p, keep, minimizer.Options{Timeout: opts.Timeout})
 		if err != nil {
@@ -122,10 +108,8 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	if err := writeAtomic(filepath.Join(c.Dir, "repro.prog"), c.Prog.Print()); err != nil {
 		return nil, err
 	}
-	for _, f := range c.Prog.Files {
-		if err := writeAtomic(filepath.Join(c.Dir, f.Name), f.Data); err != nil {
-			return nil, err
-		}
+	if err := writeSources(c.Dir, c.Prog); err != nil {
+		return nil, err
 	}
 	rep, err := buildReport(c, m, opts)
 	if err != nil {
@@ -141,13 +125,79 @@ func Write(dir string, p *prog.Program, title string, opts Options) (*Crasher, e
 	if err := writeAtomic(filepath.Join(c.Dir, "graph.dot"), rep.graph); err != nil {
 		return nil, err
 	}
-	if len(c.Raw) > 0 {
-		if err := os.RemoveAll(filepath.Join(c.Dir, "raw")); err != nil {
+	// the raw findings folded in go; one the soak wrote meanwhile stays
+	for _, r := range c.Raw {
+		if err := os.Remove(r); err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
+	}
+	if len(c.Raw) > 0 {
+		os.Remove(filepath.Join(c.Dir, "raw")) // only if empty
 		c.Raw = nil
 	}
 	return c, nil
+}
+
+// writeSources writes p's device-tree sources into dir as plain files (a
+// blob decoded, as dtc wrote it) and removes the sources an earlier repro
+// left that p does not have.
+func writeSources(dir string, p *prog.Program) error {
+	want := map[string]bool{}
+	for _, f := range p.Files {
+		data := f.Data
+		if prog.IsBlob(f.Name) {
+			b, err := f.Blob()
+			if err != nil {
+				return fmt.Errorf("%s: %v", f.Name, err)
+			}
+			data = b
+		}
+		want[f.Name] = true
+		if err := writeAtomic(filepath.Join(dir, f.Name), data); err != nil {
+			return err
+		}
+	}
+	for _, pat := range []string{"*.dts", "*.dtso", "*.dtb", "*.dtbo"} {
+		old, _ := filepath.Glob(filepath.Join(dir, pat))
+		for _, o := range old {
+			if !want[filepath.Base(o)] {
+				if err := os.Remove(o); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// SameBug is the predicate Write minimizes with: a candidate fails when
+// it raises title under cfg (during an op when atOp, as Predicate) and
+// stays clean of it on every profile among profiles that the original p
+// is clean of. A smaller program that raises the title on every kernel
+// (a consumer that simply never puts its descriptor) is another bug and
+// is not accepted. The soak, minimizing in its own goroutine, can use it
+// with Write's NoMinimize.
+func SameBug(p *prog.Program, title string, atOp bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
+	orig, err := RunMatrix(p, profiles, sim.Config{Filename: cfg.Filename, Strict: cfg.Strict, Quiet: true, Cache: cfg.Cache}, nil)
+	if err != nil {
+		return nil, err
+	}
+	_, clean := orig.Split(title)
+	pred := Predicate(cfg, title, atOp)
+	return func(c *prog.Program) minimizer.Verdict {
+		v := pred(c)
+		if !v.Fails {
+			return v
+		}
+		for _, u := range clean {
+			ucfg := cfg
+			ucfg.Profile = u
+			if res, err := sim.Run(c, ucfg); err != nil || findingTitled(res, title) != nil {
+				return minimizer.Verdict{}
+			}
+		}
+		return v
+	}, nil
 }
 
 // reproduces reports whether p raises title on its own kernel line.

@@ -18,7 +18,8 @@ const exportUsage = `usage: dangle export -o DIR FILE.prog
 
 Writes what it takes to try the program outside dangle:
   DIR/*.dts, *.dtso  the program's device-tree sources (base.dts: the
-                     built-in board when the program has none)
+                     built-in board when the program has none; blobs,
+                     .dtb/.dtbo, as dtc wrote them)
   DIR/replay.sh      a shell script replaying the ops on a real board:
                      overlays through the overlay configfs interface
                      (/sys/kernel/config/device-tree/overlays/NAME/dtbo),
@@ -82,11 +83,17 @@ func exportProgram(p *prog.Program, name string) ([]exportFile, error) {
 	var files []exportFile
 	hasBase := false
 	for _, f := range p.Files {
+		data := f.Data
 		if prog.IsBlob(f.Name) {
-			continue // a binary blob stays in the program (base64)
+			// as dtc wrote it (the program holds it base64-encoded)
+			b, err := f.Blob()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", f.Name, err)
+			}
+			data = b
 		}
 		hasBase = hasBase || strings.HasPrefix(f.Name, "base.")
-		files = append(files, exportFile{f.Name, f.Data})
+		files = append(files, exportFile{f.Name, data})
 	}
 	if !hasBase {
 		files = append(files, exportFile{prog.DefaultBaseName, prog.DefaultBase})
@@ -113,6 +120,9 @@ type exportOp struct {
 	result string
 	args   map[string]string
 	keys   []string // argument order
+	// handles are the node handles (of_node_get results) that args
+	// resolved to paths, by key
+	handles map[string]string
 	// driver is, for device_release_driver and device_attach, the driver
 	// the simulator had bound to the node's device before the op (the
 	// one to pin with driver_override when binding again), or "".
@@ -166,7 +176,7 @@ func exportOps(p *prog.Program) ([]exportOp, error) {
 	var out []exportOp
 	for i := range p.Ops {
 		text := p.OpString(i, names)
-		e := exportOp{n: i + 1, text: text, args: map[string]string{}}
+		e := exportOp{n: i + 1, text: text, args: map[string]string{}, handles: map[string]string{}}
 		rest := text
 		if l, r, ok := strings.Cut(text, " = "); ok && !strings.Contains(l, " ") {
 			e.result, rest = l, r
@@ -185,6 +195,7 @@ func exportOps(p *prog.Program) ([]exportOp, error) {
 			if v, ok := e.args[k]; ok && !strings.HasPrefix(v, "/") {
 				if path, ok := paths[v]; ok {
 					e.args[k] = path
+					e.handles[k] = v
 				}
 			}
 		}
@@ -225,7 +236,12 @@ func cIdent(s string) string {
 	return r
 }
 
-// blobBase is an overlay source's name without its suffix.
+// blobBase is an overlay file's name without its suffix.
 func blobBase(file string) string {
-	return strings.TrimSuffix(strings.TrimSuffix(file, ".dtso"), ".dts")
+	for _, sfx := range []string{".dtso", ".dtbo", ".dts"} {
+		if b, ok := strings.CutSuffix(file, sfx); ok {
+			return b
+		}
+	}
+	return file
 }

@@ -135,11 +135,30 @@ MODULE_LICENSE("GPL");
 	return b.String()
 }
 
-// kunitOp is the C of one op.
+// kunitOp is the C of one op. A device an op acts on is looked up for
+// the call and its lookup reference put right after, so the skeleton
+// holds no reference the program does not.
 func kunitOp(e exportOp) string {
 	r := cName(e)
 	a := func(k string) string { return e.args[k] }
-	dev := func(k string) string { return fmt.Sprintf("dangle_dev(test, %q)", a(k)) }
+	// withDevs wraps call (which names the devices d0, d1, …) in a block
+	// that looks them up by node and puts them afterwards.
+	withDevs := func(call string, keys ...string) string {
+		var b strings.Builder
+		b.WriteString("\t{\n")
+		for i, k := range keys {
+			fmt.Fprintf(&b, "\t\tstruct device *d%d = dangle_dev(test, %q);\n", i, a(k))
+		}
+		b.WriteString("\n")
+		for _, l := range strings.Split(strings.TrimRight(call, "\n"), "\n") {
+			b.WriteString("\t\t" + l + "\n")
+		}
+		for i := range keys {
+			fmt.Fprintf(&b, "\t\tput_device(d%d);\n", i)
+		}
+		b.WriteString("\t}\n")
+		return b.String()
+	}
 	switch e.op {
 	case "of_overlay_fdt_apply":
 		id := cIdent(blobBase(a("blob")))
@@ -159,6 +178,9 @@ func kunitOp(e exportOp) string {
 	case "of_node_get":
 		return fmt.Sprintf("\t%s = of_find_node_by_path(%q); /* of_node_get() of the node */\n", r, a("node"))
 	case "of_node_put":
+		if h := e.handles["node"]; h != "" {
+			return fmt.Sprintf("\tof_node_put(%s);\n", "v_"+cIdent(h))
+		}
 		if strings.HasPrefix(a("node"), "/") {
 			return fmt.Sprintf("\tof_node_put(of_find_node_by_path(%q)); /* TODO: put the reference taken earlier */\n", a("node"))
 		}
@@ -166,11 +188,11 @@ func kunitOp(e exportOp) string {
 	case "of_platform_populate":
 		return fmt.Sprintf("\t{\n\t\tstruct device_node *np = of_find_node_by_path(%q);\n\n\t\tret = of_platform_populate(np, NULL, NULL, NULL); /* TODO: parent: np's device */\n\t\tof_node_put(np);\n\t}\n", a("node"))
 	case "of_platform_depopulate":
-		return fmt.Sprintf("\tof_platform_depopulate(%s);\n", dev("node"))
+		return withDevs("of_platform_depopulate(d0);", "node")
 	case "device_release_driver":
-		return fmt.Sprintf("\tdevice_release_driver(%s); /* sysfs unbind */\n", dev("node"))
+		return withDevs("device_release_driver(d0); /* sysfs unbind */", "node")
 	case "device_attach":
-		return fmt.Sprintf("\tret = device_attach(%s); /* bind */\n", dev("node"))
+		return withDevs("ret = device_attach(d0); /* bind */", "node")
 	case "driver_unregister":
 		return fmt.Sprintf("\t/* TODO: driver_unregister() of %s: unload its module (rmmod) */\n", driverName(a("driver")))
 	case "driver_register":
@@ -185,7 +207,7 @@ func kunitOp(e exportOp) string {
 	case "device_link_wait_removal":
 		return "\tdevice_link_wait_removal();\n"
 	case "get_device":
-		return fmt.Sprintf("\t%s = %s; /* the lookup's get_device() */\n", r, dev("node"))
+		return fmt.Sprintf("\t%s = dangle_dev(test, %q); /* the lookup's reference is the get_device() */\n", r, a("node"))
 	case "put_device":
 		return fmt.Sprintf("\tput_device(%s);\n", "v_"+cIdent(a("dev")))
 	case "device_link_add":
@@ -193,11 +215,11 @@ func kunitOp(e exportOp) string {
 		if flags == "" {
 			flags = "0"
 		}
-		return fmt.Sprintf("\t%s = device_link_add(%s, %s, %s);\n", r, dev("consumer"), dev("supplier"), flags)
+		return withDevs(fmt.Sprintf("%s = device_link_add(d0, d1, %s);", r, flags), "consumer", "supplier")
 	case "device_link_del":
 		return fmt.Sprintf("\tdevice_link_del(%s);\n", "v_"+cIdent(a("link")))
 	case "device_link_remove":
-		return fmt.Sprintf("\tdevice_link_remove(%s, %s);\n", dev("consumer"), dev("supplier"))
+		return withDevs("device_link_remove(d0, d1);", "consumer", "supplier")
 	case "devres_open_group", "devres_close_group", "devres_release_group", "devres_remove_group":
 		id := "NULL"
 		if a("id") != "" {
@@ -207,15 +229,15 @@ func kunitOp(e exportOp) string {
 		if e.op == "devres_open_group" {
 			extra = ", GFP_KERNEL"
 		}
-		return fmt.Sprintf("\t%s(%s, %s%s);\n", e.op, dev("node"), id, extra)
+		return withDevs(fmt.Sprintf("%s(d0, %s%s);", e.op, id, extra), "node")
 	case "devm_add_action", "devm_remove_action":
-		return fmt.Sprintf("\t%s(%s, dangle_test_action, (void *)%sUL);\n", e.op, dev("node"), a("action"))
+		return withDevs(fmt.Sprintf("%s(d0, dangle_test_action, (void *)%sUL);", e.op, a("action")), "node")
 	case "gpiod_get":
 		con := "NULL"
 		if c := a("con"); c != "" && c != "none" {
 			con = fmt.Sprintf("%q", c)
 		}
-		return fmt.Sprintf("\t%s = gpiod_get(%s, %s, GPIOD_ASIS);\n\tKUNIT_EXPECT_FALSE(test, IS_ERR(%s));\n", r, dev("node"), con, r)
+		return withDevs(fmt.Sprintf("%s = gpiod_get(d0, %s, GPIOD_ASIS);\nKUNIT_EXPECT_FALSE(test, IS_ERR(%s));", r, con, r), "node")
 	case "gpiod_put":
 		return fmt.Sprintf("\tgpiod_put(%s);\n", "v_"+cIdent(a("desc")))
 	case "gpiod_ref":

@@ -49,13 +49,17 @@ die() { echo "replay.sh: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 skipped() { echo "   (no userspace interface: $*; see repro_kunit.c)"; }
 
-# dtbo FILE.dtso: compile an overlay with dtc -@ (symbols, fixups)
+# dtbo FILE.dtso|FILE.dtbo: the overlay blob, compiled with dtc -@
+# (symbols, fixups) from a source
 dtbo() {
+	case "$1" in
+	*.dtbo) echo "$HERE/$1"; return 0 ;;
+	esac
 	[ -f "$HERE/${1%.dtso}.dtbo" ] || dtc -@ -I dts -O dtb -o "$HERE/${1%.dtso}.dtbo" "$HERE/$1"
 	echo "$HERE/${1%.dtso}.dtbo"
 }
 
-# apply NAME FILE.dtso: of_overlay_fdt_apply() through configfs
+# apply NAME FILE.dtso|FILE.dtbo: of_overlay_fdt_apply() through configfs
 apply() {
 	[ -d "$CONFIGFS" ] || die "no $CONFIGFS: this kernel lacks the overlay configfs patch"
 	mkdir "$CONFIGFS/$1"

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dangle/prog"
 )
 
 // TestExport exports every crasher and corpus program: each .dtso
@@ -65,10 +67,10 @@ func checkCallOrder(t *testing.T, prog, c string) {
 		"of_overlay_fdt_apply":  "ret = of_overlay_fdt_apply(",
 		"of_overlay_remove":     "ret = of_overlay_remove(&",
 		"of_overlay_remove_all": "ret = of_overlay_remove_all();",
-		"device_release_driver": "\tdevice_release_driver(dangle_dev(",
-		"gpiod_get":             " = gpiod_get(dangle_dev(",
+		"device_release_driver": "\tdevice_release_driver(d0);",
+		"gpiod_get":             " = gpiod_get(d0, ",
 		"gpiod_put":             "\tgpiod_put(",
-		"device_attach":         "ret = device_attach(",
+		"device_attach":         "ret = device_attach(d0);",
 	}
 	body := c[strings.Index(c, "static void dangle_repro("):]
 	pos, checked := 0, 0
@@ -119,5 +121,33 @@ func TestExportRebind(t *testing.T) {
 	}
 	if code, _, _ := run("export", p); code != 2 {
 		t.Errorf("export without -o: exit %d, want 2", code)
+	}
+}
+
+// TestExportBlob: an overlay given as a blob is exported as the binary
+// dtc wrote, and the script applies it as it is.
+func TestExportBlob(t *testing.T) {
+	dtc, err := exec.LookPath("dtc")
+	if err != nil {
+		t.Skip("NOTICE: dtc not installed: the blob export test was SKIPPED")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x.dtso")
+	os.WriteFile(src, []byte("/dts-v1/;\n/plugin/;\n&bus {\n\tx@1 {\n\t\tcompatible = \"dangle,x\";\n\t};\n};\n"), 0o644)
+	blob, err := exec.Command(dtc, "-@", "-q", "-I", "dts", "-O", "dtb", src).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := write(t, "blob.prog", "dangle program v1\nov = of_overlay_fdt_apply blob=x.dtbo\nof_overlay_remove ov=ov\n-- x.dtbo --\n"+string(prog.EncodeBlob(blob)))
+	out := t.TempDir()
+	if code, stdout, stderr := run("export", "-o", out, p); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if got, err := os.ReadFile(filepath.Join(out, "x.dtbo")); err != nil || string(got) != string(blob) {
+		t.Errorf("x.dtbo is not the blob: %v", err)
+	}
+	sh, _ := os.ReadFile(filepath.Join(out, "replay.sh"))
+	if !strings.Contains(string(sh), "apply ov x.dtbo\n") {
+		t.Errorf("replay.sh:\n%s", sh)
 	}
 }

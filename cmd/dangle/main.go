@@ -112,7 +112,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&f.include, "I", "run device-tree sources through cpp as the kernel build does, with include `DIR` (repeatable)")
 	addFailListFlag(fs)
 	fs.StringVar(&f.svg, "svg", "", "draw the lifetime timeline of the objects the first finding involves to `OUT.svg`")
-	fs.StringVar(&f.dot, "dot", "", "write the device / link / node graph at the first finding to `OUT.dot` (render: dot -Tsvg)")
+	fs.StringVar(&f.dot, "dot", "", "write the device / link / node graph at the first finding to `OUT` (.dot: Graphviz source; .svg/.png: rendered with dot where installed)")
 	files, code := parseFlags(fs, args, "dangle run [flags] FILE.prog... (\"-\" reads the program from stdin)", stdout, stderr)
 	if code >= 0 {
 		return code

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"dangle/crash"
 	"dangle/minimizer"
 	"dangle/prog"
 	"dangle/sim"
@@ -77,7 +78,7 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	want := orig.Title
-	min, st, err := minimizer.Minimize(p, titlePredicate(cfg, want, orig.Op > 0), minimizer.Options{Timeout: *timeout})
+	min, st, err := minimizer.Minimize(p, crash.Predicate(cfg, want, orig.Op > 0), minimizer.Options{Timeout: *timeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle minimize: %s: %q (kernel %s): %v\n", name, want, res.Profile, err)
 		return 2
@@ -99,25 +100,4 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return 0
-}
-
-// titlePredicate runs a candidate with cfg and fails it when it raises a
-// finding titled title — during an op, not in the harness's teardown,
-// when atOp is set (the original raised it during an op: a repro that
-// leaves the removal to the teardown no longer shows the op that
-// triggers the bug). A candidate the simulator rejects (an input error,
-// a simulator bug) does not fail: it is not the same bug.
-func titlePredicate(cfg sim.Config, title string, atOp bool) minimizer.Predicate {
-	return func(c *prog.Program) minimizer.Verdict {
-		res, err := sim.Run(c, cfg)
-		if err != nil {
-			return minimizer.Verdict{}
-		}
-		for _, f := range res.Findings {
-			if f.Title == title && (!atOp || f.Op > 0) {
-				return minimizer.Verdict{Fails: true, Op: f.Op}
-			}
-		}
-		return minimizer.Verdict{}
-	}
 }

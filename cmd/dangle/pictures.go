@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"dangle/crash"
 	"dangle/prog"
@@ -26,10 +30,37 @@ func drawPictures(f *runFlags, p *prog.Program, cfg sim.Config, stdout io.Writer
 		fmt.Fprintf(stdout, "timeline: %s\n", f.svg)
 	}
 	if f.dot != "" {
-		if err := os.WriteFile(f.dot, t.Graph.DOT(), 0o644); err != nil {
+		return writeGraph(f.dot, t.Graph.DOT(), stdout)
+	}
+	return nil
+}
+
+// writeGraph writes the DOT source to out, or, when out ends in .svg or
+// .png, renders it with Graphviz's dot if it is installed (else writes
+// the source beside it as OUT.dot and says how to render it).
+func writeGraph(out string, dot []byte, stdout io.Writer) error {
+	format := strings.TrimPrefix(filepath.Ext(out), ".")
+	if format != "svg" && format != "png" {
+		if err := os.WriteFile(out, dot, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "graph: %s (dot -Tsvg %s > graph.svg)\n", f.dot, f.dot)
+		fmt.Fprintf(stdout, "graph: %s (render: dot -Tsvg %s -o graph.svg)\n", out, out)
+		return nil
 	}
+	bin, err := exec.LookPath("dot")
+	if err != nil {
+		src := strings.TrimSuffix(out, filepath.Ext(out)) + ".dot"
+		if err := os.WriteFile(src, dot, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "graph: %s (Graphviz's dot is not installed: apt-get install graphviz, then dot -T%s %s -o %s)\n", src, format, src, out)
+		return nil
+	}
+	cmd := exec.Command(bin, "-T"+format, "-o", out)
+	cmd.Stdin = bytes.NewReader(dot)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("dot -T%s: %v\n%s", format, err, b)
+	}
+	fmt.Fprintf(stdout, "graph: %s\n", out)
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,27 @@ func TestRunPictures(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "timeline: "+svg) {
 		t.Errorf("stdout:\n%s", stdout)
+	}
+	// rendered where Graphviz is installed, else the source beside it
+	png := filepath.Join(dir, "g.png")
+	if code, stdout, stderr := run("run", "-kernel", "v6.8", "-dot", png, "../../corpus/b1-reg-expander.prog"); code != 1 {
+		t.Fatalf("-dot g.png: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := exec.LookPath("dot"); err == nil {
+		if b, err := os.ReadFile(png); err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
+			t.Errorf("g.png not rendered: %v", err)
+		}
+	} else if _, err := os.Stat(filepath.Join(dir, "g.dot")); err != nil {
+		t.Errorf("no dot installed and no g.dot: %v", err)
+	}
+	// without Graphviz: the source beside it, and how to render it
+	t.Setenv("PATH", "")
+	svgOut := filepath.Join(dir, "h.svg")
+	if code, stdout, _ := run("run", "-kernel", "v6.8", "-dot", svgOut, "../../corpus/b1-reg-expander.prog"); code != 1 || !strings.Contains(stdout, "dot is not installed") {
+		t.Errorf("-dot h.svg without dot: exit %d\n%s", code, stdout)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "h.dot")); err != nil || !strings.HasPrefix(string(b), "digraph") {
+		t.Errorf("h.dot: %v", err)
 	}
 	if code, _, stderr := run("run", "-kernel", "all", "-svg", svg, "../../corpus/b1-reg-expander.prog"); code != 2 || !strings.Contains(stderr, "one program on one profile") {
 		t.Errorf("-svg with -kernel all: exit %d\n%s", code, stderr)

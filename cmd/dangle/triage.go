@@ -23,8 +23,7 @@ const triageUsage = `usage: dangle triage [-o CRASHERS] [-kernel PROFILE] [-min=
 Reads the failing inputs go test -fuzz wrote (DIR is a testdata/fuzz/FuzzX
 directory, the go test fuzz v1 format) or the soak wrote (DIR holds
 <title-slug>/raw/*.prog from crash.WriteRaw, or crasher directories),
-decodes each as its target does
-(the byte decoder for FuzzLifecycle, FuzzOverlay, FuzzDevlink, FuzzGPIO;
+decodes each as its target does (the byte decoder for FuzzLifecycle, FuzzOverlay, FuzzDevlink, FuzzGPIO;
 program text for FuzzProgText; an overlay source for FuzzDTS), runs it,
 groups the inputs by the title of their first finding and writes one
 crasher per title through package crash: every input is saved first under
@@ -116,13 +115,13 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 				titles = append(titles, g.title)
 			}
 			g.inputs = append(g.inputs, name)
+			q := p.Clone()
+			q.Kernel = f.Profile
 			// saved before anything slower runs: never lose a finding
-			if _, err := crash.WriteRaw(*out, p, f.Finding.Title); err != nil {
+			if _, err := crash.WriteRaw(*out, q, f.Finding.Title); err != nil {
 				fmt.Fprintf(stderr, "dangle triage: %v\n", err)
 				return 2
 			}
-			q := p.Clone()
-			q.Kernel = f.Profile
 			if g.prog == nil || len(q.Print()) < len(g.prog.Print()) {
 				g.prog, g.profile = q, f.Profile
 			}

@@ -2,6 +2,7 @@ package draw
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -97,5 +98,47 @@ func TestGraphDOT(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Errorf("DOT lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// TestNarrowColumns: in a long program the steps that touch none of the
+// objects get narrow columns, their op text kept as a tooltip.
+func TestNarrowColumns(t *testing.T) {
+	tl := &Timeline{Title: "t", Finding: 11, Cols: []string{"boot"}}
+	for i := 1; i <= 11; i++ {
+		tl.Cols = append(tl.Cols, "op "+string(rune('0'+i%10))+" of_node_get node=/soc/spi@4000")
+	}
+	tl.Cols = append(tl.Cols, "teardown")
+	tl.Lanes = []Lane{{Label: "device_node /x", Events: []Event{{Col: 11, What: "get", Func: "of_node_get"}}}}
+	s := string(tl.SVG())
+	wellFormed(t, []byte(s))
+	if n := strings.Count(s, `<title>op `); n != 10 {
+		t.Errorf("%d narrow op columns with a tooltip, want 10", n)
+	}
+	if strings.Count(s, "of_node_get node=/soc/") < 1 {
+		t.Error("the finding's column lost its op text")
+	}
+}
+
+// TestGraphAround: a big graph is cut to the culprit and its nearest
+// neighbours, in node order, with the edges among them.
+func TestGraphAround(t *testing.T) {
+	g := &Graph{Title: "g"}
+	for i := range 100 {
+		g.Nodes = append(g.Nodes, GraphNode{ID: fmt.Sprint("n", i), Label: fmt.Sprint(i), Culprit: i == 50})
+		if i > 0 {
+			g.Edges = append(g.Edges, GraphEdge{From: fmt.Sprint("n", i-1), To: fmt.Sprint("n", i), Kind: "parent"})
+		}
+	}
+	a := g.Around(5)
+	var ids []string
+	for _, n := range a.Nodes {
+		ids = append(ids, n.ID)
+	}
+	if strings.Join(ids, " ") != "n48 n49 n50 n51 n52" || len(a.Edges) != 4 || !strings.Contains(a.Title, "the 5 of 100 objects") {
+		t.Errorf("around: %v, %d edges, %q", ids, len(a.Edges), a.Title)
+	}
+	if g.Around(100) != g {
+		t.Error("a graph that fits was cut")
 	}
 }

@@ -78,3 +78,52 @@ func (g *Graph) DOT() []byte {
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }
+
+// Around returns the graph cut to at most max nodes: the culprits and
+// what is nearest them (breadth first over the edges, either way), with
+// the edges among those. A graph that fits, or has no culprit, is
+// returned as it is. A real board's tree has hundreds of devices; the
+// finding concerns a few.
+func (g *Graph) Around(max int) *Graph {
+	if len(g.Nodes) <= max {
+		return g
+	}
+	adj := map[string][]string{}
+	for _, e := range g.Edges {
+		adj[e.From] = append(adj[e.From], e.To)
+		adj[e.To] = append(adj[e.To], e.From)
+	}
+	keep := map[string]bool{}
+	var queue []string
+	for _, n := range g.Nodes {
+		if n.Culprit && len(keep) < max {
+			keep[n.ID] = true
+			queue = append(queue, n.ID)
+		}
+	}
+	if len(queue) == 0 {
+		return g
+	}
+	for len(queue) > 0 && len(keep) < max {
+		id := queue[0]
+		queue = queue[1:]
+		for _, nb := range adj[id] {
+			if !keep[nb] && len(keep) < max {
+				keep[nb] = true
+				queue = append(queue, nb)
+			}
+		}
+	}
+	out := &Graph{Title: fmt.Sprintf("%s (the %d of %d objects nearest the finding)", g.Title, len(keep), len(g.Nodes))}
+	for _, n := range g.Nodes {
+		if keep[n.ID] {
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	for _, e := range g.Edges {
+		if keep[e.From] && keep[e.To] {
+			out.Edges = append(out.Edges, e)
+		}
+	}
+	return out
+}

@@ -48,9 +48,11 @@ const (
 	headerH  = 74  // column header height
 	markW    = 15  // one mark's width
 	maxMarks = 6   // marks drawn per cell; more become "+N"
-	minColW  = 104 // narrowest column
-	charW    = 6.6 // approximate width of a 11px monospace character
-	labelMax = 52  // longest lane label, in characters
+	minColW  = 104 // narrowest column with marks
+	// narrowColW is a column without marks in a long program
+	narrowColW = 44
+	charW      = 6.6 // approximate width of a 11px monospace character
+	labelMax   = 52  // longest lane label, in characters
 )
 
 // SVG renders the timeline as a standalone SVG document.
@@ -61,6 +63,12 @@ func (t *Timeline) SVG() []byte {
 		n := 0
 		for _, l := range t.Lanes {
 			n = max(n, min(cellCount(l, c), maxMarks+1))
+		}
+		if n == 0 && c != t.Finding && len(t.Cols) > 8 {
+			// a step that touches none of the objects: a narrow column,
+			// the op's text in a tooltip (long programs stay readable)
+			colW[c] = narrowColW
+			continue
 		}
 		// room for the op's text in three lines, up to a limit
 		text := min(int(float64(len(t.Cols[c]))*charW/3)+24, 190)
@@ -107,6 +115,10 @@ func (t *Timeline) SVG() []byte {
 			step, rest = "op "+n, r
 		} else {
 			rest = ""
+		}
+		if colW[c] == narrowColW {
+			fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold"><title>%s</title>%s</text>`+"\n", cx+6, 50, esc(label), esc(strings.TrimPrefix(step, "op ")))
+			continue
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", cx+6, 50, esc(step))
 		for i, w := range wrap(rest, int(float64(colW[c]-10)/charW), 3) {
