@@ -67,9 +67,6 @@ func cmdTriage(args []string, stdout, stderr io.Writer) int {
 	}
 	groups := map[string]*triageGroup{}
 	var titles []string
-	if st, ok := triageStressDirs(fs.Args(), *out, env.Strict, stdout, stderr); ok {
-		return st // soak outputs (cmd/stress -out): merged by title
-	}
 	for _, dir := range fs.Args() {
 		if soak, err := crash.Load(dir); err == nil && len(soak) > 0 {
 			// the soak's output (or a crashers directory): raw findings

@@ -21,6 +21,12 @@ type entry struct {
 	swarm uint64
 	vals  []uint32
 	file  string
+	// decode: vals are bytes for seq.Decode (else answers for
+	// seq.Generate)
+	decode bool
+	// prio is how many features the program added when it joined:
+	// programs that found more are mutated more often.
+	prio int
 }
 
 // corpus holds the programs that added signal, and the signal seen so
@@ -35,6 +41,7 @@ type corpus struct {
 	entries []*entry
 	seen    [report.SignalBits / 64]uint64
 	nseen   int
+	total   int // sum of the entries' prio
 }
 
 // add merges a run's features into the seen signal and reports whether
@@ -42,25 +49,29 @@ type corpus struct {
 // r (the caller's worker PRNG) picks the entry replaced when full.
 func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program) (bool, error) {
 	c.mu.Lock()
-	isNew := false
+	added := 0
 	for _, f := range features {
 		w, b := f/64, uint64(1)<<(f%64)
 		if c.seen[w]&b == 0 {
 			c.seen[w] |= b
 			c.nseen++
-			isNew = true
+			added++
 		}
 	}
+	isNew := added > 0
 	if !isNew || e == nil {
 		c.mu.Unlock()
 		return isNew, nil
 	}
+	e.prio = min(added, 64)
+	c.total += e.prio
 	var evicted string
 	if len(c.entries) < c.max {
 		c.entries = append(c.entries, e)
 	} else {
 		i := r.IntN(len(c.entries))
 		evicted = c.entries[i].file
+		c.total -= c.entries[i].prio
 		c.entries[i] = e
 	}
 	c.mu.Unlock()
@@ -83,7 +94,23 @@ func (c *corpus) pick(r *rand.Rand) (*entry, *entry) {
 	if len(c.entries) == 0 {
 		return nil, nil
 	}
-	return c.entries[r.IntN(len(c.entries))], c.entries[r.IntN(len(c.entries))]
+	return c.weighted(r), c.entries[r.IntN(len(c.entries))]
+}
+
+// weighted picks an entry in proportion to its prio (syzkaller weighs
+// corpus programs by their signal likewise).
+func (c *corpus) weighted(r *rand.Rand) *entry {
+	if c.total <= 0 {
+		return c.entries[r.IntN(len(c.entries))]
+	}
+	x := r.IntN(c.total)
+	for _, e := range c.entries {
+		if x < e.prio {
+			return e
+		}
+		x -= e.prio
+	}
+	return c.entries[len(c.entries)-1]
 }
 
 func (c *corpus) size() (entries, features int) {
@@ -102,6 +129,9 @@ func (c *corpus) persist(e *entry, p *prog.Program) error {
 		"# swarm: " + strconv.FormatUint(e.swarm, 10),
 		"# stream: " + encodeStream(e.vals),
 	}, q.Header...)
+	if e.decode {
+		q.Header = append([]string{"# decode: bytes"}, q.Header...)
+	}
 	text := q.Print()
 	sum := sha256.Sum256(text)
 	name := filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
@@ -125,6 +155,8 @@ func (c *corpus) load() (loaded int, bad []string) {
 		if len(c.entries) >= c.max {
 			break
 		}
+		e.prio = 1
+		c.total++
 		c.entries = append(c.entries, e)
 		loaded++
 	}
@@ -144,6 +176,9 @@ func readEntry(name string) (*entry, error) {
 				return nil, fmt.Errorf("%s: swarm: %v", name, err)
 			}
 			haveSwarm = true
+		}
+		if h == "# decode: bytes" {
+			e.decode = true
 		}
 		if v, ok := strings.CutPrefix(h, "# stream: "); ok {
 			if e.vals, err = decodeStream(v); err != nil {

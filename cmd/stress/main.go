@@ -27,6 +27,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -123,8 +124,12 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 		}
 	}
 
-	s.onHang = func(file string) {
-		out.println("simulator hang: a program ran longer than %s; saved as %s; its worker is replaced", opt.hang, file)
+	s.onHang = func(file string, replaced bool) {
+		what := "its worker is replaced"
+		if !replaced {
+			what = fmt.Sprintf("its worker is not replaced (more than %d hangs per worker)", maxHangs)
+		}
+		out.println("simulator hang: a program ran longer than %s; saved as %s; %s", opt.hang, file, what)
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
@@ -135,10 +140,10 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	}
 	minCtx, cancelMin := context.WithCancel(context.Background())
 	defer cancelMin()
-	interrupted := false
+	var interrupt atomic.Bool
 	go func() {
 		<-sigs
-		interrupted = true
+		interrupt.Store(true)
 		log.Info("interrupted: finishing the programs in hand")
 		stop()
 		cancelMin()
@@ -166,11 +171,12 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	}
 	ticker.Stop()
 	close(s.finds.queue)
-	if n := len(s.finds.queue); n > 0 && !interrupted {
+	if n := len(s.finds.queue); n > 0 && !interrupt.Load() {
 		out.status(fmt.Sprintf("stress: minimizing %d more finding(s) (SIGINT writes them unminimized)", n))
 	}
 	<-minDone
 	s.finds.finish()
+	interrupted := interrupt.Load()
 	out.done()
 	st := s.stats(interrupted, known)
 	summary(stdout, st)

@@ -53,7 +53,7 @@ type soak struct {
 	programs, ops, rejected, simBugs, fresh, mutated atomic.Int64
 	newest                                           atomic.Pointer[string]
 	// onHang, when set, is told the file a hang was saved to.
-	onHang func(file string)
+	onHang func(file string, replaced bool)
 }
 
 // streamID is worker id's PRNG stream within the master seed: shard i of
@@ -63,6 +63,9 @@ type soak struct {
 func (s *soak) streamID(id int) uint64 {
 	return uint64(id)*uint64(s.opt.shards) + uint64(s.opt.shard)
 }
+
+// maxHangs bounds the replaced workers, per worker.
+const maxHangs = 4
 
 // simRun is sim.Run (a variable for the hang test).
 var simRun = sim.Run
@@ -85,9 +88,9 @@ type inHand struct {
 //
 // A program that runs longer than -hang is a simulator hang (a loop in
 // the model): Go cannot stop the goroutine, so its program is saved as
-// a simulator bug, the worker is abandoned and a new one (on a new
-// stream) takes its place; after as many hangs as workers the soak
-// stops.
+// a simulator bug, the worker is abandoned (still spinning: each hang
+// costs a core's share) and a new one (on a new stream) takes its
+// place, up to maxHangs per worker; then the soak winds down.
 func (s *soak) run(ctx context.Context, replay []*entry) {
 	done := make(chan *slot, 4*s.opt.workers)
 	live := 0
@@ -129,12 +132,13 @@ func (s *soak) run(ctx context.Context, replay []*entry) {
 				s.simBugs.Add(1)
 				name := s.finds.hang(h.p, h.prof, time.Since(h.start))
 				s.log.Error("simulator hang: worker abandoned", zap.String("program", name), zap.Int("hangs", hangs))
-				if s.onHang != nil {
-					s.onHang(name)
-				}
-				if hangs < s.opt.workers && ctx.Err() == nil {
+				replaced := hangs <= maxHangs*s.opt.workers && ctx.Err() == nil
+				if replaced {
 					slots[i] = start(next, nil)
 					next++
+				}
+				if s.onHang != nil {
+					s.onHang(name, replaced)
 				}
 			}
 		}
@@ -147,7 +151,9 @@ func (s *soak) run(ctx context.Context, replay []*entry) {
 func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 	rng := rand.New(rand.NewPCG(s.opt.seed, s.streamID(id)))
 	model := fuzz.NewModel() // seq.Model caches bases: one per worker
-	cache := sim.NewCache()
+	// generated overlays rarely repeat: a small compile cache (the base
+	// tree, a mutated program's unchanged overlays) keeps memory low
+	cache := sim.NewCacheSize(128, 4<<20)
 	cache.SetSnapshots(true) // runs start from a copy of the booted kernel (h-clone: ~2x cheaper than a boot)
 	var sig *report.Signal
 	if !s.opt.noSignal {
@@ -162,21 +168,26 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		prof := s.opt.profiles[k%len(s.opt.profiles)]
 		var swarm uint64
 		var vals []uint32
+		var decode bool
 		known := k < len(replay)
 		switch a, b := s.corpus.pick(rng); {
 		case known:
-			swarm, vals = replay[k].swarm, replay[k].vals
+			swarm, vals, decode = replay[k].swarm, replay[k].vals, replay[k].decode
 		case a != nil && rng.IntN(2) == 0:
-			swarm, vals = a.swarm, mutate(rng, a.vals, b.vals)
+			if b.decode != a.decode {
+				b = a // splice streams of one kind
+			}
+			swarm, vals, decode = a.swarm, mutate(rng, a.vals, b.vals), a.decode
 			if rng.IntN(8) == 0 {
 				swarm = rng.Uint64() // the same decisions under other weights
 			}
 			s.mutated.Add(1)
 		default:
 			swarm = rng.Uint64()
+			decode = rng.IntN(4) == 0
 			s.fresh.Add(1)
 		}
-		p, rec := generate(model, swarm, vals, rng)
+		p, rec := generate(model, swarm, vals, rng, decode)
 		if sig != nil {
 			sig.Reset()
 		}
@@ -199,7 +210,7 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		if sig != nil {
 			var e *entry
 			if !known {
-				e = &entry{swarm: swarm, vals: rec}
+				e = &entry{swarm: swarm, vals: rec, decode: decode}
 			}
 			if _, err := s.corpus.add(rng, sig.Features(), e, p); err != nil {
 				s.log.Error("corpus write failed", zap.Error(err))

@@ -119,8 +119,30 @@ func swarmWeights(swarm uint64) seq.Weights {
 
 // generate builds the program of (swarm, vals), continuing the stream
 // with rnd, and returns it with the stream that replays it exactly.
-func generate(m *seq.Model, swarm uint64, vals []uint32, rnd *rand.Rand) (*prog.Program, []uint32) {
+// With decode the stream is bytes for seq.Decode, the fuzz targets'
+// decoder (a fresh one: 32 to 512 random bytes): unlike seq.Generate,
+// which writes well-behaved callers, it also puts stale handles (a
+// double gpiod_put: B6) and removes overlays twice.
+func generate(m *seq.Model, swarm uint64, vals []uint32, rnd *rand.Rand, decode bool) (*prog.Program, []uint32) {
 	w := swarmWeights(swarm)
+	if decode {
+		if len(vals) == 0 {
+			vals = make([]uint32, 32+rnd.IntN(481))
+			for i := range vals {
+				vals[i] = uint32(rnd.IntN(256))
+			}
+		}
+		data := make([]byte, len(vals))
+		for i, v := range vals {
+			data[i] = byte(v)
+		}
+		p := seq.Decode(m, &w, data)
+		rec := make([]uint32, len(data))
+		for i, b := range data {
+			rec[i] = uint32(b)
+		}
+		return p, rec
+	}
 	s := &stream{vals: vals, rnd: rnd}
 	p := seq.Generate(m, &w, s)
 	return p, s.rec

@@ -15,8 +15,10 @@ const SignalBits = 1 << 16
 //   - a kernel message site (the printk format, not its arguments);
 //   - an op's return value (its name and errno), a deferred work
 //     function running (its queue and function);
-//   - for reference events, returns and work runs, the edge from the
-//     previous one of them (their order);
+//   - for op returns and work runs, the edge from the previous one of
+//     them (the order deferred work ran in against the ops); reference
+//     events carry no edges: with them nearly every program is new and
+//     the corpus floods;
 //   - a finding's title.
 //
 // It is off by default (sim.Config.Signal nil): the hooks test one
@@ -74,7 +76,7 @@ func (s *Signal) Ref(typ, fn, what string, ref int32) {
 	if b < 0 {
 		b = 0
 	}
-	s.edge(fnv(fnv(fnv(fnvOffset, typ), fn), what) ^ uint32(b)*0x9e3779b1)
+	s.add(fnv(fnv(fnv(fnvOffset, typ), fn), what) ^ uint32(b)*0x9e3779b1)
 }
 
 // edge records feature h and the edge from the previous event to it
