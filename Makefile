@@ -67,7 +67,7 @@ stress-rss:
 	scripts/stress-rss.sh $(STRESS_DURATION) 30
 
 # Benchmarks: every generated table of BENCHMARKS.md and README.md's
-# benchmark paragraph (scripts/bench; about 25 minutes on 2 cores;
+# benchmark paragraph (scripts/bench; about 25-30 minutes on 2 cores;
 # BENCH_QUICK=1: every table with small budgets, under 3 minutes).
 # bench-all: every package's go test benchmarks, medians over 10 runs.
 bench:

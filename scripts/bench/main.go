@@ -4,7 +4,7 @@
 // (between "bench-headline" markers) with the machine, Go version,
 // commit and date.
 //
-//	go run ./scripts/bench            # the full run, about 25 minutes on 2 cores
+//	go run ./scripts/bench            # the full run, about 25-30 minutes on 2 cores
 //	BENCH_QUICK=1 go run ./scripts/bench   # every table, small budgets: under 3 minutes
 //
 // Raw outputs go to bench-results/ (BENCH_OUT): go test -bench text
@@ -49,7 +49,7 @@ func loadConfig() config {
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 4, 2*time.Second, 4*time.Second, 15*time.Second
 		c.count, c.benchtime, c.minTime = 3, "20x", 5*time.Second
 	} else {
-		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 5, 5, 10*time.Second, 10*time.Second
+		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 5, 5, 8*time.Second, 4*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 6, 20*time.Second, 60*time.Second, 10*time.Minute
 		c.count, c.benchtime, c.minTime = 10, "500ms", 10*time.Second
 	}
