@@ -208,7 +208,7 @@ func (r *report) findTable(w func(string, ...any), c config) {
 				if e.Found {
 					ex = fmt.Sprintf("depth %d, %s s", e.Depth, sig(e.Seconds))
 					if meds[0] > 0 {
-						exRatio = fmt.Sprintf("%.2g", e.Seconds/meds[0])
+						exRatio = ratioText(e.Seconds / meds[0])
 						if !ok[0] {
 							exRatio = "< " + exRatio
 						} else if e.Seconds < meds[0] {
@@ -225,7 +225,7 @@ func (r *report) findTable(w func(string, ...any), c config) {
 				return "—" // neither found it: no ratio
 			}
 			q := meds[i] / meds[0]
-			s := fmt.Sprintf("%.2g", q)
+			s := ratioText(q)
 			switch {
 			case !ok[i]:
 				s = "> " + s // the peer's median is the cap: a lower bound
@@ -458,4 +458,12 @@ func atLeast(bound bool) string {
 		return "at least "
 	}
 	return ""
+}
+
+// ratioText writes a ratio with two significant digits, never in e-notation.
+func ratioText(q float64) string {
+	if q >= 10 {
+		return fmt.Sprintf("%.0f", q)
+	}
+	return fmt.Sprintf("%.2g", q)
 }
