@@ -55,6 +55,16 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 	if b.generating && d.Name == "of_overlay_remove" {
 		b.putRefsUnder(op)
 	}
+	if b.generating && ov != nil {
+		// devices the overlay disables go away at the apply
+		var off []string
+		for _, sc := range ov.Status {
+			if sc.Status == "disabled" {
+				off = append(off, sc.Path)
+			}
+		}
+		b.putLinksUnder(off)
+	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
@@ -371,6 +381,16 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
+	var gone []string
+	for _, n := range g.Nodes {
+		gone = append(gone, n.Path)
+	}
+	for _, sc := range g.Status {
+		if sc.Status != "disabled" {
+			gone = append(gone, sc.Path) // the revert disables it again
+		}
+	}
+	b.putLinksUnder(gone)
 	for _, h := range []struct {
 		t        prog.Type
 		put, key string
@@ -388,6 +408,32 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 			b.p.Ops = append(b.p.Ops, put)
 			b.effects(put, nil)
 		}
+	}
+}
+
+// putLinksUnder deletes, in a generated program, the stateless links it
+// holds whose consumer or supplier node is at or under one of paths,
+// before the op that removes those devices: device_links_purge() frees
+// a removed device's links whatever references their callers hold
+// (drivers/base/core.c), so keeping one across is the caller's bug.
+func (b *builder) putLinksUnder(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	under := func(p string) bool {
+		return slices.ContainsFunc(paths, func(x string) bool { return p == x || strings.HasPrefix(p, x+"/") })
+	}
+	live, _ := b.handleSets(prog.TypeLink)
+	for _, l := range live {
+		if !stateless(l) || !(under(l.Arg("consumer").Path) || under(l.Arg("supplier").Path)) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		del := prog.NewOp(prog.Lookup("device_link_del"), "", prog.RefArg("link", l))
+		b.p.Ops = append(b.p.Ops, del)
+		b.effects(del, nil)
 	}
 }
 
