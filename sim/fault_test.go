@@ -93,6 +93,11 @@ var faultExplained = []struct {
 	{"memory leak of device_link allocated in device_link_add", []string{"kzalloc", "kobject_add"},
 		"the program's first device_link_add returns NULL (the injected failure); the link its second call creates is the " +
 			"program's own reference, which its device_link_del of the NULL handle never drops"},
+	{"WARNING in device_links_purge", []string{"devm_kzalloc", "sysfs_create_link", "devres_alloc"},
+		"the supplier's probe failed, so its removal has no driver to release and never reaches the " +
+			"__device_release_driver() livelock; the consumer's SYNC_STATE_ONLY link that really_probe()'s \"Resources " +
+			"present before probing\" exit left in CONSUMER_PROBE reaches device_del()'s device_links_purge(), which " +
+			"WARNs on a consumer link neither DORMANT nor NONE (core_sync_state_only_livelock.txt)"},
 	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
 		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
 			"driver's probe fails, before really_probe()'s devres_release_all()"},

@@ -313,7 +313,13 @@ func (c *Core) deviceReleaseDriverLocked(d *Device) {
 	if drv == nil {
 		return
 	}
+	guard := retryGuard{d: d}
 	for c.deviceLinksBusy(d) {
+		if guard.stuck() {
+			// the kernel spins here for ever (livelock.go)
+			c.reportReleaseLivelock(d)
+			break
+		}
 		c.Unlock(&d.Mutex)
 		c.deviceLinksUnbindConsumers(d)
 		c.Lock(&d.Mutex, "__device_release_driver")

@@ -180,7 +180,11 @@ func (c *Core) deviceLinksBusy(d *Device) bool {
 // exit) keeps the link there and the loop never ends: reported as a
 // livelock, then the link is treated as not busy so the run goes on.
 func (c *Core) deviceLinksUnbindConsumers(d *Device) {
+	guard := retryGuard{d: d}
 restart:
+	if guard.stuck() {
+		return // __device_release_driver()'s guard reports it
+	}
 	c.Lock(&c.DeviceLinksLock, "device_links_unbind_consumers")
 	for _, link := range d.consumers {
 		if !link.managed() || link.Flags&DL_FLAG_SYNC_STATE_ONLY != 0 {
