@@ -173,7 +173,7 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		switch a, b := s.corpus.pick(rng); {
 		case known:
 			swarm, vals, decode = replay[k].swarm, replay[k].vals, replay[k].decode
-		case a != nil && rng.IntN(2) == 0:
+		case a != nil && rng.IntN(5) == 0:
 			if b.decode != a.decode {
 				b = a // splice streams of one kind
 			}

@@ -43,9 +43,14 @@ func (s *stream) Intn(n int) int {
 	return v
 }
 
-// maxStream bounds a stream (a generated program asks a few thousand
-// choices at most; MaxOps bounds the ops).
-const maxStream = 1 << 14
+// maxStream bounds a stream, so the corpus's memory is bounded too
+// (4096 programs × 2048 answers × 4 bytes at most): a generated program
+// asks a few hundred choices (MaxOps bounds the ops); a decoded one
+// reads its bytes up to maxDecode.
+const (
+	maxStream = 2048
+	maxDecode = 1024
+)
 
 // mutate returns a mutation of vals: one to four of change, insert,
 // delete, duplicate, truncate (the tail is generated afresh) and splice
@@ -131,6 +136,9 @@ func generate(m *seq.Model, swarm uint64, vals []uint32, rnd *rand.Rand, decode 
 			for i := range vals {
 				vals[i] = uint32(rnd.IntN(256))
 			}
+		}
+		if len(vals) > maxDecode {
+			vals = vals[:maxDecode]
 		}
 		data := make([]byte, len(vals))
 		for i, v := range vals {
