@@ -45,7 +45,8 @@ const (
 // boot (snapshotted the second time its key is booted).
 // A nil cache boots afresh.
 func (c *Cache) boot(prof *profile.Profile, base *dt.Tree, cfg Config) *Kernel {
-	if c == nil || c.snaps.off {
+	if c == nil || c.snaps.off || cfg.Stream != nil {
+		// a streamed log shows boot's lines as they are printed
 		return bootFresh(prof, base, cfg)
 	}
 	key := snapKey{base, prof.Name, cfg.Quiet, cfg.Trace, cfg.Strict}
