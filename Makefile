@@ -3,7 +3,7 @@ GO ?= go
 FUZZTIME ?= 60s
 STRESS_DURATION ?= 10m
 
-.PHONY: all build test notices fuzz libfuzzer stress bench lint fmt
+.PHONY: all build test notices fuzz libfuzzer stress bench bench-all lint fmt
 
 all: build test
 
@@ -66,8 +66,14 @@ stress:
 stress-rss:
 	scripts/stress-rss.sh $(STRESS_DURATION) 30
 
-# Benchmarks: medians over 10 runs; record the figures in BENCHMARKS.md.
+# Benchmarks: every generated table of BENCHMARKS.md and README.md's
+# benchmark paragraph (scripts/bench; about 25-30 minutes on 2 cores;
+# BENCH_QUICK=1: every table with small budgets, under 3 minutes).
+# bench-all: every package's go test benchmarks, medians over 10 runs.
 bench:
+	$(GO) run ./scripts/bench
+
+bench-all:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./... | tee bench.out
 
 lint:

@@ -116,8 +116,12 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s := &soak{opt: opt, corpus: c, log: log, start: time.Now()}
 	s.finds = newFindings(opt.out, known, log)
 	s.finds.strict, s.finds.timeout, s.finds.noMinimize = opt.strict, opt.minTimeout, !opt.minimize
+	var untilStop context.CancelFunc // set below: -until ends the run
 	s.finds.announce = func(t *title) {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
+		if opt.until != nil && opt.until.MatchString(t.Title) && untilStop != nil {
+			untilStop()
+		}
 	}
 
 	s.onHang = func(file string, replaced bool) {
@@ -129,6 +133,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
+	untilStop = stop
 	if opt.duration > 0 {
 		ctx, stop = context.WithTimeout(ctx, opt.duration)
 		defer stop()
@@ -201,6 +206,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&opt.workers, "workers", runtime.NumCPU(), "worker goroutines")
 	fs.StringVar(&opt.out, "out", "crashers", "crashers directory `DIR` (also holds corpus/, simulator-bugs/, stats.json)")
 	ignore := fs.String("ignore", "", "regexp `RE` of finding titles to ignore")
+	until := fs.String("until", "", "stop at the first new finding whose title matches `RE` (time to find: make bench)")
 	fs.BoolVar(&opt.strict, "strict", false, "count known findings (leaks the kernel itself announces)")
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space")
 	fs.StringVar(&opt.logFile, "log", "", "write structured (zap, JSON) logs to `FILE`")
@@ -241,6 +247,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if *ignore != "" {
 		if opt.ignore, err = regexp.Compile(*ignore); err != nil {
 			return opt, fmt.Errorf("-ignore: %v", err)
+		}
+	}
+	if *until != "" {
+		if opt.until, err = regexp.Compile(*until); err != nil {
+			return opt, fmt.Errorf("-until: %v", err)
 		}
 	}
 	i, n, ok := strings.Cut(*shard, "/")
@@ -318,6 +329,9 @@ func extraFlags(o options) string {
 	}
 	if o.ignore != nil {
 		fmt.Fprintf(&b, " -ignore '%s'", o.ignore)
+	}
+	if o.until != nil {
+		fmt.Fprintf(&b, " -until '%s'", o.until)
 	}
 	return b.String()
 }

@@ -24,6 +24,7 @@ type options struct {
 	workers       int
 	out           string
 	ignore        *regexp.Regexp
+	until         *regexp.Regexp // stop at the first new title it matches (-until)
 	strict        bool
 	shard, shards int
 	logFile       string
