@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"dangle/crash/draw"
 	"dangle/sim"
@@ -157,16 +156,4 @@ func driversOf(k *sim.Kernel, objs []*kobj.Object) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// nodeByPath walks the live tree to the node at path (nil: none).
-func nodeByPath(root *of.Node, path string) *of.Node {
-	n := root
-	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
-		if n == nil || c == "" {
-			break
-		}
-		n = n.Child(c)
-	}
-	return n
 }

@@ -72,7 +72,7 @@ func Trace(p *prog.Program, cfg sim.Config, title string) (t *Traced, err error)
 		// the drivers of the devices the op acts on (node=…), before it
 		for _, f := range strings.Fields(p.OpString(i, names)) {
 			if path, ok := strings.CutPrefix(f, "node="); ok && strings.HasPrefix(path, "/") {
-				if np := nodeByPath(k.OF.Root, path); np != nil {
+				if np := k.OF.FindNodeByPath(path); np != nil {
 					if d := k.Core.DeviceByNode(np); d != nil && d.Driver != nil {
 						acted[d.Driver.Name] = true
 					}

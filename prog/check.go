@@ -196,7 +196,7 @@ func (c *checker) checkArg(i int, d *OpDesc, ad *ArgDesc, a *Arg) string {
 			if msg := stray(false, false, true, false, false); msg != "" {
 				return msg
 			}
-			if !isPath(a.Path) {
+			if !IsPath(a.Path) {
 				return fmt.Sprintf("bad node path %q", a.Path)
 			}
 		case ad.Type == TypeOverlay:
@@ -447,9 +447,10 @@ func isIdent(s string) bool {
 	return true
 }
 
-// isPath reports whether s is an absolute device-tree node path: "/" or
-// "/" followed by "/"-separated node names of [A-Za-z0-9,._+@-].
-func isPath(s string) bool {
+// IsPath reports whether s is an absolute device-tree node path as a
+// program writes it: "/" or "/" followed by "/"-separated node names of
+// [A-Za-z0-9,._+@-].
+func IsPath(s string) bool {
 	if s == "/" {
 		return true
 	}

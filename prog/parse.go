@@ -210,7 +210,7 @@ func (ps *parser) value(d *OpDesc, ad *ArgDesc, v string) (Arg, string) {
 		return ps.resolve(v, ad.Type)
 	case KindNode:
 		if v[0] == '/' {
-			if !isPath(v) {
+			if !IsPath(v) {
 				return Arg{}, fmt.Sprintf("bad node path %q", v)
 			}
 			return Arg{Path: v}, ""

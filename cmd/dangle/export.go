@@ -11,7 +11,6 @@ import (
 	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/drivers"
-	"dangle/sim/of"
 )
 
 const exportUsage = `usage: dangle export -o DIR FILE.prog
@@ -146,7 +145,7 @@ func boundDrivers(p *prog.Program, ops []exportOp) (err error) {
 	for i := range p.Ops {
 		e := &ops[i]
 		if e.op == "device_release_driver" || e.op == "device_attach" {
-			if np := nodeByPath(k.OF.Root, e.args["node"]); np != nil {
+			if np := k.OF.FindNodeByPath(e.args["node"]); np != nil {
 				if d := k.Core.DeviceByNode(np); d != nil && d.Driver != nil {
 					last[e.args["node"]] = d.Driver.Name
 				}
@@ -156,18 +155,6 @@ func boundDrivers(p *prog.Program, ops []exportOp) (err error) {
 		k.Step(i)
 	}
 	return nil
-}
-
-// nodeByPath walks the live tree to the node at path.
-func nodeByPath(root *of.Node, path string) *of.Node {
-	n := root
-	for _, c := range strings.Split(strings.Trim(path, "/"), "/") {
-		if n == nil || c == "" {
-			break
-		}
-		n = n.Child(c)
-	}
-	return n
 }
 
 func exportOps(p *prog.Program) ([]exportOp, error) {

@@ -185,7 +185,7 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 		return prog.Arg{}, nil, false // no candidate: drop the op
 	}
 	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
-	if !isPath(s) {
+	if !prog.IsPath(s) {
 		return prog.Arg{}, nil, false
 	}
 	return prog.PathArg(ad.Key, s), nil, true
@@ -303,7 +303,7 @@ func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (pr
 		return prog.PathArg(ad.Key, paths[other]), nil, true
 	}
 	s := string(b.str(MaxPath, func() []byte { return []byte(ta.Path) }))
-	if !isPath(s) {
+	if !prog.IsPath(s) {
 		return prog.Arg{}, nil, false
 	}
 	return prog.PathArg(ad.Key, s), nil, true
@@ -521,28 +521,6 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 		}
 	}
 	return append(first, rest...)
-}
-
-// isPath is prog's node-path syntax: "/" or "/"-separated names of
-// [A-Za-z0-9,._+@-].
-func isPath(s string) bool {
-	if s == "/" {
-		return true
-	}
-	if len(s) < 2 || s[0] != '/' {
-		return false
-	}
-	for comp := range strings.SplitSeq(s[1:], "/") {
-		if comp == "" {
-			return false
-		}
-		for _, c := range []byte(comp) {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(",._+@-", c) >= 0) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // stateless reports whether a device_link_add op asked for a stateless
