@@ -32,21 +32,42 @@ type entry struct {
 // corpus holds the programs that added signal, and the signal seen so
 // far (syzkaller's max signal). It is shared by the workers; with one
 // worker its contents, and so the programs mutated, are deterministic.
-// It is bounded: past max entries a new one replaces one at random (its
-// file is removed), so memory and disk stay flat.
+//
+// It is bounded twice, so memory and disk stay flat however long the
+// soak runs: at most max programs, and at most maxAnswers stream answers
+// in all (answersPerEntry per program on average; a stream alone is at
+// most maxStream). Past either bound entries are evicted (their files
+// removed) until the new one fits: each time the worst of evictSample
+// entries drawn at random, the worst being the one that added the fewest
+// features when it joined, and of equals the longest — so the programs
+// that found the most signal, and the short ones, stay.
 type corpus struct {
-	mu      sync.Mutex
-	dir     string // "" : not persisted
-	max     int
-	entries []*entry
-	seen    [report.SignalBits / 64]uint64
-	nseen   int
-	total   int // sum of the entries' prio
+	mu         sync.Mutex
+	dir        string // "" : not persisted
+	max        int
+	maxAnswers int // 0: max × answersPerEntry
+	entries    []*entry
+	answers    int // sum of the entries' len(vals)
+	seen       [report.SignalBits / 64]uint64
+	nseen      int
+	total      int // sum of the entries' prio
+	evicted    int64
 }
+
+// answersPerEntry is the corpus's average stream budget per program
+// (4 bytes each): a generated program asks a few hundred choices, a
+// decoded one reads 32–512 bytes; mutations that insert and duplicate
+// make streams grow, which the total bound stops.
+const answersPerEntry = 256
+
+// evictSample is the size of the tournament that picks an entry to
+// evict: larger keeps the best entries longer and costs a scan of that
+// many entries per eviction.
+const evictSample = 8
 
 // add merges a run's features into the seen signal and reports whether
 // any was new; if so (and p is not nil) the program joins the corpus.
-// r (the caller's worker PRNG) picks the entry replaced when full.
+// r (the caller's worker PRNG) draws the eviction tournaments.
 func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program) (bool, error) {
 	c.mu.Lock()
 	added := 0
@@ -64,26 +85,64 @@ func (c *corpus) add(r *rand.Rand, features []uint32, e *entry, p *prog.Program)
 		return isNew, nil
 	}
 	e.prio = min(added, 64)
-	c.total += e.prio
-	var evicted string
-	if len(c.entries) < c.max {
-		c.entries = append(c.entries, e)
-	} else {
-		i := r.IntN(len(c.entries))
-		evicted = c.entries[i].file
-		c.total -= c.entries[i].prio
-		c.entries[i] = e
+	var text []byte
+	if c.dir != "" {
+		c.mu.Unlock()
+		text, e.file = c.render(e, p) // named before it joins: an eviction removes its file
+		c.mu.Lock()
 	}
+	evicted := c.makeRoom(r, len(e.vals))
+	c.entries = append(c.entries, e)
+	c.total += e.prio
+	c.answers += len(e.vals)
 	c.mu.Unlock()
 	if c.dir == "" {
 		return true, nil
 	}
-	if evicted != "" {
-		os.Remove(evicted)
+	for _, f := range evicted {
+		if f != "" {
+			os.Remove(f)
+		}
 	}
 	// not synced: a corpus file lost to a crash costs coverage, not a
 	// finding (crashers are synced)
-	return true, c.persist(e, p)
+	return true, writeFile(e.file, text, false)
+}
+
+// makeRoom evicts entries until one of n answers fits both bounds, and
+// returns the evicted entries' files. c.mu is held.
+func (c *corpus) makeRoom(r *rand.Rand, n int) (files []string) {
+	budget := c.maxAnswers
+	if budget <= 0 {
+		budget = c.max * answersPerEntry
+	}
+	for len(c.entries) > 0 && (len(c.entries) >= c.max || c.answers+n > budget) {
+		i := c.worst(r)
+		e := c.entries[i]
+		files = append(files, e.file)
+		c.total -= e.prio
+		c.answers -= len(e.vals)
+		last := len(c.entries) - 1
+		c.entries[i] = c.entries[last]
+		c.entries[last] = nil
+		c.entries = c.entries[:last]
+		c.evicted++
+	}
+	return files
+}
+
+// worst returns the index of the worst of evictSample random entries:
+// fewest features added, then longest stream.
+func (c *corpus) worst(r *rand.Rand) int {
+	w := r.IntN(len(c.entries))
+	for range evictSample - 1 {
+		i := r.IntN(len(c.entries))
+		a, b := c.entries[i], c.entries[w]
+		if a.prio < b.prio || a.prio == b.prio && len(a.vals) > len(b.vals) {
+			w = i
+		}
+	}
+	return w
 }
 
 // pick returns a corpus entry and another one (for splicing), nil if the
@@ -119,10 +178,17 @@ func (c *corpus) size() (entries, features int) {
 	return len(c.entries), c.nseen
 }
 
-// persist writes p as DIR/corpus/<hash>.prog with the swarm seed and the
-// stream in its header, so a restarted soak resumes from it; the file
-// is written whole or not at all.
-func (c *corpus) persist(e *entry, p *prog.Program) error {
+// usage returns the stream answers held and the entries evicted so far.
+func (c *corpus) usage() (answers int, evicted int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.answers, c.evicted
+}
+
+// render returns p as the corpus file's text, with the swarm seed and
+// the stream in its header, so a restarted soak resumes from it, and the
+// file's name (DIR/corpus/<hash>.prog).
+func (c *corpus) render(e *entry, p *prog.Program) (text []byte, name string) {
 	q := p.Clone()
 	q.Header = append([]string{
 		"# stress corpus: added new signal",
@@ -132,13 +198,9 @@ func (c *corpus) persist(e *entry, p *prog.Program) error {
 	if e.decode {
 		q.Header = append([]string{"# decode: bytes"}, q.Header...)
 	}
-	text := q.Print()
+	text = q.Print()
 	sum := sha256.Sum256(text)
-	name := filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
-	c.mu.Lock()
-	e.file = name
-	c.mu.Unlock()
-	return writeFile(name, text, false)
+	return text, filepath.Join(c.dir, fmt.Sprintf("%x.prog", sum[:8]))
 }
 
 // load reads DIR/corpus/*.prog in name order. A file that does not parse
@@ -157,6 +219,7 @@ func (c *corpus) load() (loaded int, bad []string) {
 		}
 		e.prio = 1
 		c.total++
+		c.answers += len(e.vals)
 		c.entries = append(c.entries, e)
 		loaded++
 	}

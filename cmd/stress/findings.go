@@ -155,7 +155,10 @@ func (f *findings) write(ctx context.Context, t *title) {
 	start := time.Now()
 	repro, minimized := t.prog, false
 	if ctx.Err() == nil && !f.noMinimize {
-		cfg := sim.Config{Filename: "repro.prog", Profile: t.Profile, Strict: f.strict, Quiet: true, Cache: sim.NewCache()}
+		// a small cache: a minimization replays one program's few trees
+		// on a few profiles, and the default (512 trees, 32 MiB) would
+		// raise the soak's heap peak by up to its size at every finding
+		cfg := sim.Config{Filename: "repro.prog", Profile: t.Profile, Strict: f.strict, Quiet: true, Cache: sim.NewCacheSize(64, 4<<20)}
 		// the same bug: the title, and clean where the original is clean
 		pred, err := crash.SameBug(t.prog, t.Title, t.atOp, cfg, profile.Names())
 		if err != nil {

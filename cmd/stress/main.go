@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -57,6 +58,12 @@ Exit status: 1 wrote new crashers, 0 none, 2 usage or input error.
 Flags:
 `
 
+// defaultOut is -out's default: a directory of its own, not the
+// repository's crashers/, which holds the reviewed crashers that
+// crashers_test.go replays (architecture §8). The summary says how to
+// file what a soak wrote there (dangle triage -o crashers) or clean it.
+const defaultOut = "stress-out"
+
 // run is the command; sigs delivers interrupts.
 func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	opt, err := parseFlags(args, stderr)
@@ -83,6 +90,9 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 		}
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
+	}
+	if opt.memProfile != "" {
+		runtime.MemProfileRate = 64 << 10 // finer than the default 512 KiB: a soak's heap is tens of MiB
 	}
 	log, err := newLogger(opt.logFile)
 	if err != nil {
@@ -156,16 +166,31 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	if out.live {
 		ticker.Reset(500 * time.Millisecond)
 	}
+	var memTick <-chan time.Time
+	if opt.memProfile != "" && opt.memEvery > 0 {
+		t := time.NewTicker(opt.memEvery)
+		defer t.Stop()
+		memTick = t.C
+	}
 	workersDone := make(chan struct{})
 	go func() { s.run(ctx, replay); close(workersDone) }()
 	for running := true; running; {
 		select {
 		case <-workersDone:
 			running = false
+		case <-memTick:
+			name := fmt.Sprintf("%s.%s", opt.memProfile, time.Since(s.start).Round(time.Second))
+			if err := writeHeapProfile(name); err != nil {
+				fmt.Fprintf(stderr, "stress: -memprofile: %v\n", err)
+			}
 		case <-ticker.C:
 			out.status(s.statusLine())
 			if !out.live {
-				log.Info("status", zap.Int64("programs", s.programs.Load()), zap.Int64("ops", s.ops.Load()))
+				entries, _ := c.size()
+				answers, evicted := c.usage()
+				log.Info("status", zap.Int64("programs", s.programs.Load()), zap.Int64("ops", s.ops.Load()),
+					zap.Int("corpus", entries), zap.Int("corpus_answers", answers), zap.Int64("corpus_evicted", evicted),
+					zap.Int64("rss_kb", rssKB()), zap.Uint64("heap_live_kb", heapLive()>>10))
 			}
 		}
 	}
@@ -178,8 +203,14 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s.finds.finish()
 	interrupted := interrupt.Load()
 	out.done()
+	if opt.memProfile != "" {
+		if err := writeHeapProfile(opt.memProfile); err != nil {
+			fmt.Fprintf(stderr, "stress: -memprofile: %v\n", err)
+		}
+	}
 	st := s.stats(interrupted, known)
 	summary(stdout, st)
+	filesNote(stdout, st, c.dir)
 	if err := writeStats(opt.stats, st); err != nil {
 		fmt.Fprintf(stderr, "stress: stats: %v\n", err)
 	} else {
@@ -204,7 +235,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.kernel, "kernel", "all", "kernel profile, comma-separated profiles, or all (rotated per program)")
 	seed := fs.String("seed", "", "master seed `S` (default: from the clock; printed first)")
 	fs.IntVar(&opt.workers, "workers", runtime.NumCPU(), "worker goroutines")
-	fs.StringVar(&opt.out, "out", "crashers", "crashers directory `DIR` (also holds corpus/, simulator-bugs/, stats.json)")
+	fs.StringVar(&opt.out, "out", defaultOut, "output directory `DIR`: a crasher directory per new title, and corpus/, simulator-bugs/, stats.json")
 	ignore := fs.String("ignore", "", "regexp `RE` of finding titles to ignore")
 	until := fs.String("until", "", "stop at the first new finding whose title matches `RE` (time to find: make bench)")
 	fs.BoolVar(&opt.strict, "strict", false, "count known findings (leaks the kernel itself announces)")
@@ -215,12 +246,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Int64Var(&opt.programs, "programs", 0, "stop after `N` programs (0: no limit)")
 	fs.DurationVar(&opt.minTimeout, "min-timeout", 20*time.Second, "time limit of one minimization")
 	fs.BoolVar(&opt.minimize, "minimize", true, "minimize new findings (false: crashers keep the raw program)")
-	fs.IntVar(&opt.maxCorpus, "max-corpus", 4096, "corpus size bound")
+	fs.IntVar(&opt.maxCorpus, "max-corpus", 4096, "corpus bound: at most `N` programs and N×256 stream answers (1 KiB each on average); the fewest-signal programs are evicted first")
 	fs.StringVar(&opt.statusMode, "status", "auto", "status display: auto, live (redrawn line) or plain (a line every -status-every)")
 	fs.DurationVar(&opt.statusEvery, "status-every", 10*time.Second, "interval of plain status lines")
 	fs.StringVar(&opt.stats, "stats", "", "JSON stats `FILE` (default DIR/stats.json)")
 	fs.DurationVar(&opt.hang, "hang", 10*time.Second, "a program running longer is a simulator hang: saved, its worker replaced")
 	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	fs.StringVar(&opt.memProfile, "memprofile", "", "write a heap profile to `FILE` at the end (and FILE.<elapsed> every -memprofile-every)")
+	fs.DurationVar(&opt.memEvery, "memprofile-every", 0, "with -memprofile: also a heap profile every `D` (0: only at the end)")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
 		return opt, err
@@ -288,6 +321,17 @@ func checkWritable(dir string) error {
 		return fmt.Errorf("not writable: %v", err)
 	}
 	return nil
+}
+
+// writeHeapProfile writes the live heap (after a GC, so the profile
+// shows what is reachable, not garbage awaiting collection) to name.
+func writeHeapProfile(name string) error {
+	runtime.GC()
+	var b bytes.Buffer
+	if err := pprof.WriteHeapProfile(&b); err != nil {
+		return err
+	}
+	return os.WriteFile(name, b.Bytes(), 0o644)
 }
 
 func newLogger(file string) (*zap.Logger, error) {

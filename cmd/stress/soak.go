@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,8 @@ type options struct {
 	stats         string
 	known         []string
 	cpuProfile    string
+	memProfile    string        // -memprofile: heap profile at the end
+	memEvery      time.Duration // -memprofile-every: and every D
 	hang          time.Duration
 }
 
@@ -210,7 +213,9 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		if sig != nil {
 			var e *entry
 			if !known {
-				e = &entry{swarm: swarm, vals: rec, decode: decode}
+				// an exact copy: rec has append's spare capacity, which
+				// a corpus of thousands would hold for hours
+				e = &entry{swarm: swarm, vals: slices.Clone(rec), decode: decode}
 			}
 			if _, err := s.corpus.add(rng, sig.Features(), e, p); err != nil {
 				s.log.Error("corpus write failed", zap.Error(err))

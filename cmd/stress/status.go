@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,7 +133,10 @@ type stats struct {
 	Rejected   int64    `json:"rejected"`
 	SimBugs    int64    `json:"simulator_bugs"`
 	Corpus     int      `json:"corpus"`
+	Answers    int      `json:"corpus_answers"`
+	Evicted    int64    `json:"corpus_evicted"`
 	Features   int      `json:"features"`
+	Out        string   `json:"out"`
 	MaxRSSKB   int64    `json:"max_rss_kb"`
 	Interrupt  bool     `json:"interrupted"`
 	NewTitles  []title  `json:"new_titles"`
@@ -141,7 +146,8 @@ type stats struct {
 func (s *soak) stats(interrupted bool, known []string) stats {
 	el := time.Since(s.start).Seconds()
 	entries, feats := s.corpus.size()
-	st := stats{Seed: s.opt.seed, Shard: fmt.Sprintf("%d/%d", s.opt.shard, s.opt.shards), Workers: s.opt.workers,
+	answers, evicted := s.corpus.usage()
+	st := stats{Answers: answers, Evicted: evicted, Out: s.opt.out, Seed: s.opt.seed, Shard: fmt.Sprintf("%d/%d", s.opt.shard, s.opt.shards), Workers: s.opt.workers,
 		Kernel: s.opt.kernel, Signal: !s.opt.noSignal, Seconds: el, Programs: s.programs.Load(), Ops: s.ops.Load(),
 		Fresh: s.fresh.Load(), Mutated: s.mutated.Load(), Rejected: s.rejected.Load(), SimBugs: s.simBugs.Load(),
 		Corpus: entries, Features: feats, MaxRSSKB: maxRSS(), Interrupt: interrupted,
@@ -188,20 +194,68 @@ func summary(w io.Writer, st stats) {
 	tw.Flush()
 }
 
+// filesNote tells where the soak's files went and what to do with them:
+// file the crashers into the repository's crashers/ with dangle triage
+// (which merges by title), or remove the directory.
+func filesNote(w io.Writer, st stats, corpusDir string) {
+	dirs := 0
+	if ents, err := os.ReadDir(st.Out); err == nil {
+		for _, e := range ents {
+			if _, err := os.Stat(filepath.Join(st.Out, e.Name(), "report.txt")); e.IsDir() && err == nil {
+				dirs++
+			}
+		}
+	}
+	corpus := "no corpus (-no-signal)"
+	if st.Signal {
+		corpus = fmt.Sprintf("%s (%d programs: a soak on the same -out resumes from it)", corpusDir, st.Corpus)
+	}
+	fmt.Fprintf(w, "files: %s holds %d crasher director%s (%d new in this run), %s, %s\n",
+		st.Out, dirs, plural(dirs, "y", "ies"), len(st.NewTitles), corpus, filepath.Join(st.Out, "stats.json"))
+	if dirs > 0 {
+		fmt.Fprintf(w, "  file them: go run ./cmd/dangle triage -o crashers %s   (into the repository's crashers/, by title; review them first)\n", st.Out)
+	}
+	fmt.Fprintf(w, "  clean up:  rm -rf %s\n", st.Out)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
 // maxRSS is the process's peak resident set in KiB (from
 // /proc/self/status; 0 where there is none).
-func maxRSS() int64 {
+func maxRSS() int64 { return procStatusKB("VmHWM:") }
+
+// rssKB is the process's resident set now, in KiB.
+func rssKB() int64 { return procStatusKB("VmRSS:") }
+
+func procStatusKB(key string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(l, key); ok {
 			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return n
 		}
 	}
 	return 0
+}
+
+// heapLive is the heap the last GC found reachable, in bytes (what the
+// soak holds; the resident set is about twice it under GOGC=100, plus
+// the runtime and the binary).
+func heapLive() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 // profileRanges writes profiles (a subset of profile.Names(), in its

@@ -10,7 +10,8 @@
 // Raw outputs go to bench-results/ (BENCH_OUT): go test -bench text
 // (benchstat input), JSON lines of every search run, the soak's samples.
 // Knobs (environment): BENCH_SEEDS, BENCH_CAP (per time-to-find run),
-// BENCH_SOAK, BENCH_EXPLORE (the explore throughput runs), BENCH_COUNT
+// BENCH_SOAK, BENCH_SIGNAL_SEEDS and BENCH_SIGNAL_CAP (the soak's
+// with/without-signal table), BENCH_EXPLORE (the explore throughput runs), BENCH_COUNT
 // and BENCH_BENCHTIME (go test -bench), BENCH_NO_WRITE=1 (print the
 // tables, leave the files alone).
 package main
@@ -37,6 +38,8 @@ type config struct {
 	exploreCap   time.Duration // per bug
 	exploreT     time.Duration // explore throughput runs, each
 	soak         time.Duration
+	signalSeeds  int           // seeds per bug and mode of the signal table
+	signalCap    time.Duration // per signal run
 	count        int
 	benchtime    string
 	minTime      time.Duration // go test -fuzzminimizetime
@@ -48,10 +51,12 @@ func loadConfig() config {
 		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 1, 1, 2*time.Second, 2*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 4, 2*time.Second, 4*time.Second, 15*time.Second
 		c.count, c.benchtime, c.minTime = 3, "20x", 5*time.Second
+		c.signalSeeds, c.signalCap = 1, 3*time.Second
 	} else {
 		c.seeds, c.fuzzSeeds, c.cap, c.shrink = 5, 5, 8*time.Second, 4*time.Second
 		c.exploreDepth, c.exploreCap, c.exploreT, c.soak = 6, 20*time.Second, 60*time.Second, 10*time.Minute
 		c.count, c.benchtime, c.minTime = 10, "500ms", 10*time.Second
+		c.signalSeeds, c.signalCap = 5, 60*time.Second
 	}
 	c.seeds = envInt("BENCH_SEEDS", c.seeds)
 	c.fuzzSeeds = min(c.seeds, c.fuzzSeeds)
@@ -59,6 +64,8 @@ func loadConfig() config {
 	c.soak = envDur("BENCH_SOAK", c.soak)
 	c.exploreT = envDur("BENCH_EXPLORE", c.exploreT)
 	c.count = envInt("BENCH_COUNT", c.count)
+	c.signalSeeds = envInt("BENCH_SIGNAL_SEEDS", c.signalSeeds)
+	c.signalCap = envDur("BENCH_SIGNAL_CAP", c.signalCap)
 	c.benchtime = envOr("BENCH_BENCHTIME", c.benchtime)
 	return c
 }
@@ -100,6 +107,7 @@ func run(c config) error {
 		{"minimization", func() (err error) { r.mins, err = minimization(c, bins); return }},
 		{"explore throughput", func() (err error) { r.exploreT, err = exploreThroughput(c, bins); return }},
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
+		{"signal", func() (err error) { r.signal, err = signal(c, bins); return }},
 	}
 	for _, s := range steps {
 		t := time.Now()

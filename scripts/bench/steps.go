@@ -165,13 +165,20 @@ func finds(c config, b bins) ([]findRun, error) {
 }
 
 func findStress(c config, b bins, bg bug, seed int) (findRun, error) {
+	return findStressCap(c, b, bg, seed, c.cap)
+}
+
+// findStressCap is one -until run of the soak within limit; extra flags
+// (-no-signal) follow the fixed ones.
+func findStressCap(c config, b bins, bg bug, seed int, limit time.Duration, extra ...string) (findRun, error) {
 	dir := filepath.Join(c.tmp, fmt.Sprintf("stress-%d-%s", seed, strings.ReplaceAll(bg.name, "/", "")))
-	args := []string{"-duration", c.cap.String(), "-until", bg.title, "-seed", fmt.Sprint(seed), "-workers", "1",
+	args := []string{"-duration", limit.String(), "-until", bg.title, "-seed", fmt.Sprint(seed), "-workers", "1",
 		"-kernel", bg.profile, "-minimize=false", "-status", "plain", "-status-every", "1h", "-out", dir}
 	if bg.strict {
 		args = append(args, "-strict")
 	}
-	out, _, err := runOut(b.root, nil, c.cap+time.Minute, b.stress, args...)
+	args = append(args, extra...)
+	out, _, err := runOut(b.root, nil, limit+time.Minute, b.stress, args...)
 	var st struct {
 		Seconds   float64 `json:"seconds"`
 		Programs  int     `json:"programs"`
@@ -468,48 +475,6 @@ func exploreThroughput(c config, b bins) ([]exploreT, error) {
 		all = append(all, r)
 	}
 	return all, writeJSONL(filepath.Join(c.out, "explore-throughput.jsonl"), all)
-}
-
-// --- 4. soak ------------------------------------------------------------
-
-type soakSample struct {
-	Seconds  float64 `json:"seconds"`
-	Programs int64   `json:"programs"`
-	RSSKB    int64   `json:"rss_kb"`
-}
-
-type soakResult struct {
-	Duration, Window float64
-	Samples          []soakSample
-}
-
-var statusRE = regexp.MustCompile(`^\S+\s+([\d,]+) progs`)
-
-func soak(c config, b bins) (soakResult, error) {
-	res := soakResult{Duration: c.soak.Seconds(), Window: min(60, c.soak.Seconds()/3)}
-	every := "10s"
-	if c.soak < 2*time.Minute {
-		every = "2s"
-	}
-	dir := filepath.Join(c.tmp, "soak")
-	p, err := start(b.root, nil, b.stress, "-duration", c.soak.String(), "-workers", "2", "-kernel", "all", "-seed", "1",
-		"-status", "plain", "-status-every", every, "-out", dir)
-	if err != nil {
-		return res, err
-	}
-	defer p.kill()
-	for l := range p.lines {
-		m := statusRE.FindStringSubmatch(l.text)
-		if m == nil {
-			continue
-		}
-		n, _ := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
-		res.Samples = append(res.Samples, soakSample{l.at.Sub(p.start).Seconds(), n, rss(p.cmd.Process.Pid)})
-	}
-	if len(res.Samples) < 3 {
-		return res, fmt.Errorf("soak: %d status lines", len(res.Samples))
-	}
-	return res, writeJSONL(filepath.Join(c.out, "soak.jsonl"), res.Samples)
 }
 
 func writeJSONL[T any](file string, rows []T) error {

@@ -16,6 +16,7 @@ type report struct {
 	mins     microResult
 	exploreT []exploreT
 	soak     soakResult
+	signal   []signalRun
 }
 
 // mr renders a median with its range.
@@ -71,6 +72,7 @@ func (r *report) markdown(c config) string {
 	r.minTable(w, c)
 	r.soakTable(w, c)
 	r.exploreTable(w, c)
+	r.signalTable(w, c)
 	return b.String()
 }
 
@@ -324,49 +326,6 @@ func (r *report) minTable(w func(string, ...any), c config) {
 }
 
 const seq_MaxOps = 32 // prog/seq.MaxOps, named in the table's text
-
-func (r *report) soakTable(w func(string, ...any), c config) {
-	s := r.soak
-	w("### 4. Soak: programs/s and RSS over %s", durationText(s.Duration))
-	w("")
-	w("`cmd/stress -duration %s -workers 2 -kernel all -seed 1` (minimization on, as a user runs it), sampled at each status "+
-		"line: the first %s against the last %s.", durationText(s.Duration), durationText(s.Window), durationText(s.Window))
-	w("")
-	first, last, rssFirst, rssLast := soakWindows(s)
-	w("| window | programs/s | RSS |")
-	w("|---|---|---|")
-	w("| first %s | %s | %s |", durationText(s.Window), si(first), kib(rssFirst))
-	w("| last %s | %s | %s |", durationText(s.Window), si(last), kib(rssLast))
-	if first > 0 && rssFirst > 0 {
-		w("| last ÷ first | %.2f× | %.2f× |", last/first, float64(rssLast)/float64(rssFirst))
-	}
-	w("")
-}
-
-// soakWindows returns programs/s over the first and last window and the
-// RSS at their ends.
-func soakWindows(s soakResult) (first, last float64, rssFirst, rssLast int64) {
-	if len(s.Samples) < 2 {
-		return
-	}
-	end := s.Samples[len(s.Samples)-1]
-	var f, l soakSample
-	for _, x := range s.Samples {
-		if x.Seconds <= s.Window+1 {
-			f = x
-		}
-		if l.Seconds == 0 && x.Seconds >= end.Seconds-s.Window-1 {
-			l = x
-		}
-	}
-	if f.Seconds > 0 {
-		first, rssFirst = float64(f.Programs)/f.Seconds, f.RSSKB
-	}
-	if end.Seconds > l.Seconds {
-		last = float64(end.Programs-l.Programs) / (end.Seconds - l.Seconds)
-	}
-	return first, last, rssFirst, end.RSSKB
-}
 
 func kib(k int64) string { return fmt.Sprintf("%.0f MiB", float64(k)/1024) }
 
