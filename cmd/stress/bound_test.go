@@ -101,3 +101,17 @@ func TestDefaultOut(t *testing.T) {
 		t.Errorf("-out %q, -stats %q", opt.out, opt.stats)
 	}
 }
+
+// TestEvictDensity: of two programs, the one that added fewer features
+// per stream answer is evicted, though it added more features in all.
+func TestEvictDensity(t *testing.T) {
+	long := &entry{prio: 2, vals: make([]uint32, 1000)}
+	short := &entry{prio: 1, vals: make([]uint32, 100)}
+	c := &corpus{max: 2, entries: []*entry{short, long}}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20 {
+		if i := c.worst(r); c.entries[i] != long {
+			t.Fatalf("evicted the short program (1 feature in 100 answers), not the long one (2 in 1000)")
+		}
+	}
+}

@@ -39,8 +39,9 @@ type entry struct {
 // most maxStream). Past either bound entries are evicted (their files
 // removed) until the new one fits: each time the worst of evictSample
 // entries drawn at random, the worst being the one that added the fewest
-// features when it joined, and of equals the longest — so the programs
-// that found the most signal, and the short ones, stay.
+// features when it joined per answer of its stream, and of equals the
+// longest — so the programs that found the most signal for their size
+// stay.
 type corpus struct {
 	mu         sync.Mutex
 	dir        string // "" : not persisted
@@ -132,13 +133,18 @@ func (c *corpus) makeRoom(r *rand.Rand, n int) (files []string) {
 }
 
 // worst returns the index of the worst of evictSample random entries:
-// fewest features added, then longest stream.
+// the fewest features added per stream answer (the answers are what the
+// bound counts, so this keeps the most signal per byte), then the
+// longest. Without the per-answer measure the corpus drifts to long
+// programs: mutations insert more than they delete, and long programs
+// run slower and hold more memory in flight.
 func (c *corpus) worst(r *rand.Rand) int {
 	w := r.IntN(len(c.entries))
 	for range evictSample - 1 {
 		i := r.IntN(len(c.entries))
 		a, b := c.entries[i], c.entries[w]
-		if a.prio < b.prio || a.prio == b.prio && len(a.vals) > len(b.vals) {
+		la, lb := max(1, len(a.vals)), max(1, len(b.vals))
+		if da, db := a.prio*lb, b.prio*la; da < db || da == db && la > lb {
 			w = i
 		}
 	}
