@@ -10,6 +10,8 @@
 // Raw outputs go to bench-results/ (BENCH_OUT): go test -bench text
 // (benchstat input), JSON lines of every search run, the soak's samples.
 // Knobs (environment): BENCH_SEEDS, BENCH_CAP (per time-to-find run),
+// BENCH_STEPS (comma-separated step names: run only those, e.g.
+// BENCH_STEPS=soak,signal BENCH_NO_WRITE=1 to check them),
 // BENCH_SOAK, BENCH_SIGNAL_SEEDS and BENCH_SIGNAL_CAP (the soak's
 // with/without-signal table), BENCH_EXPLORE (the explore throughput runs), BENCH_COUNT
 // and BENCH_BENCHTIME (go test -bench), BENCH_NO_WRITE=1 (print the
@@ -21,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +112,11 @@ func run(c config) error {
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
 		{"signal", func() (err error) { r.signal, err = signal(c, bins); return }},
 	}
+	only := os.Getenv("BENCH_STEPS") // e.g. "soak,signal": run only these steps (with BENCH_NO_WRITE=1: a check)
 	for _, s := range steps {
+		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
+			continue
+		}
 		t := time.Now()
 		logf("== %s", s.name)
 		if err := s.fn(); err != nil {
