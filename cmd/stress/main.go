@@ -190,7 +190,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 				answers, evicted := c.usage()
 				log.Info("status", zap.Int64("programs", s.programs.Load()), zap.Int64("ops", s.ops.Load()),
 					zap.Int("corpus", entries), zap.Int("corpus_answers", answers), zap.Int64("corpus_evicted", evicted),
-					zap.Int64("rss_kb", rssKB()), zap.Uint64("heap_live_kb", heapLive()>>10))
+					zap.Int64("rss_kb", rssKB()), zap.Uint64("heap_live_kb", heapLive()>>10), zap.Dict("mem", memFields()...))
 			}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"go.uber.org/zap"
+
 	"dangle/sim/profile"
 )
 
@@ -244,6 +246,35 @@ func procStatusKB(key string) int64 {
 		}
 	}
 	return 0
+}
+
+// memClasses are the runtime's memory classes the status log reports,
+// which tell growth of the live heap (objects) from fragmentation
+// (unused: free space inside spans in use) and from pages the scavenger
+// has not returned yet (free).
+var memClasses = []struct{ name, key string }{
+	{"/memory/classes/heap/objects:bytes", "heap_objects_kb"},
+	{"/memory/classes/heap/unused:bytes", "heap_unused_kb"},
+	{"/memory/classes/heap/free:bytes", "heap_free_kb"},
+	{"/memory/classes/heap/released:bytes", "heap_released_kb"},
+	{"/gc/heap/goal:bytes", "heap_goal_kb"},
+	{"/memory/classes/total:bytes", "runtime_total_kb"},
+}
+
+// memFields returns memClasses now, in KiB, as log fields.
+func memFields() []zap.Field {
+	s := make([]metrics.Sample, len(memClasses))
+	for i, c := range memClasses {
+		s[i].Name = c.name
+	}
+	metrics.Read(s)
+	var out []zap.Field
+	for i, c := range memClasses {
+		if s[i].Value.Kind() == metrics.KindUint64 {
+			out = append(out, zap.Uint64(c.key, s[i].Value.Uint64()>>10))
+		}
+	}
+	return out
 }
 
 // heapLive is the heap the last GC found reachable, in bytes (what the

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,10 +102,12 @@ func (r *report) soakTable(w func(string, ...any), c config) {
 	w("`cmd/stress -duration %s -workers 2 -kernel all -seed 1` (minimization on, as a user runs it). At each status line "+
 		"(every %s) this process reads the soak's resident set from /proc, the same way in every window; the soak's log gives "+
 		"the live heap (what the last GC found reachable) and the corpus of the same tick. Each row is a window of %s: "+
-		"programs/s over it, and the median (min–max) of its samples. **The growth criterion compares the second window to "+
-		"the last, not the first**: in the first window the corpus fills from empty (to thousands of programs) and the heap "+
-		"with it, so its RSS is the warm-up's, not the steady state's; the issue's \"growth after the first minute\" is "+
-		"growth from there on.", durationText(s.Duration), soakEvery(s), W)
+		"programs/s over it, and the median (min–max) of its samples. **The growth criterion compares the window after "+
+		"warm-up to the last, not the first**: until the corpus is full (95%% of its 4,096-program or 1M-answer bound) it "+
+		"fills from empty and the live heap with it, so the first window's RSS is the warm-up's, not the steady state's. "+
+		"Warm-up ends when the corpus is full (within the first minute on an idle machine; minutes in under load), and the "+
+		"reference window starts there. Between windows RSS moves with the point of the GC cycle it is read at (from the "+
+		"live heap up to twice it): compare medians.", durationText(s.Duration), soakEvery(s), W)
 	w("")
 	wins := soakWindows(s)
 	w("| window | programs/s | RSS | live heap | corpus programs | corpus answers |")
@@ -118,8 +121,10 @@ func (r *report) soakTable(w func(string, ...any), c config) {
 		if median(f.heap) > 0 {
 			heap = fmt.Sprintf("%.2f×", median(l.heap)/median(f.heap))
 		}
-		w("| last ÷ second | %.2f× | **%.2f×** | %s | | |", l.rate/f.rate, median(l.rss)/median(f.rss), heap)
-		w("| last ÷ first | %.2f× | %.2f× | | | |", l.rate/wins[0].rate, median(l.rss)/median(wins[0].rss))
+		w("| last ÷ after warm-up | %.2f× | **%.2f×** | %s | | |", l.rate/f.rate, median(l.rss)/median(f.rss), heap)
+		if wins[0].rate > 0 && median(wins[0].rss) > 0 {
+			w("| last ÷ first | %.2f× | %.2f× | | | |", l.rate/wins[0].rate, median(l.rss)/median(wins[0].rss))
+		}
 	}
 	w("")
 }
@@ -140,12 +145,24 @@ func soakWindows(s soakResult) []soakWindow {
 	end := s.Samples[len(s.Samples)-1].Seconds
 	W := s.Window
 	slack := 1.0 // a status line arrives a little after its tick
+	// the steady state starts when the corpus is full (at its answer
+	// or program bound, cmd/stress's defaults): under load that can be
+	// minutes in, so the reference window is the one after it, or the
+	// second window when the log has no corpus figures
+	ref, refName := W, "second "+durationText(W)
+	for _, v := range s.Samples {
+		if v.Answers >= corpusFullAnswers || v.Corpus >= corpusFullPrograms {
+			ref, refName = v.Seconds, fmt.Sprintf("%s from %s (corpus full)", durationText(W), durationText(math.Round(v.Seconds)))
+			break
+		}
+	}
+	ref = min(ref, end-2*W)
 	spans := []struct {
 		name     string
 		from, to float64
 	}{
 		{"first " + durationText(W) + " (warm-up)", 0, W},
-		{"second " + durationText(W), W, 2 * W},
+		{refName, ref, ref + W},
 		{"last " + durationText(W), end - W, end},
 	}
 	var out []soakWindow
@@ -168,7 +185,11 @@ func soakWindows(s soakResult) []soakWindow {
 			x.corpus = append(x.corpus, float64(v.Corpus))
 			x.answers = append(x.answers, float64(v.Answers))
 		}
-		if sp.from == 0 && last != nil && last.Seconds > 0 {
+		if last == nil {
+			out = append(out, x)
+			continue
+		}
+		if sp.from == 0 && last.Seconds > 0 {
 			x.rate = float64(last.Programs) / last.Seconds
 		} else if first != nil && last.Seconds > first.Seconds {
 			x.rate = float64(last.Programs-first.Programs) / (last.Seconds - first.Seconds)
@@ -177,6 +198,13 @@ func soakWindows(s soakResult) []soakWindow {
 	}
 	return out
 }
+
+// corpusFull*: 95% of cmd/stress's corpus bounds at their defaults
+// (-max-corpus 4096 programs, 256 answers each).
+const (
+	corpusFullAnswers  = 4096 * 256 * 95 / 100
+	corpusFullPrograms = 4096 * 95 / 100
+)
 
 // soakEvery is the status interval the samples show.
 func soakEvery(s soakResult) string {

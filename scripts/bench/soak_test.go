@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,19 @@ func TestSoakWindows(t *testing.T) {
 		if x.rate < 99 || x.rate > 101 {
 			t.Errorf("window %d: %.1f programs/s, want 100", i, x.rate)
 		}
+	}
+	// with corpus figures, the reference window starts when it is full
+	for i := range s.Samples {
+		if s.Samples[i].Seconds > 150 {
+			s.Samples[i].Answers = corpusFullAnswers
+		}
+		if s.Samples[i].Seconds > 220 {
+			s.Samples[i].RSSKB = 54 << 10
+		}
+	}
+	w = soakWindows(s)
+	if !strings.Contains(w[1].name, "from 150 s (corpus full)") || median(w[1].rss) != 50<<10 || len(w[1].rss) != 6 {
+		t.Errorf("reference window %q: %v", w[1].name, w[1].rss)
 	}
 }
 
