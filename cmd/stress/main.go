@@ -91,8 +91,13 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	// Heap profiling records a bucket per distinct allocation stack, and
+	// a soak meets new stacks for hours: its buckets were RSS growth of
+	// their own. Off unless asked for, then finer than the default
+	// 512 KiB (a soak's heap is tens of MiB).
+	runtime.MemProfileRate = 0
 	if opt.memProfile != "" {
-		runtime.MemProfileRate = 64 << 10 // finer than the default 512 KiB: a soak's heap is tens of MiB
+		runtime.MemProfileRate = 64 << 10
 	}
 	log, err := newLogger(opt.logFile)
 	if err != nil {

@@ -257,6 +257,10 @@ var memClasses = []struct{ name, key string }{
 	{"/memory/classes/heap/unused:bytes", "heap_unused_kb"},
 	{"/memory/classes/heap/free:bytes", "heap_free_kb"},
 	{"/memory/classes/heap/released:bytes", "heap_released_kb"},
+	{"/memory/classes/profiling/buckets:bytes", "profiling_kb"},
+	{"/memory/classes/metadata/other:bytes", "metadata_kb"},
+	{"/memory/classes/heap/stacks:bytes", "stacks_kb"},
+	{"/memory/classes/other:bytes", "other_kb"},
 	{"/gc/heap/goal:bytes", "heap_goal_kb"},
 	{"/memory/classes/total:bytes", "runtime_total_kb"},
 }
