@@ -19,12 +19,17 @@ type pass struct {
 var passes = []pass{
 	{"after-report", passAfterReport},
 	{"unrelated", passUnrelated},
+	{"teardown", passTeardown},
 	{"ops", passOps},
+	{"drop-overlay", passDropOverlays},
+	{"merge-applies", passMergeApplies},
 	{"sched", passSched},
 	{"fail", passFail},
 	{"work", passWork},
 	{"files", passFiles},
+	{"merge-frags", passMergeFragments},
 	{"overlay", passOverlays},
+	{"hoist", passHoist},
 	{"base", passBase},
 	{"simplify", passSimplify},
 }
