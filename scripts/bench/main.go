@@ -12,7 +12,10 @@
 // Knobs (environment): BENCH_SEEDS, BENCH_CAP (per time-to-find run),
 // BENCH_SOAK, BENCH_EXPLORE (the explore throughput runs), BENCH_COUNT
 // and BENCH_BENCHTIME (go test -bench), BENCH_NO_WRITE=1 (print the
-// tables, leave the files alone).
+// tables, leave the files alone), BENCH_MIN_RUNS (table 3's paddings),
+// BENCH_STEPS (comma-separated step names, e.g. "minimization" or
+// "time to find,minimization": run only those, print their tables,
+// write nothing).
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,7 +105,13 @@ func run(c config) error {
 		{"explore throughput", func() (err error) { r.exploreT, err = exploreThroughput(c, bins); return }},
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
 	}
+	only := os.Getenv("BENCH_STEPS")
+	ran := map[string]bool{}
 	for _, s := range steps {
+		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
+			continue
+		}
+		ran[s.name] = true
 		t := time.Now()
 		logf("== %s", s.name)
 		if err := s.fn(); err != nil {
@@ -111,6 +121,10 @@ func run(c config) error {
 	}
 	r.head.took = time.Since(start)
 	r.head.loadEnd = loadavg()
+	if only != "" {
+		fmt.Print(r.stepTables(c, ran))
+		return nil
+	}
 	md := r.markdown(c)
 	if err := os.WriteFile(filepath.Join(c.out, "tables.md"), []byte(md), 0o644); err != nil {
 		return err
