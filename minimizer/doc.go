@@ -22,8 +22,10 @@
 //     of a source holding both's blocks;
 //   - sched, work: shrink sched= lists and run_work arguments;
 //   - files: drop archive files no op names;
-//   - merge-frags: an overlay's top-level blocks with the same target
-//     merge into one (one fragment fewer);
+//   - merge-frags, merge-explicit: an overlay's top-level blocks with
+//     the same target merge into one (one fragment fewer), and so do
+//     explicit fragment@N { target…; __overlay__ } nodes, the form the
+//     generator (prog/gen) also writes;
 //   - overlay, base: hierarchical delta debugging of the device-tree
 //     sources through dt's AST — top-level blocks (fragments), nodes depth
 //     by depth, properties, value parts, cells (phandle references) — and

@@ -28,6 +28,7 @@ var passes = []pass{
 	{"work", passWork},
 	{"files", passFiles},
 	{"merge-frags", passMergeFragments},
+	{"merge-explicit", passMergeExplicit},
 	{"overlay", passOverlays},
 	{"hoist", passHoist},
 	{"base", passBase},

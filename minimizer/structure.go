@@ -1,6 +1,7 @@
 package minimizer
 
 import (
+	"fmt"
 	"strings"
 
 	"dangle/dt"
@@ -186,6 +187,84 @@ func sameTarget(a, b *dt.NodeDef) bool {
 	return a.Ref != "" && a.Ref == b.Ref && !a.Delete && !b.Delete
 }
 
+// passMergeExplicit is passMergeFragments for the explicit form the
+// generator also writes, fragment@N { target = <&x>; or target-path =
+// "/p"; __overlay__ { … }; }: a fragment whose target is written the same
+// as an earlier one's in the same block has its __overlay__ body moved
+// into the earlier one's, and goes.
+func passMergeExplicit(s *session) {
+	for _, name := range overlayFiles(s.cur) {
+		for changed := true; changed; {
+			changed = false
+			f := parseFile(s.cur, name)
+			if f == nil || !f.Plugin {
+				break
+			}
+		blocks:
+			for bi, blk := range f.Nodes {
+				for a := 0; a < len(blk.Children); a++ {
+					ka := fragmentTarget(blk.Children[a])
+					if ka == "" {
+						continue
+					}
+					for b := a + 1; b < len(blk.Children); b++ {
+						if fragmentTarget(blk.Children[b]) != ka {
+							continue
+						}
+						g := parseFile(s.cur, name)
+						kids := g.Nodes[bi].Children
+						x, y := overlayBody(kids[a]), overlayBody(kids[b])
+						x.Labels = append(x.Labels, y.Labels...)
+						x.Props = append(x.Props, y.Props...)
+						x.Children = append(x.Children, y.Children...)
+						g.Nodes[bi].Children = append(kids[:b:b], kids[b+1:]...)
+						if s.try(withFile(s.cur, name, dt.Format(g))) {
+							changed = true
+							break blocks
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// fragmentTarget returns how explicit fragment n names its target
+// ("target=…" or "target-path=…"), or "" when n is not one.
+func fragmentTarget(n *dt.NodeDef) string {
+	if n.Delete || overlayBody(n) == nil {
+		return ""
+	}
+	for _, p := range n.Props {
+		if p.Name != "target" && p.Name != "target-path" {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(p.Name + "=")
+		for _, v := range p.Values {
+			fmt.Fprintf(&b, "%d:%q:%s", v.Kind, v.Str, v.Ref)
+			for _, c := range v.Cells {
+				fmt.Fprintf(&b, ",%s", c.Ref)
+				if c.Expr != nil {
+					fmt.Fprintf(&b, "/%s%s", c.Expr.Op, c.Expr.Lit)
+				}
+			}
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// overlayBody returns fragment n's __overlay__ child, or nil.
+func overlayBody(n *dt.NodeDef) *dt.NodeDef {
+	for _, c := range n.Children {
+		if c.Name == "__overlay__" && !c.Delete {
+			return c
+		}
+	}
+	return nil
+}
+
 // passHoist flattens the overlay trees: a node below a top-level block is
 // replaced by its children (its own properties and labels go), and the
 // ops' node paths through it lose that component. An op naming the
@@ -224,10 +303,14 @@ func innerNodes(f *dt.File) []innerNode {
 	var walk func(parent *dt.NodeDef, top bool)
 	walk = func(parent *dt.NodeDef, top bool) {
 		for _, n := range parent.Children {
-			if !n.Delete {
+			// An explicit fragment and its __overlay__ are the overlay's
+			// frame, not nodes to hoist; the body's children hang off the
+			// target, like a top-level block's.
+			body := n.Name == "__overlay__"
+			if !n.Delete && !body && overlayBody(n) == nil {
 				out = append(out, innerNode{parent, n, top})
 			}
-			walk(n, false)
+			walk(n, body)
 		}
 	}
 	for _, n := range f.Nodes {

@@ -158,3 +158,56 @@ func appliesBoth(p *prog.Program) Verdict {
 	}
 	return Verdict{Fails: seen1 && seen2, Op: -1}
 }
+
+// TestPassMergeExplicit: explicit fragments (the generator's form) with
+// the same target merge their __overlay__ bodies; another target stays.
+func TestPassMergeExplicit(t *testing.T) {
+	p := parseProg(t, `dangle program v1
+of_overlay_fdt_apply blob=x.dtso
+-- x.dtso --
+/dts-v1/;
+/plugin/;
+/ {
+	fragment@0 { target = <&bus>; __overlay__ { dev@1 { compatible = "a"; }; }; };
+	fragment@1 { target-path = "/soc"; __overlay__ { dev@50 { compatible = "c"; }; }; };
+	fragment@2 { target = <&bus>; __overlay__ { status = "okay"; dev@2 { compatible = "b"; }; }; };
+};
+`)
+	got, st := runPass(t, passMergeExplicit, p, textPredicate("of_overlay_fdt_apply", nil, "dev@1", "dev@2", "dev@50", "okay"))
+	src := string(got.File("x.dtso").Data)
+	if strings.Contains(src, "fragment@2") || !strings.Contains(src, "fragment@1") || st.Accepted != 1 {
+		t.Errorf("%d accepted, want fragment@2 merged into fragment@0:\n%s", st.Accepted, src)
+	}
+	if SizeOf(got).Nodes != SizeOf(p).Nodes-2 {
+		t.Errorf("size %v, want two nodes (fragment, __overlay__) fewer than %v", SizeOf(got), SizeOf(p))
+	}
+}
+
+// TestPassHoistExplicit: in an explicit fragment the __overlay__ body is
+// the target, so a container directly in it hoists like one in a
+// top-level block; the fragment frame itself is never hoisted.
+func TestPassHoistExplicit(t *testing.T) {
+	p := parseProg(t, `dangle program v1
+of_overlay_fdt_apply blob=x.dtso
+n = of_node_get node=/soc/bus@10000/host@2000/a@1
+of_node_put node=n
+-- x.dtso --
+/dts-v1/;
+/plugin/;
+/ { fragment@0 { target = <&bus>; __overlay__ { host@2000 { a@1 { compatible = "a"; }; }; }; }; };
+`)
+	// fails while the node path agrees with the tree: through host@2000
+	// while it is there, straight under the bus once it is gone
+	consistent := func(c *prog.Program) Verdict {
+		text := c.String()
+		if !strings.Contains(text, "__overlay__") || !strings.Contains(text, "a@1 {") || !strings.Contains(text, "of_node_get") ||
+			strings.Contains(text, "host@2000 {") != strings.Contains(text, "host@2000/a@1") {
+			return Verdict{}
+		}
+		return Verdict{Fails: true, Op: 1}
+	}
+	got, _ := runPass(t, passHoist, p, consistent)
+	if s := got.String(); strings.Contains(s, "host@2000") || !strings.Contains(s, "node=/soc/bus@10000/a@1") {
+		t.Errorf("host@2000 not hoisted:\n%s", got)
+	}
+}
