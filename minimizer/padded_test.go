@@ -198,12 +198,14 @@ var paddedSeeds = []string{
 	"b5-gpiochip-remove-requested.prog",
 	"b6-gpiod-double-put.prog",
 	"b7-input-unbind.prog",
+	"remove-all-aliasing.prog",
 }
 
-// TestPaddedPrograms: each corpus bug plus >= 100 unrelated ops and extra
-// nodes and properties minimizes, in under 2 s, to no more than the
-// hand-written seed's op, node and property counts, and to exactly the
-// size the seed itself minimizes to; the result is 1-minimal.
+// TestPaddedPrograms: each corpus bug (B1-B7 and the remove_all
+// aliasing) plus >= 100 unrelated ops and extra nodes and properties
+// minimizes, in under 2 s, to no more than the hand-written seed's op,
+// node and property counts, and to no more than the size the seed itself
+// minimizes to; the result is 1-minimal.
 func TestPaddedPrograms(t *testing.T) { testPadded(t, false) }
 
 // TestPaddedTeardown is TestPaddedPrograms with the predicate Go's
@@ -247,8 +249,12 @@ func testPadded(t *testing.T, teardown bool) {
 			seedSize, want := SizeOf(seed), SizeOf(fromSeed)
 			t.Logf("%s: padded %v -> %v in %v (%d runs); seed %v minimizes to %v",
 				name, st.Before, st.After, elapsed.Round(time.Millisecond), st.Steps, seedSize, want)
-			if st.After != want {
-				t.Errorf("padded result %v, want the seed's minimum %v\n%s", st.After, want, got)
+			// As small as the seed's own minimum: as many ops, and as
+			// many nodes and properties together (the remove_all seed's
+			// overlay keeps a node where the padded one keeps a padding
+			// property: two 1-minimal results of one size).
+			if st.After.Ops > want.Ops || st.After.Nodes+st.After.Props > want.Nodes+want.Props {
+				t.Errorf("padded result %v, want no larger than the seed's minimum %v\n%s", st.After, want, got)
 			}
 			if st.After.Ops > seedSize.Ops || st.After.Nodes > seedSize.Nodes || st.After.Props > seedSize.Props {
 				t.Errorf("padded result %v exceeds the hand-minimal seed %v", st.After, seedSize)
