@@ -364,7 +364,7 @@ func hoistPaths(c *prog.Program, parent, node string, retarget bool) (_ *prog.Pr
 				continue
 			}
 			parts := strings.Split(a.Path, "/")
-			for j := 2; j < len(parts); j++ {
+			for j := 1; j < len(parts); j++ { // parts[0] is "" (the path is absolute)
 				if parts[j] != node || (parent != "" && parts[j-1] != parent) {
 					continue
 				}

@@ -211,3 +211,17 @@ of_node_put node=n
 		t.Errorf("host@2000 not hoisted:\n%s", got)
 	}
 }
+
+// TestHoistPathsRoot: a node hoisted out of a block that targets the
+// root is a path's first component.
+func TestHoistPathsRoot(t *testing.T) {
+	p := parseProg(t, "dangle program v1\nn = of_node_get node=/wrap/gpio\nof_node_put node=n\nof_node_get node=/wrap\n")
+	got, self := hoistPaths(p.Clone(), "", "wrap", false)
+	if want := "n = of_node_get node=/gpio; of_node_put node=n"; opNames(got) != want || !self {
+		t.Errorf("got %q (self %v), want %q", opNames(got), self, want)
+	}
+	got, _ = hoistPaths(p.Clone(), "", "wrap", true)
+	if want := "n = of_node_get node=/gpio; of_node_put node=n; of_node_get node=/"; opNames(got) != want {
+		t.Errorf("retargeted: got %q, want %q", opNames(got), want)
+	}
+}
