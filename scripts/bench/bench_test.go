@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dangle/prog"
 )
@@ -89,10 +90,10 @@ func TestMinTable(t *testing.T) {
 	var b strings.Builder
 	os.Chdir("../..") // loadBugs reads scripts/bench/bugs.tsv from the root
 	defer os.Chdir("scripts/bench")
-	r.minTable(func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }, config{})
+	r.minTable(func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }, config{minTime: 5 * time.Second})
 	out := b.String()
 	for _, want := range []string{
-		"| b5-gpiochip-remove-requested | 4 | 31 | 3, ", "| 2, 9.0 s, 1/1 | 2, 1 |",
+		"| b5-gpiochip-remove-requested | 4 | 31 | 3, ", "| 2, 9.0 s, 1/1 (1 at the time limit) | 2, 1 |", "| 1, 3.0 s, 1/1 | 1, 1 |",
 		"b5-gpiochip-remove-requested behind Go's byte minimizer (2 ops vs ours 3 with the same predicate): Go's smaller result is not a sub-program",
 		"b5-gpiochip-remove-requested behind rapid's shrinker (2 ops vs ours 3)",
 		"keeps more ops than -teardown on b1-reg-expander (2 vs 1)",

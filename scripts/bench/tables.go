@@ -286,7 +286,7 @@ func (r *report) minTable(w func(string, ...any), c config) {
 		"anywhere, the teardown included), which is what Go's fuzz target and rapid's property check. Go's byte minimizer: the "+
 		"padded program encoded by `seq.Encode` as a FuzzLifecycle fuzz-cache entry, which `go test -fuzz` runs, sees fail and "+
 		"minimizes for up to -fuzzminimizetime %s, on the first %d padding(s); the bytes it leaves are decoded back, and its "+
-		"time is the whole process's. Rapid's shrinker: on the failing program it found itself in table 2 (rapid cannot start "+
+		"time is the whole process's (a run that reaches the limit leaves what it had shrunk by then). Rapid's shrinker: on the failing program it found itself in table 2 (rapid cannot start "+
 		"from a given program; the bug's row there, by title), one per rapid seed. The last column is ours on "+
 		"TestPaddedPrograms' 100-op padding, same padding seeds. Each cell: the median (min–max) over the runs; the "+
 		"hand-minimal size is the corpus program's.", paddings, seq_MaxOps, c.minTime, goRuns)
@@ -307,13 +307,16 @@ func (r *report) minTable(w func(string, ...any), c config) {
 	for _, seed := range seeds {
 		ms := by[seed]
 		var padded, ours, oursS, td, tdS, long, longTd, longS, gos, goS []float64
-		goRan, goSmallerNotSub := 0, false
+		goRan, goLimit, goSmallerNotSub := 0, 0, false
 		for _, m := range ms {
 			padded, ours, oursS = append(padded, float64(m.PaddedOps)), append(ours, float64(m.OursOps)), append(oursS, m.OursSeconds)
 			td, tdS = append(td, float64(m.OursTdOps)), append(tdS, m.OursTdS)
 			long, longTd, longS = append(long, float64(m.LongOps)), append(longTd, float64(m.LongTdOps)), append(longS, m.LongSeconds)
 			if m.GoRan {
 				goRan++
+				if m.GoSeconds >= c.minTime.Seconds() {
+					goLimit++
+				}
 			}
 			if m.GoOps >= 0 {
 				gos, goS = append(gos, float64(m.GoOps)), append(goS, m.GoSeconds)
@@ -337,6 +340,9 @@ func (r *report) minTable(w func(string, ...any), c config) {
 		goCell := "not run"
 		if goRan > 0 {
 			goCell = fmt.Sprintf("%s, %s, %d/%d", mr(gos, "%.0f"), secs(goS), len(gos), goRan)
+			if goLimit > 0 {
+				goCell += fmt.Sprintf(" (%d at the time limit)", goLimit)
+			}
 		}
 		rapCell := "—"
 		if len(rap) > 0 {
