@@ -23,9 +23,9 @@ import (
 // applyOp is the op that applies an overlay source from the archive.
 const applyOp = "of_overlay_fdt_apply"
 
-// removeOpNames are the ops whose work the end-of-run teardown repeats
-// (sim's teardown removes the overlays still applied, newest first, as
-// of_overlay_remove_all does).
+// removeOpNames are the ops whose work the end-of-run teardown repeats:
+// the simulator's teardown removes every overlay still applied, newest
+// first (sim/teardown.go, removeOverlays).
 var removeOpNames = map[string]bool{"of_overlay_remove": true, "of_overlay_remove_all": true}
 
 // overlayFiles returns the names of p's archive files that hold overlays:
