@@ -35,7 +35,7 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 	adjustOverlayPhandles(overlay, delta)
 
 	var localFixups, fixups *Node
-	for _, c := range overlay.Children {
+	for c := range overlay.Children() {
 		if c.Name() == "__local_fixups__" && localFixups == nil {
 			localFixups = c
 		}
@@ -43,7 +43,7 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 	if err := adjustLocalPhandleReferences(localFixups, overlay, delta); err != nil {
 		return err
 	}
-	for _, c := range overlay.Children {
+	for c := range overlay.Children() {
 		if c.Name() == "__fixups__" { // the last one wins: the kernel's loop has no break
 			fixups = c
 		}
@@ -116,7 +116,7 @@ func adjustOverlayPhandles(n *Node, delta uint32) {
 			}
 		}
 	}
-	for _, c := range n.Children {
+	for c := range n.Children() {
 		adjustOverlayPhandles(c, delta)
 	}
 }
@@ -152,9 +152,9 @@ func adjustLocalPhandleReferences(local, overlay *Node, delta uint32) error {
 			binary.BigEndian.PutUint32(prop.Value[off:], v+delta)
 		}
 	}
-	for _, lc := range local.Children {
+	for lc := range local.Children() {
 		var oc *Node
-		for _, c := range overlay.Children {
+		for c := range overlay.Children() {
 			if strings.EqualFold(c.FullName, lc.FullName) {
 				oc = c
 				break

@@ -91,9 +91,10 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 	if parent == nil {
 		path = "" // the root's children are "/name"
 	}
-	if len(src.Children) > 0 {
-		np.Children = make([]*Node, 0, len(src.Children))
-	}
+	// populate_node() pushes each child at the head of its parent's
+	// list and reverse_nodes() then restores blob order: the same list
+	// as appending at the tail, which this does
+	var last *Node
 	for _, c := range src.Children {
 		if depth+1 >= FDT_MAX_DEPTH-1 {
 			if !t.unflattenDepthWarned {
@@ -102,7 +103,13 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 			}
 			continue
 		}
-		np.Children = append(np.Children, t.unflattenAt(c, np, depth+1, path, prefix, mem, all))
+		child := t.unflattenAt(c, np, depth+1, path, prefix, mem, all)
+		if last == nil {
+			np.child = child
+		} else {
+			last.sibling = child
+		}
+		last = child
 	}
 	return np
 }
@@ -128,7 +135,7 @@ func (t *OF) AllNodes(fn func(*Node) bool) {
 		if !fn(n) {
 			return false
 		}
-		for _, c := range n.Children {
+		for c := range n.Children() {
 			if !walk(c) {
 				return false
 			}
