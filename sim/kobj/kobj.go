@@ -132,17 +132,23 @@ func (r *Registry) Objects() []*Object { return r.objs }
 // Alloc registers a new object. With refd, it starts with a count of one
 // held by holder (kref_init), else it has no count.
 func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder string) *Object {
-	// the object and room for its first two holds in one allocation
-	// (kref_init's and the first get: most objects have no more)
-	a := &struct {
-		o     Object
-		holds [2]Hold
-	}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
-	o := &a.o
-	o.holds = a.holds[:0]
+	var o *Object
 	if refd {
+		// the object and room for its first two holds in one
+		// allocation (kref_init's and the first get: most objects
+		// have no more)
+		a := &struct {
+			o     Object
+			holds [2]Hold
+		}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
+		o = &a.o
+		o.holds = a.holds[:0]
 		o.ref, o.min, o.max = 1, 1, 1
 		o.holds = append(o.holds, Hold{Holder: holder, Func: alloc, Op: r.Log.Op})
+	} else {
+		// no count (a property, an allocation): no holds to make room
+		// for (Get on it reports an addition on 0)
+		o = &Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic}
 	}
 	r.objs = append(r.objs, o)
 	r.event(o, alloc, holder, "alloc")

@@ -133,3 +133,26 @@ func TestOwnersOverPut(t *testing.T) {
 		t.Errorf("findings %+v holds %+v", log.Findings(), e.Holds())
 	}
 }
+
+// TestAllocSizes checks that an object without a count (a property, most
+// of a large overlay's objects) is allocated without room for holds, and
+// that a counted one keeps its first holds inline (issue 14 item 8).
+func TestAllocSizes(t *testing.T) {
+	r := New(&report.Log{})
+	prop := r.Alloc("property", "/x/p", "__of_prop_dup", true, false, "")
+	if cap(prop.holds) != 0 {
+		t.Errorf("an object without a count has room for %d holds", cap(prop.holds))
+	}
+	if r.Get(prop, "get_fn", "a") || len(prop.Holds()) != 0 {
+		t.Errorf("a get on an object without a count took a hold")
+	}
+	node := r.Alloc("device_node", "/x", "of_node_init", false, true, "of_node_init")
+	if cap(node.holds) != 2 || len(node.holds) != 1 {
+		t.Errorf("counted object: %d holds, room for %d; want 1 and 2", len(node.holds), cap(node.holds))
+	}
+	held := &node.holds[0]
+	r.Get(node, "get_fn", "b")
+	if &node.holds[0] != held {
+		t.Error("the second hold did not fit in the inline room")
+	}
+}
