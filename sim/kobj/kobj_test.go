@@ -3,6 +3,7 @@ package kobj
 import (
 	"strings"
 	"testing"
+	"unsafe"
 
 	"dangle/sim/report"
 )
@@ -154,5 +155,13 @@ func TestAllocSizes(t *testing.T) {
 	r.Get(node, "get_fn", "b")
 	if &node.holds[0] != held {
 		t.Error("the second hold did not fit in the inline room")
+	}
+	// what only traced or owner-tracked runs record stays off the
+	// Object: 192 bytes is Go's size class for it (it was 264, in 288)
+	if n := unsafe.Sizeof(Object{}); n > 192 {
+		t.Errorf("an Object takes %d bytes, want at most 192", n)
+	}
+	if prop.rare != nil || node.rare != nil {
+		t.Error("an untraced registry made the rare fields")
 	}
 }
