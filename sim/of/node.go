@@ -144,13 +144,6 @@ func (n *Node) Children() iter.Seq[*Node] {
 	}
 }
 
-// FirstChild is np->child: the head of the child list, or nil.
-func (n *Node) FirstChild() *Node { return n.child }
-
-// Sibling is np->sibling: the child of Parent after n, or nil. A detached
-// node keeps the sibling it had.
-func (n *Node) Sibling() *Node { return n.sibling }
-
 // Child returns the first child whose full name is name, or nil.
 func (n *Node) Child(name string) *Node {
 	for c := n.child; c != nil; c = c.sibling {
