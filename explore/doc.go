@@ -30,8 +30,9 @@
 // the merge of a round runs in parent and letter order, so the result
 // does not depend on the number of workers.
 //
-// Branching a state replays its path from a fresh boot (worker.branch in
-// branch.go): the one place to switch to copying the parent's kernel
-// once the simulator can (Kernel.Clone, plus running an op that is not
-// in the kernel's program).
+// A state is expanded by building its kernel once and running each of
+// its letters on a copy of it (Kernel.Snapshot or Kernel.Clone, then
+// Kernel.StepOp: the letter is an op the kernel's program did not
+// have); Config.Replay replays every path from a fresh boot instead
+// (branch.go).
 package explore

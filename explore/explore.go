@@ -32,6 +32,10 @@ type Config struct {
 	Workers int
 	// MaxStates bounds the distinct states kept (0: no bound).
 	MaxStates int
+	// Replay branches every transition by replaying its path from a
+	// fresh boot instead of copying the parent's kernel (branch.go):
+	// the same result, slower; for measuring and testing the copying.
+	Replay bool
 	// NoHash turns state hashing off: every path is its own state (for
 	// measuring what hashing saves).
 	NoHash bool
@@ -153,7 +157,7 @@ func Run(cfg Config) (*Result, error) {
 		x.workers = append(x.workers, newWorker(x))
 	}
 	root := &state{}
-	c, err := x.workers[0].branch(nil, func(uint64) bool { return false })
+	c, err := x.workers[0].root(func(uint64) bool { return false })
 	if err != nil {
 		return nil, err
 	}
@@ -243,15 +247,9 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 					return
 				}
 				p := round[i]
-				base := p.path()
-				for _, l := range p.next {
-					c, err := w.branch(append(base[:len(base):len(base)], l), visited)
-					if err != nil {
-						errs[i] = err
-						return
-					}
-					c.l = l
-					kids[i] = append(kids[i], c)
+				kids[i], errs[i] = w.expand(p.path(), p.next, visited)
+				if errs[i] != nil {
+					return
 				}
 			}
 		}(w)

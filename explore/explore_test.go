@@ -274,3 +274,26 @@ func TestB4Tree(t *testing.T) {
 		t.Errorf("mainline:\n%s", res.Statement())
 	}
 }
+
+// Branching by copying the parent's kernel (the default) gives what
+// replaying every path from a fresh boot gives: the same programs, the
+// same statement, the same state and transition counts.
+func TestCloneMatchesReplay(t *testing.T) {
+	for _, tc := range []struct {
+		tree, profile string
+		depth         int
+	}{
+		{"b1-reg-expander.prog", "mainline", 4}, {"b1-reg-expander.prog", "v6.8", 3},
+		{"b2-depopulate-remove.prog", "mainline", 4}, {"b2-depopulate-remove.prog", "v6.8", 3},
+		{"b4-nvmem-wp-double-put.prog", "v6.1", 3}, {"dt-fixup-deadlock.prog", "mainline", 3},
+	} {
+		tr := tree(t, tc.tree)
+		cfg := Config{Tree: tr, TreeName: tc.tree, Profile: tc.profile, Depth: tc.depth, Workers: 2}
+		got := run(t, cfg)
+		cfg.Replay = true
+		want := run(t, cfg)
+		if g, w := render(got), render(want); g != w {
+			t.Errorf("%s on %s: copying differs from replaying:\n%s\nvs\n%s", tc.tree, tc.profile, g, w)
+		}
+	}
+}
