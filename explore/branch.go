@@ -12,17 +12,17 @@ import (
 	"dangle/sim/report"
 )
 
-// How a state is branched. A worker expands a parent state by building
-// the parent's kernel once (a fresh boot, from the cache's snapshot, and
-// the path's ops run with Kernel.StepOp), then running each enabled
-// letter on a copy of it: a Snapshot of the parent when it has more than
-// two letters (one costly snapshot, then cheap copies), a Clone
-// otherwise, and the parent's own kernel for its last letter. A
-// transition so costs a copy and one op instead of a boot and the whole
-// path (BENCHMARKS.md, "Explore: branching by copying"). Config.Replay
-// keeps the old way, every transition replayed from a fresh boot, for
-// measuring and as the reference the copying is tested against
-// (TestCloneMatchesReplay).
+// How a state is branched. By default (Config.Replay) each transition
+// replays its path from a fresh boot (a copy of the cache's booted
+// snapshot) and runs the letter: on the corpus trees that is as cheap as
+// copying the parent, because a kernel copy costs about as much as a
+// boot and a handful of ops, and the state encoding dominates either
+// way (BENCHMARKS.md, "Explore: branching by copying", with figures).
+// With Config.Copy a worker instead builds the parent's kernel once (the
+// path run with Kernel.StepOp) and runs each letter on a copy of it: a
+// Snapshot of the parent when it has more than two letters (one costly
+// snapshot, then cheaper copies), a Clone otherwise, the kernel itself
+// for its last letter. Both give the same result (TestCopyMatchesReplay).
 
 // worker is one goroutine's private simulator context: its own copy of
 // the tree's files (prog memoizes each file's compiled tree on the File)
@@ -53,6 +53,8 @@ type child struct {
 	// closeRefs are the path positions of the live handles the path's
 	// program puts at its end, in order (see program)
 	closeRefs []int32
+	// sleep is the child's sleep set (Config.POR)
+	sleep sleepSet
 }
 
 // bugError turns a simulator panic (a bug in dangle) into an error
@@ -65,7 +67,7 @@ func (w *worker) bugError(r any, path []letter) error {
 // root is the boot state's transition: no op, its letters and the
 // teardown of a kernel that ran nothing.
 func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
-	if w.x.cfg.Replay {
+	if !w.x.cfg.Copy {
 		return w.branch(nil, visited)
 	}
 	defer func() {
@@ -85,7 +87,7 @@ func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
 func (w *worker) expand(base, next []letter, visited func(uint64) bool) (kids []*child, err error) {
 	x := w.x
 	kids = make([]*child, 0, len(next))
-	if x.cfg.Replay {
+	if !x.cfg.Copy {
 		for _, l := range next {
 			c, err := w.branch(append(base[:len(base):len(base)], l), visited)
 			if err != nil {
@@ -182,7 +184,7 @@ func (w *worker) finish(k *sim.Kernel, visited func(uint64) bool) (*child, error
 }
 
 // branch runs path (parent's path plus one letter) on a kernel of its own
-// replayed from a fresh boot (Config.Replay) and returns the
+// replayed from a fresh boot (without Config.Copy) and returns the
 // transition's result: the findings raised by the ops, the state key,
 // and unless the key was visited before (visited), the state's enabled
 // letters and the findings of the teardown.

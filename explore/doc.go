@@ -30,9 +30,10 @@
 // the merge of a round runs in parent and letter order, so the result
 // does not depend on the number of workers.
 //
-// A state is expanded by building its kernel once and running each of
-// its letters on a copy of it (Kernel.Snapshot or Kernel.Clone, then
+// A transition replays its path from a fresh boot (a copy of the booted
+// kernel); with Config.Copy a state's kernel is built once and each
+// letter runs on a copy of it (Kernel.Snapshot or Kernel.Clone, then
 // Kernel.StepOp: the letter is an op the kernel's program did not
-// have); Config.Replay replays every path from a fresh boot instead
-// (branch.go).
+// have). The result is the same; branch.go says which is cheaper.
+// Config.POR prunes transitions by sleep sets (por.go).
 package explore

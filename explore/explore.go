@@ -32,10 +32,15 @@ type Config struct {
 	Workers int
 	// MaxStates bounds the distinct states kept (0: no bound).
 	MaxStates int
-	// Replay branches every transition by replaying its path from a
-	// fresh boot instead of copying the parent's kernel (branch.go):
-	// the same result, slower; for measuring and testing the copying.
-	Replay bool
+	// Copy branches a state by copying its kernel and running each
+	// letter on a copy (Kernel.Snapshot, Clone, StepOp) instead of
+	// replaying each transition's path from a fresh boot (branch.go):
+	// the same result; on the corpus trees not faster (BENCHMARKS.md).
+	Copy bool
+	// POR prunes transitions by sleep sets over independent letters
+	// (por.go): every state is still reached, each title found with a
+	// program of the same length, with fewer transitions.
+	POR bool
 	// NoHash turns state hashing off: every path is its own state (for
 	// measuring what hashing saves).
 	NoHash bool
@@ -100,6 +105,7 @@ type state struct {
 	l      letter
 	depth  int
 	next   []letter
+	sleep  sleepSet // with Config.POR, the letters it need not try (por.go)
 }
 
 func (s *state) path() []letter {
@@ -119,6 +125,9 @@ type explorer struct {
 	known   map[string]bool
 	res     *Result
 	workers []*worker
+	// level maps the keys of the states of the level being built to
+	// them (with Config.POR)
+	level map[uint64]*state
 }
 
 // roundSize is how many parents a round expands before the merge: fixed,
@@ -150,7 +159,7 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", cfg.TreeName, err)
 	}
-	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{},
+	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{}, level: map[uint64]*state{},
 		seen: map[string]bool{}, known: map[string]bool{},
 		res: &Result{Profile: prof.Name, Alphabet: a.String()}}
 	for i := 0; i < cfg.Workers; i++ {
@@ -166,6 +175,7 @@ func Run(cfg Config) (*Result, error) {
 	last := time.Now()
 	for d := 1; d <= cfg.Depth && x.res.Stopped == ""; d++ {
 		var next []*state
+		x.level = map[uint64]*state{}
 		fresh := 0
 		for r := 0; r < len(frontier) && x.res.Stopped == ""; r += roundSize {
 			round := frontier[r:min(r+roundSize, len(frontier))]
@@ -228,6 +238,14 @@ func (x *explorer) progress(d int, start time.Time, frontier int) {
 func (x *explorer) expand(round []*state) ([][]*child, error) {
 	kids := make([][]*child, len(round))
 	errs := make([]error, len(round))
+	try := make([][]letter, len(round))
+	sleeps := make([][]sleepSet, len(round))
+	for i, p := range round {
+		try[i] = p.next
+		if x.cfg.POR {
+			try[i], sleeps[i] = x.alpha.sleep(p.next, p.sleep)
+		}
+	}
 	visited := func(k uint64) bool {
 		if x.cfg.NoHash {
 			return false
@@ -247,7 +265,7 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 					return
 				}
 				p := round[i]
-				kids[i], errs[i] = w.expand(p.path(), p.next, visited)
+				kids[i], errs[i] = w.expand(p.path(), try[i], visited)
 				if errs[i] != nil {
 					return
 				}
@@ -258,6 +276,13 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
+		}
+	}
+	for i := range kids {
+		for j, c := range kids[i] {
+			if sleeps[i] != nil {
+				c.sleep = sleeps[i][j]
+			}
 		}
 	}
 	return kids, nil
@@ -280,6 +305,11 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	}
 	if !x.cfg.NoHash {
 		if _, ok := x.visited[c.key]; ok {
+			if t := x.level[c.key]; t != nil {
+				// reached again in its own level: it sleeps only on
+				// what every path to it sleeps on (por.go)
+				t.sleep.intersect(c.sleep)
+			}
 			return false
 		}
 	}
@@ -292,9 +322,12 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	}
 	if !x.cfg.NoHash {
 		x.visited[c.key] = struct{}{}
+		if x.cfg.POR {
+			x.level[c.key] = s
+		}
 	}
 	x.res.States++
-	s.next = c.next
+	s.next, s.sleep = c.next, c.sleep
 	for _, f := range c.end {
 		if !x.seen[f.Title] {
 			if path == nil {

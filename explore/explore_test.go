@@ -275,10 +275,10 @@ func TestB4Tree(t *testing.T) {
 	}
 }
 
-// Branching by copying the parent's kernel (the default) gives what
+// Branching by copying the parent's kernel (Config.Copy) gives what
 // replaying every path from a fresh boot gives: the same programs, the
 // same statement, the same state and transition counts.
-func TestCloneMatchesReplay(t *testing.T) {
+func TestCopyMatchesReplay(t *testing.T) {
 	for _, tc := range []struct {
 		tree, profile string
 		depth         int
@@ -289,9 +289,9 @@ func TestCloneMatchesReplay(t *testing.T) {
 	} {
 		tr := tree(t, tc.tree)
 		cfg := Config{Tree: tr, TreeName: tc.tree, Profile: tc.profile, Depth: tc.depth, Workers: 2}
-		got := run(t, cfg)
-		cfg.Replay = true
 		want := run(t, cfg)
+		cfg.Copy = true
+		got := run(t, cfg)
 		if g, w := render(got), render(want); g != w {
 			t.Errorf("%s on %s: copying differs from replaying:\n%s\nvs\n%s", tc.tree, tc.profile, g, w)
 		}
