@@ -403,8 +403,26 @@ func hasTitle(fs []report.Finding, title string) bool {
 	return false
 }
 
-// Statement is the search's conclusion, one line per title found, then
-// the bound it holds within.
+// Misuse reports whether the finding needs the program's own reference
+// (Cause is set): the kernel reporting the caller, not a bug of its own.
+func (f *Found) Misuse() bool { return f.Cause != "" }
+
+// KernelFindings counts the findings that are not program misuse.
+func (r *Result) KernelFindings() int {
+	n := 0
+	for i := range r.Found {
+		if !r.Found[i].Misuse() {
+			n++
+		}
+	}
+	return n
+}
+
+// Statement is the search's conclusion, one line per title found (a
+// finding that needs the program's own reference as "misuse", with its
+// cause), then the bound it holds within. The bound speaks of kernel
+// findings: with only misuse found it says "no kernel finding", and
+// "no finding" when there is none at all.
 func (r *Result) Statement() string {
 	var b strings.Builder
 	for _, f := range r.Found {
@@ -412,7 +430,11 @@ func (r *Result) Statement() string {
 		if f.AtEnd {
 			where = "at the end of the path"
 		}
-		fmt.Fprintf(&b, "found: %s (%s), %d ops, %s\n", f.Finding.Title, f.Finding.Kind, f.Depth, where)
+		what := "found"
+		if f.Misuse() {
+			what = "misuse"
+		}
+		fmt.Fprintf(&b, "%s: %s (%s), %d ops, %s\n", what, f.Finding.Title, f.Finding.Kind, f.Depth, where)
 		if f.Cause != "" {
 			fmt.Fprintf(&b, "  cause: %s\n", f.Cause)
 		}
@@ -420,23 +442,20 @@ func (r *Result) Statement() string {
 	for _, t := range r.Known {
 		fmt.Fprintf(&b, "known: %s (not counted; -strict counts it)\n", t)
 	}
-	what := "no finding"
-	if n := len(r.Found); n > 0 {
-		what = fmt.Sprintf("%d finding title(s)", n)
-		held := 0
-		for _, f := range r.Found {
-			if f.Cause != "" {
-				held++
-			}
-		}
-		switch {
-		case held == n:
-			what += " (each needing the program's own reference)"
-		case held > 0:
-			what += fmt.Sprintf(" (%d needing the program's own reference)", held)
-		}
+	n, held := len(r.Found), len(r.Found)-r.KernelFindings()
+	var what string
+	switch {
+	case n == 0:
+		what = "no finding"
+	case held == n:
+		what = "no kernel finding"
+	default:
+		what = fmt.Sprintf("%d finding title(s)", n-held)
 	}
 	counts := fmt.Sprintf("%d distinct states, %d transitions", r.States, r.Transitions)
+	if held > 0 {
+		counts = fmt.Sprintf("%d program-misuse title(s), each gone without the program's own reference; %s", held, counts)
+	}
 	switch r.Stopped {
 	case "":
 		fmt.Fprintf(&b, "%s up to depth %d on profile %s (%s", what, r.Depth, r.Profile, counts)
@@ -449,8 +468,8 @@ func (r *Result) Statement() string {
 		if r.Stopped == "timeout" {
 			bound = "the -timeout"
 		}
-		fmt.Fprintf(&b, "%s in the %d states explored on profile %s (%s stopped the search in depth %d; %d transitions)\n",
-			what, r.States, r.Profile, bound, r.Depth+1, r.Transitions)
+		fmt.Fprintf(&b, "%s in the %d states explored on profile %s (%s stopped the search in depth %d; %s)\n",
+			what, r.States, r.Profile, bound, r.Depth+1, counts)
 	}
 	return b.String()
 }

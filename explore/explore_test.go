@@ -102,6 +102,12 @@ func TestMainlineB1B2(t *testing.T) {
 					t.Errorf("unexplained finding %q:\n%s", f.Finding.Title, f.Program.Print())
 				}
 			}
+			// reported as misuse, and the bound speaks of kernel findings
+			st := res.Statement()
+			if len(res.Found) == 0 || res.KernelFindings() != 0 || strings.Contains(st, "found: ") ||
+				!strings.Contains(st, "misuse: ") || !strings.Contains(st, "no kernel finding up to depth 3 on profile mainline") {
+				t.Errorf("statement:\n%s", st)
+			}
 			ops := []string{"of_overlay_fdt_apply", "of_overlay_remove", "of_platform_populate",
 				"of_platform_depopulate", "device_release_driver", "device_attach", "run_work"}
 			res = run(t, Config{Tree: tree(t, name), TreeName: name, Profile: "mainline", Depth: 4, Ops: ops})

@@ -22,8 +22,11 @@ Breadth-first search over op sequences of up to N ops drawn from the
 alphabet of a tree (the base tree and overlays of FILE.prog; its ops are
 ignored). Default trees: the B1, B2 and B4 corpus programs. Each finding
 of a new title is printed with a shortest program (replay it with dangle
-run); then a statement per tree. Exit status: 0 no finding, 1 findings,
-2 usage or input error.
+run); one that goes away without the program's own reference (an
+of_node_get, gpiod_get or get_device it holds) is listed as misuse, the
+kernel reporting the caller. Then a statement per tree. Exit status: 0
+no kernel finding (misuse only, or nothing), 1 kernel findings, 2 usage
+or input error.
 `
 
 // defaultTrees are the corpus programs whose trees the search uses by
@@ -103,7 +106,13 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "alphabet: %s\n", res.Alphabet)
 		for i, f := range res.Found {
-			fmt.Fprintf(stdout, "\n--- finding %d: %s (%s)\n%s", i+1, f.Finding.Title, f.Finding.Kind, f.Program.Print())
+			// a finding that needs the program's own reference is the
+			// kernel reporting the caller: listed as misuse, not counted
+			what := "finding"
+			if f.Misuse() {
+				what = "misuse"
+			}
+			fmt.Fprintf(stdout, "\n--- %s %d: %s (%s)\n%s", what, i+1, f.Finding.Title, f.Finding.Kind, f.Program.Print())
 			if *outDir != "" {
 				file := filepath.Join(*outDir, fmt.Sprintf("%s-%d.prog", strings.TrimSuffix(filepath.Base(name), ".prog"), i+1))
 				if err := os.WriteFile(file, f.Program.Print(), 0o644); err != nil {
@@ -115,6 +124,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		if len(res.Found) > 0 {
 			fmt.Fprintln(stdout)
+		}
+		if res.KernelFindings() > 0 {
 			status = 1
 		}
 		fmt.Fprint(stdout, res.Statement())
