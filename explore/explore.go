@@ -308,7 +308,7 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 			if t := x.level[c.key]; t != nil {
 				// reached again in its own level: it sleeps only on
 				// what every path to it sleeps on (por.go)
-				t.sleep.intersect(c.sleep)
+				t.sleep.merge(c.sleep)
 			}
 			return false
 		}

@@ -1,5 +1,10 @@
 package explore
 
+import (
+	"slices"
+	"sort"
+)
+
 // Partial-order reduction by sleep sets (Godefroid, "Partial-Order
 // Methods for the Verification of Concurrent Systems", LNCS 1032,
 // ch. 5). Two letters are independent when, from any state where both
@@ -21,32 +26,44 @@ package explore
 // had, as BFS does: the letters it slept on lead to states reached at
 // the shallower depth already.
 //
-// Only letters without a handle (ref < 0) sleep: a handle letter names
-// a path position, which means a different handle on another path to
-// the same state.
+// A letter with a handle (of_node_put of the handle op i bound) names a
+// path position: along one path it means one handle, but on another path
+// to the same state it may mean another, so a merge keeps only the
+// letters without one.
 //
 // The independence relation (independent) is declared per pair of ops
 // from what each op reads and writes in the model: of_node_get only
 // adds the program's hold on a node that exists (reading the tree, not
-// the driver core or the workqueues); the ops it commutes with neither
-// attach, detach nor free a node, and the hold lists they change are
-// order-free (a put drops its own holder's hold). Two unbinds of
+// the driver core or the workqueues), of_node_put only drops the hold
+// its handle took; the ops they commute with neither attach nor detach
+// a node, and the hold lists they change are order-free (a put drops
+// its own holder's hold). Two unbinds of
 // distinct devices commute in the model's driver core (a consumer's
 // unbind under its supplier's is device_links_unbind_consumers(), the
 // same either way). TestIndependentCommutes checks every declared pair
 // on every state of the corpus trees up to a depth, running both orders.
 
-// independent reports whether letters a and b commute (see above).
+// independent reports whether letters x and y commute (see above).
 func (a *alphabet) independent(x, y letter) bool {
-	if x.ref >= 0 || y.ref >= 0 || x.t == y.t {
+	if x == y {
 		return false
 	}
 	s, t := &a.templates[x.t], &a.templates[y.t]
-	if s.desc.Name != "of_node_get" {
+	// order the pair: of_node_put first, then of_node_get
+	if t.desc.Name == "of_node_put" || t.desc.Name == "of_node_get" && s.desc.Name != "of_node_put" {
 		s, t = t, s
 	}
-	switch {
-	case s.desc.Name == "of_node_get":
+	switch s.desc.Name {
+	case "of_node_put":
+		// drops the program's own hold on its handle's node (another
+		// handle's, for two puts); the ops below neither detach a node
+		// nor take the program's holds
+		switch t.desc.Name {
+		case "of_node_put", "of_node_get", "device_release_driver", "device_attach", "run_work", "gpiod_get",
+			"of_platform_depopulate", "of_platform_populate":
+			return true
+		}
+	case "of_node_get":
 		switch t.desc.Name {
 		case "of_node_get", "device_release_driver", "run_work", "gpiod_get", "of_platform_depopulate":
 			return true
@@ -54,63 +71,65 @@ func (a *alphabet) independent(x, y letter) bool {
 			// the probe takes its own node's reference: the holds' order
 			return s.node != t.node
 		}
-	case s.desc.Name == "device_release_driver" && t.desc.Name == "device_release_driver":
-		return s.node != t.node
+	case "device_release_driver":
+		return t.desc.Name == "device_release_driver" && s.node != t.node
 	}
 	return false
 }
 
-// sleepSet is a set of letters without a handle, by template index.
-type sleepSet []uint64
+// sleepSet is a set of letters, sorted by template and handle.
+type sleepSet []letter
 
-func (s sleepSet) has(t int32) bool {
-	w := int(t) / 64
-	return w < len(s) && s[w]&(1<<(uint(t)%64)) != 0
+func less(x, y letter) bool { return x.t < y.t || x.t == y.t && x.ref < y.ref }
+
+func (s sleepSet) has(l letter) bool {
+	i := sort.Search(len(s), func(i int) bool { return !less(s[i], l) })
+	return i < len(s) && s[i] == l
 }
 
-func (s *sleepSet) add(t int32) {
-	w := int(t) / 64
-	for len(*s) <= w {
-		*s = append(*s, 0)
+func (s *sleepSet) add(l letter) {
+	i := sort.Search(len(*s), func(i int) bool { return !less((*s)[i], l) })
+	if i < len(*s) && (*s)[i] == l {
+		return
 	}
-	(*s)[w] |= 1 << (uint(t) % 64)
+	*s = slices.Insert(*s, i, l)
 }
 
-// intersect keeps in s what o has too.
-func (s sleepSet) intersect(o sleepSet) {
-	for i := range s {
-		if i < len(o) {
-			s[i] &= o[i]
-		} else {
-			s[i] = 0
+// merge keeps in s the letters without a handle that o has too: a
+// handle letter names a path position, which on another path to the
+// same state may be another handle, so none survives a merge.
+func (s *sleepSet) merge(o sleepSet) {
+	out := (*s)[:0]
+	for _, l := range *s {
+		if l.ref < 0 && o.has(l) {
+			out = append(out, l)
 		}
 	}
+	*s = out
 }
 
 // sleep returns the letters of next to try from a state sleeping on z,
 // in order, and the sleep set of each one's child.
 func (a *alphabet) sleep(next []letter, z sleepSet) (try []letter, sleeps []sleepSet) {
-	var done []letter // static letters tried so far, and the sleeping ones
+	var done []letter // the letters tried so far, and the sleeping ones
 	for _, l := range next {
-		if l.ref < 0 && z.has(l.t) {
+		if z.has(l) {
 			done = append(done, l)
 		}
 	}
 	for _, l := range next {
-		if l.ref < 0 && z.has(l.t) {
+		if z.has(l) {
 			continue
 		}
 		var s sleepSet
 		for _, d := range done {
 			if a.independent(d, l) {
-				s.add(d.t)
+				s.add(d)
 			}
 		}
 		try = append(try, l)
 		sleeps = append(sleeps, s)
-		if l.ref < 0 {
-			done = append(done, l)
-		}
+		done = append(done, l)
 	}
 	return try, sleeps
 }
