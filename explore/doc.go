@@ -23,8 +23,9 @@
 // its reference-taking ops (of_node_get, gpiod_get, get_device) needs the
 // caller's own reference and says so (Found.Cause): the kernel reporting
 // the caller, as in corpus/node-ref-leak.prog, rather than a bug of its
-// own paths. Known findings (sim.KnownFindings) are listed apart unless
-// Strict.
+// own paths: the statement lists it as misuse, and its bound then reads
+// "no kernel finding". Known findings (sim.KnownFindings) are listed
+// apart unless Strict.
 //
 // A level is expanded in rounds of parents across worker goroutines;
 // the merge of a round runs in parent and letter order, so the result
