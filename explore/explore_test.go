@@ -148,16 +148,21 @@ func render(res *Result) string {
 	return b.String()
 }
 
-// The result does not depend on the worker count.
+// The result does not depend on the worker count, with sleep sets and
+// kernel copies too.
 func TestWorkersDeterministic(t *testing.T) {
 	tr := tree(t, "b2-depopulate-remove.prog")
-	var want string
-	for _, w := range []int{1, 2, 5} {
-		got := render(run(t, Config{Tree: tr, TreeName: "b2", Profile: "v6.8", Depth: 3, Workers: w}))
-		if w == 1 {
-			want = got
-		} else if got != want {
-			t.Errorf("workers=%d differs from workers=1:\n%s\nvs\n%s", w, got, want)
+	for _, mode := range []Config{{}, {POR: true}, {Copy: true}} {
+		var want string
+		for _, w := range []int{1, 2, 5} {
+			cfg := mode
+			cfg.Tree, cfg.TreeName, cfg.Profile, cfg.Depth, cfg.Workers = tr, "b2", "v6.8", 3, w
+			got := render(run(t, cfg))
+			if w == 1 {
+				want = got
+			} else if got != want {
+				t.Errorf("por=%v copy=%v: workers=%d differs from workers=1:\n%s\nvs\n%s", mode.POR, mode.Copy, w, got, want)
+			}
 		}
 	}
 }
