@@ -122,6 +122,10 @@ type explorer struct {
 	alpha   *alphabet
 	visited map[uint64]struct{}
 	seen    map[string]bool // titles found
+	// misuse holds the titles found so far only as program misuse
+	// (Found.Cause): a path taking no reference of its own that raises
+	// one is recorded too, as the kernel's own finding
+	misuse  map[string]bool
 	known   map[string]bool
 	res     *Result
 	workers []*worker
@@ -160,7 +164,7 @@ func Run(cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("%s: %v", cfg.TreeName, err)
 	}
 	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{}, level: map[uint64]*state{},
-		seen: map[string]bool{}, known: map[string]bool{},
+		seen: map[string]bool{}, misuse: map[string]bool{}, known: map[string]bool{},
 		res: &Result{Profile: prof.Name, Alphabet: a.String()}}
 	for i := 0; i < cfg.Workers; i++ {
 		x.workers = append(x.workers, newWorker(x))
@@ -218,7 +222,6 @@ func Run(cfg Config) (*Result, error) {
 			break
 		}
 	}
-	x.explain()
 	for t := range x.known {
 		x.res.Known = append(x.res.Known, t)
 	}
@@ -296,12 +299,7 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	}
 	var path []letter
 	for _, f := range c.step {
-		if !x.seen[f.Title] {
-			if path == nil {
-				path = s.path()
-			}
-			x.found(f, path, nil, false)
-		}
+		x.note(f, s, &path, nil, false)
 	}
 	if !x.cfg.NoHash {
 		if _, ok := x.visited[c.key]; ok {
@@ -329,12 +327,7 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	x.res.States++
 	s.next, s.sleep = c.next, c.sleep
 	for _, f := range c.end {
-		if !x.seen[f.Title] {
-			if path == nil {
-				path = s.path()
-			}
-			x.found(f, path, c.closeRefs, true)
-		}
+		x.note(f, s, &path, c.closeRefs, true)
 	}
 	for _, t := range c.known {
 		x.known[t] = true
@@ -342,11 +335,40 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	return true
 }
 
-// found records the first finding of a title with its program.
+// note records finding f raised on the path of s (*path, computed on
+// first use) if its title is new, or was found only as program misuse
+// and this path takes no reference of its own: a kernel bug must not
+// hide behind the misuse that raised its title first.
+func (x *explorer) note(f report.Finding, s *state, path *[]letter, closeRefs []int32, atEnd bool) {
+	if x.seen[f.Title] && !x.misuse[f.Title] {
+		return
+	}
+	if *path == nil {
+		*path = s.path()
+	}
+	if x.seen[f.Title] && x.takesRefs(*path) {
+		return
+	}
+	x.found(f, *path, closeRefs, atEnd)
+}
+
+// takesRefs reports whether a path has a reference-taking op.
+func (x *explorer) takesRefs(path []letter) bool {
+	for _, l := range path {
+		if getters[x.alpha.templates[l.t].desc.Name] {
+			return true
+		}
+	}
+	return false
+}
+
+// found records a finding of a title with its program and its cause.
 func (x *explorer) found(f report.Finding, path []letter, closeRefs []int32, atEnd bool) {
-	x.seen[f.Title] = true
 	x.res.Found = append(x.res.Found, Found{Finding: f, Depth: len(path), AtEnd: atEnd,
 		Program: x.program(path, closeRefs, f.Title), path: path})
+	fd := &x.res.Found[len(x.res.Found)-1]
+	x.explain(fd)
+	x.seen[f.Title], x.misuse[f.Title] = true, fd.Misuse()
 }
 
 // program is the replayable program of a path and its live closers,
@@ -370,27 +392,24 @@ func (x *explorer) program(path []letter, closeRefs []int32, title string) *prog
 	}
 }
 
-// explain sets the Cause of each finding that goes away when one of the
+// explain sets the Cause of a finding that goes away when one of the
 // program's reference-taking ops (and its users, the closer among them)
 // is removed: the finding needs the program's own reference.
-func (x *explorer) explain() {
-	for i := range x.res.Found {
-		f := &x.res.Found[i]
-		for j, op := range f.Program.Ops {
-			if !getters[op.Name()] {
-				continue
-			}
-			p := x.program(f.path, nil, f.Finding.Title)
-			p.Ops = f.Program.Clone().Ops
-			prog.RemoveOp(p, j)
-			r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
-			if err != nil || hasTitle(r.Findings, f.Finding.Title) {
-				continue
-			}
-			f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
-				ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
-			break
+func (x *explorer) explain(f *Found) {
+	for j, op := range f.Program.Ops {
+		if !getters[op.Name()] {
+			continue
 		}
+		p := x.program(f.path, nil, f.Finding.Title)
+		p.Ops = f.Program.Clone().Ops
+		prog.RemoveOp(p, j)
+		r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
+		if err != nil || hasTitle(r.Findings, f.Finding.Title) {
+			continue
+		}
+		f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
+			ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
+		return
 	}
 }
 

@@ -308,3 +308,52 @@ func TestCopyMatchesReplay(t *testing.T) {
 		}
 	}
 }
+
+// A title found first as program misuse is recorded again, as the
+// kernel's own, when a path taking no reference of its own raises it: a
+// kernel bug does not hide behind the misuse that found its title first.
+func TestMisuseDoesNotHideKernelFinding(t *testing.T) {
+	tr := tree(t, "b1-reg-expander.prog")
+	x := &explorer{cfg: Config{Profile: "mainline", TreeName: "b1"}, tree: tr, seen: map[string]bool{},
+		misuse: map[string]bool{}, res: &Result{Profile: "mainline"}}
+	var err error
+	if x.alpha, err = newAlphabet(tr, "mainline", DefaultOps); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := func(name string) int32 {
+		for i, tp := range x.alpha.templates {
+			if tp.desc.Name == name && tp.args == nil == (name == "of_overlay_remove") {
+				return int32(i)
+			}
+		}
+		t.Fatalf("no template %s", name)
+		return 0
+	}
+	at := func(ls ...letter) *state {
+		s := &state{}
+		for i, l := range ls {
+			s = &state{parent: s, l: l, depth: i + 1}
+		}
+		return s
+	}
+	apply, get := letter{t: tmpl("of_overlay_fdt_apply"), ref: -1}, letter{t: tmpl("of_node_get"), ref: -1}
+	remove := letter{t: tmpl("of_overlay_remove"), ref: 0}
+	f := report.Finding{Title: b1Title, Kind: report.KernelError, Op: 3}
+	var path []letter
+	x.note(f, at(apply, get, remove), &path, nil, false)
+	path = nil
+	x.note(f, at(apply, get, remove), &path, nil, false) // misuse again: not recorded twice
+	if len(x.res.Found) != 1 || !x.res.Found[0].Misuse() {
+		t.Fatalf("want one misuse finding:\n%s", x.res.Statement())
+	}
+	path = nil
+	x.note(f, at(apply, remove), &path, nil, false)
+	if len(x.res.Found) != 2 || x.res.Found[1].Misuse() || x.res.KernelFindings() != 1 {
+		t.Fatalf("want the path without a reference recorded as the kernel's:\n%s", x.res.Statement())
+	}
+	path = nil
+	x.note(f, at(apply, remove), &path, nil, false)
+	if len(x.res.Found) != 2 {
+		t.Errorf("a kernel finding recorded twice:\n%s", x.res.Statement())
+	}
+}
