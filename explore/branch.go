@@ -12,9 +12,9 @@ import (
 	"dangle/sim/report"
 )
 
-// How a state is branched. By default (Config.Replay) each transition
-// replays its path from a fresh boot (a copy of the cache's booted
-// snapshot) and runs the letter: on the corpus trees that is as cheap as
+// How a state is branched. By default (without Config.Copy) each
+// transition replays its path from a fresh boot (a copy of the cache's
+// booted snapshot) and runs the letter: on the corpus trees that is as cheap as
 // copying the parent, because a kernel copy costs about as much as a
 // boot and a handful of ops, and the state encoding dominates either
 // way (BENCHMARKS.md, "Explore: branching by copying", with figures).
