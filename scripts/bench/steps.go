@@ -307,7 +307,7 @@ func exploreBugs(c config, b bins) ([]exploreRun, error) {
 				r.Found, r.Depth = true, ops
 				break
 			}
-			if strings.Contains(out, "no finding in the") { // the timeout or a bound stopped it
+			if strings.Contains(out, " states explored on profile ") { // the timeout or a bound stopped it
 				r.Reached = d - 1
 				break
 			}
