@@ -8,14 +8,14 @@ import (
 )
 
 // BenchmarkExplore is one search of the B2 tree on mainline to depth 4
-// with state hashing, with sleep sets (-por), branching by copying
-// kernels (-copy), and without hashing (make bench-all;
+// with state hashing, with sleep sets (-por), branching by replaying or
+// copying kernels (-branch), and without hashing (make bench-all;
 // scripts/explore-bench.sh measures 60 s runs).
 func BenchmarkExplore(b *testing.B) {
 	for _, mode := range []struct {
 		name string
 		cfg  Config
-	}{{"hash", Config{}}, {"hash-por", Config{POR: true}}, {"hash-copy", Config{Copy: true}}, {"nohash", Config{NoHash: true}}} {
+	}{{"hash", Config{}}, {"hash-por", Config{POR: true}}, {"hash-replay", Config{Branch: BranchReplay}}, {"hash-copy", Config{Branch: BranchCopy}}, {"nohash", Config{NoHash: true}}} {
 		b.Run(mode.name, func(b *testing.B) {
 			data, err := os.ReadFile("../corpus/b2-depopulate-remove.prog")
 			if err != nil {

@@ -12,13 +12,14 @@ import (
 	"dangle/sim/report"
 )
 
-// How a state is branched. By default (without Config.Copy) each
-// transition replays its path from a fresh boot (a copy of the cache's
-// booted snapshot) and runs the letter: on the corpus trees that is as cheap as
-// copying the parent, because a kernel copy costs about as much as a
-// boot and a handful of ops, and the state encoding dominates either
-// way (BENCHMARKS.md, "Explore: branching by copying", with figures).
-// With Config.Copy a worker instead builds the parent's kernel once (the
+// How a state is branched. Replaying (BranchReplay), each transition
+// replays its path from a fresh boot (a copy of the cache's booted
+// snapshot) and runs the letter: on the corpus trees that is as cheap as
+// copying the parent up to depth 7, because a kernel copy costs about as
+// much as a boot and a handful of ops, and the state encoding dominates
+// either way (BENCHMARKS.md, "Explore: branching by copying", with
+// figures); BranchAuto so replays below CopyDepth and copies from it.
+// Copying (BranchCopy), a worker instead builds the parent's kernel once (the
 // path run with Kernel.StepOp) and runs each letter on a copy of it: a
 // Snapshot of the parent when it has more than two letters (one costly
 // snapshot, then cheaper copies), a Clone otherwise, the kernel itself
@@ -67,7 +68,7 @@ func (w *worker) bugError(r any, path []letter) error {
 // root is the boot state's transition: no op, its letters and the
 // teardown of a kernel that ran nothing.
 func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
-	if !w.x.cfg.Copy {
+	if !w.copies(0) {
 		return w.branch(nil, visited)
 	}
 	defer func() {
@@ -87,7 +88,7 @@ func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
 func (w *worker) expand(base, next []letter, visited func(uint64) bool) (kids []*child, err error) {
 	x := w.x
 	kids = make([]*child, 0, len(next))
-	if !x.cfg.Copy {
+	if !w.copies(len(base)) {
 		for _, l := range next {
 			c, err := w.branch(append(base[:len(base):len(base)], l), visited)
 			if err != nil {
@@ -134,6 +135,18 @@ func (w *worker) expand(base, next []letter, visited func(uint64) bool) (kids []
 		kids = append(kids, c)
 	}
 	return kids, nil
+}
+
+// copies reports whether a state at depth d is branched by copying its
+// kernel (Config.Branch).
+func (w *worker) copies(d int) bool {
+	switch w.x.cfg.Branch {
+	case BranchReplay:
+		return false
+	case BranchCopy:
+		return true
+	}
+	return d >= CopyDepth
 }
 
 // reach boots a kernel on the tree and runs path on it.
@@ -184,7 +197,7 @@ func (w *worker) finish(k *sim.Kernel, visited func(uint64) bool) (*child, error
 }
 
 // branch runs path (parent's path plus one letter) on a kernel of its own
-// replayed from a fresh boot (without Config.Copy) and returns the
+// replayed from a fresh boot (see copies) and returns the
 // transition's result: the findings raised by the ops, the state key,
 // and unless the key was visited before (visited), the state's enabled
 // letters and the findings of the teardown.

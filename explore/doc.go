@@ -32,8 +32,8 @@
 // does not depend on the number of workers.
 //
 // A transition replays its path from a fresh boot (a copy of the booted
-// kernel); with Config.Copy a state's kernel is built once and each
-// letter runs on a copy of it (Kernel.Snapshot or Kernel.Clone, then
+// kernel), or, from CopyDepth on (Config.Branch), a state's kernel is
+// built once and each letter runs on a copy of it (Kernel.Snapshot or Kernel.Clone, then
 // Kernel.StepOp: the letter is an op the kernel's program did not
 // have). The result is the same; branch.go says which is cheaper.
 // Config.POR prunes transitions by sleep sets (por.go).

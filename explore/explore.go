@@ -32,11 +32,11 @@ type Config struct {
 	Workers int
 	// MaxStates bounds the distinct states kept (0: no bound).
 	MaxStates int
-	// Copy branches a state by copying its kernel and running each
-	// letter on a copy (Kernel.Snapshot, Clone, StepOp) instead of
-	// replaying each transition's path from a fresh boot (branch.go):
-	// the same result; on the corpus trees not faster (BENCHMARKS.md).
-	Copy bool
+	// Branch says how a state is branched (branch.go): by replaying
+	// each transition's path from a fresh boot, or by copying the
+	// state's kernel and running each letter on a copy. The result is
+	// the same; BranchAuto, the default, copies from CopyDepth on.
+	Branch Branch
 	// POR prunes transitions by sleep sets over independent letters
 	// (por.go): every state is still reached, each title found with a
 	// program of the same length, with fewer transitions.
@@ -52,6 +52,36 @@ type Config struct {
 	// Progress receives progress lines (nil: none). They carry rates,
 	// so they are not deterministic; everything else is.
 	Progress io.Writer
+}
+
+// Branch is a way of branching a state (Config.Branch).
+type Branch int
+
+const (
+	// BranchAuto replays the paths of states shallower than CopyDepth
+	// and copies the kernels of deeper ones.
+	BranchAuto Branch = iota
+	// BranchReplay replays every transition's path from a fresh boot.
+	BranchReplay
+	// BranchCopy copies every state's kernel (Kernel.Snapshot, Clone,
+	// StepOp).
+	BranchCopy
+)
+
+// CopyDepth is the depth from which BranchAuto copies a state's kernel
+// rather than replaying its path: on the corpus trees copying costs
+// about what it saves up to depth 7 and about 10% less CPU at depth 8
+// (BENCHMARKS.md, "Explore: branching by copying").
+const CopyDepth = 7
+
+// ParseBranch reads a Branch from its flag value: auto, replay, copy.
+func ParseBranch(s string) (Branch, error) {
+	for i, n := range []string{"auto", "replay", "copy"} {
+		if s == n {
+			return Branch(i), nil
+		}
+	}
+	return 0, fmt.Errorf("branch %q: want auto, replay or copy", s)
 }
 
 // Found is the first finding of a title: the shortest path that raised it.

@@ -152,7 +152,7 @@ func render(res *Result) string {
 // kernel copies too.
 func TestWorkersDeterministic(t *testing.T) {
 	tr := tree(t, "b2-depopulate-remove.prog")
-	for _, mode := range []Config{{}, {POR: true}, {Copy: true}} {
+	for _, mode := range []Config{{}, {POR: true}, {Branch: BranchCopy}} {
 		var want string
 		for _, w := range []int{1, 2, 5} {
 			cfg := mode
@@ -161,7 +161,7 @@ func TestWorkersDeterministic(t *testing.T) {
 			if w == 1 {
 				want = got
 			} else if got != want {
-				t.Errorf("por=%v copy=%v: workers=%d differs from workers=1:\n%s\nvs\n%s", mode.POR, mode.Copy, w, got, want)
+				t.Errorf("por=%v branch=%v: workers=%d differs from workers=1:\n%s\nvs\n%s", mode.POR, mode.Branch, w, got, want)
 			}
 		}
 	}
@@ -286,9 +286,10 @@ func TestB4Tree(t *testing.T) {
 	}
 }
 
-// Branching by copying the parent's kernel (Config.Copy) gives what
-// replaying every path from a fresh boot gives: the same programs, the
-// same statement, the same state and transition counts.
+// Branching by copying the parent's kernel (BranchCopy) gives what
+// replaying every path from a fresh boot (BranchReplay) gives: the same
+// programs, the same statement, the same state and transition counts
+// (BranchAuto mixes the two by depth).
 func TestCopyMatchesReplay(t *testing.T) {
 	for _, tc := range []struct {
 		tree, profile string
@@ -299,9 +300,9 @@ func TestCopyMatchesReplay(t *testing.T) {
 		{"b4-nvmem-wp-double-put.prog", "v6.1", 3}, {"dt-fixup-deadlock.prog", "mainline", 3},
 	} {
 		tr := tree(t, tc.tree)
-		cfg := Config{Tree: tr, TreeName: tc.tree, Profile: tc.profile, Depth: tc.depth, Workers: 2}
+		cfg := Config{Tree: tr, TreeName: tc.tree, Profile: tc.profile, Depth: tc.depth, Workers: 2, Branch: BranchReplay}
 		want := run(t, cfg)
-		cfg.Copy = true
+		cfg.Branch = BranchCopy
 		got := run(t, cfg)
 		if g, w := render(got), render(want); g != w {
 			t.Errorf("%s on %s: copying differs from replaying:\n%s\nvs\n%s", tc.tree, tc.profile, g, w)

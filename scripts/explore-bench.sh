@@ -4,7 +4,7 @@
 # alphabet, 2 workers), with and without state hashing, RUNS runs each.
 # Usage: scripts/explore-bench.sh [RUNS] [SECONDS]   (defaults 3, 60)
 # FLAGS adds explore flags to every run (FLAGS=-por: sleep sets,
-# FLAGS=-copy: branching by copying kernels).
+# FLAGS=-branch=copy: branching by copying kernels).
 set -eu
 RUNS=${1:-3}
 SECS=${2:-60}

@@ -16,7 +16,8 @@ import (
 
 const exploreUsage = `usage:
   dangle explore -depth N [-kernel PROFILE] [-tree FILE.prog]... [-ops LIST] [-workers W]
-                 [-max-states M] [-timeout D] [-hash=false] [-por] [-copy] [-strict] [-o DIR] [-q]
+                 [-max-states M] [-timeout D] [-hash=false] [-por] [-branch auto|replay|copy]
+                 [-strict] [-o DIR] [-q]
 
 Breadth-first search over op sequences of up to N ops drawn from the
 alphabet of a tree (the base tree and overlays of FILE.prog; its ops are
@@ -51,7 +52,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	maxStates := fs.Int("max-states", 0, "stop after this many distinct states (0: no bound)")
 	timeout := fs.Duration("timeout", 0, "stop after this long (0: none); for measurements")
 	por := fs.Bool("por", false, "partial-order reduction: sleep sets over independent letters (the same states and finding lengths, fewer transitions)")
-	copyK := fs.Bool("copy", false, "branch a state by copying its kernel rather than replaying each path from a fresh boot (same output; for measuring)")
+	branch := fs.String("branch", "auto", "how a state is branched: replay each path from a fresh boot, copy the state's kernel, or auto (copy from depth "+fmt.Sprint(explore.CopyDepth)+"); the output is the same")
 	hash := fs.Bool("hash", true, "identify equal states by the canonical state hash (false: every path is a state)")
 	strict := fs.Bool("strict", false, "count known findings as findings")
 	outDir := fs.String("o", "", "write each finding's program to `DIR`/<tree>-<n>.prog")
@@ -72,6 +73,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "dangle explore: -kernel: %v\n", err)
 			return 2
 		}
+	}
+	br, err := explore.ParseBranch(*branch)
+	if err != nil {
+		fmt.Fprintf(stderr, "dangle explore: -branch: %v\n", err)
+		return 2
 	}
 	var opList []string
 	if *ops != "" {
@@ -98,7 +104,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "=== explore %s (depth %d)\n", name, *depth)
 		res, err := explore.Run(explore.Config{Tree: tree, TreeName: name, Profile: *kernel, Depth: *depth,
-			Ops: opList, Workers: *workers, MaxStates: *maxStates, NoHash: !*hash, Copy: *copyK, POR: *por, Strict: *strict,
+			Ops: opList, Workers: *workers, MaxStates: *maxStates, NoHash: !*hash, Branch: br, POR: *por, Strict: *strict,
 			Timeout: *timeout, Progress: progress})
 		if err != nil {
 			fmt.Fprintf(stderr, "dangle explore: %v\n", err)

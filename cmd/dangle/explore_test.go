@@ -34,6 +34,7 @@ func TestExploreUsage(t *testing.T) {
 		{"explore", "-depth", "2", "-kernel", "nosuch"},
 		{"explore", "-depth", "2", "-ops", "nosuch_op", "-tree", "../../corpus/b1-reg-expander.prog"},
 		{"explore", "-depth", "2", "-tree", "nosuch.prog"},
+		{"explore", "-depth", "2", "-branch", "nosuch"},
 	} {
 		if code, _, errs := run(args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
