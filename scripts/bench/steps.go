@@ -307,7 +307,7 @@ func exploreBugs(c config, b bins) ([]exploreRun, error) {
 				r.Found, r.Depth = true, ops
 				break
 			}
-			if strings.Contains(out, "no finding in the") { // the timeout or a bound stopped it
+			if strings.Contains(out, " states explored on profile ") { // the timeout or a bound stopped it
 				r.Reached = d - 1
 				break
 			}
@@ -493,31 +493,39 @@ func readFuzzEntry(file string) ([]byte, bool) {
 
 type exploreT struct {
 	Hash        bool    `json:"hash"`
+	POR         bool    `json:"por"`
 	States      int     `json:"states"`
 	Transitions int     `json:"transitions"`
 	Depth       int     `json:"depth"`
 	StatesPerS  float64 `json:"states_per_second"`
+	Seconds     float64 `json:"seconds"`
 }
 
-var exploreLineRE = regexp.MustCompile(`(\d+) states, (\d+) transitions, depth (\d+) complete, in \S+ \((\d+) states/s\)`)
+var exploreLineRE = regexp.MustCompile(`(\d+) states, (\d+) transitions, depth (\d+) complete, in (\S+) \((\d+) states/s\)`)
 
+// exploreThroughput runs the B2 tree for c.exploreT with state hashing,
+// with hashing and sleep-set reduction (-por), and without hashing.
 func exploreThroughput(c config, b bins) ([]exploreT, error) {
 	var all []exploreT
-	for _, hash := range []bool{true, false} {
+	for _, v := range []struct{ hash, por bool }{{true, false}, {true, true}, {false, false}} {
 		out, _, _ := runOut(b.root, nil, c.exploreT+time.Minute, b.dangle, "explore", "-depth", "99", "-timeout", c.exploreT.String(),
-			"-workers", "2", "-kernel", "mainline", "-hash="+fmt.Sprint(hash), "-tree", "corpus/b2-depopulate-remove.prog")
+			"-workers", "2", "-kernel", "mainline", "-hash="+fmt.Sprint(v.hash), "-por="+fmt.Sprint(v.por),
+			"-tree", "corpus/b2-depopulate-remove.prog")
 		m := exploreLineRE.FindAllStringSubmatch(out, -1)
 		if m == nil {
 			return all, fmt.Errorf("no 'depth N complete' line:\n%s", tail(out, 2000))
 		}
 		last := m[len(m)-1]
-		r := exploreT{Hash: hash}
+		r := exploreT{Hash: v.hash, POR: v.por}
 		r.States, _ = strconv.Atoi(last[1])
 		r.Transitions, _ = strconv.Atoi(last[2])
 		r.Depth, _ = strconv.Atoi(last[3])
-		f, _ := strconv.ParseFloat(last[4], 64)
+		if d, err := time.ParseDuration(last[4]); err == nil {
+			r.Seconds = d.Seconds()
+		}
+		f, _ := strconv.ParseFloat(last[5], 64)
 		r.StatesPerS = f
-		logf("  explore hash=%v: %d states, depth %d, %.0f states/s", hash, r.States, r.Depth, r.StatesPerS)
+		logf("  explore hash=%v por=%v: %d states, depth %d, %.0f states/s", v.hash, v.por, r.States, r.Depth, r.StatesPerS)
 		all = append(all, r)
 	}
 	return all, writeJSONL(filepath.Join(c.out, "explore-throughput.jsonl"), all)

@@ -463,12 +463,17 @@ func (r *report) exploreTable(w func(string, ...any), c config) {
 	w("### 5. Explore: states/s, distinct states and depth in %s", c.exploreT)
 	w("")
 	w("`dangle explore -depth 99 -timeout %s -workers 2 -kernel mainline -tree corpus/b2-depopulate-remove.prog`, with and "+
-		"without `-hash` (one run each: the states and depth are deterministic, states/s is this machine's).", c.exploreT)
+		"without `-hash`, and with `-por` (sleep sets: the same states, fewer transitions); one run each: the states and depth "+
+		"are deterministic, the rates are this machine's.", c.exploreT)
 	w("")
-	w("| state hashing | states/s | distinct states | transitions | depth complete |")
-	w("|---|---|---|---|---|")
+	w("| state hashing | POR | states/s | transitions/s | distinct states | transitions | depth complete |")
+	w("|---|---|---|---|---|---|---|")
 	for _, e := range r.exploreT {
-		w("| %v | %s | %s | %s | %d |", e.Hash, si(e.StatesPerS), si(float64(e.States)), si(float64(e.Transitions)), e.Depth)
+		tps := "-"
+		if e.Seconds > 0 {
+			tps = si(float64(e.Transitions) / e.Seconds)
+		}
+		w("| %v | %v | %s | %s | %s | %s | %d |", e.Hash, e.POR, si(e.StatesPerS), tps, si(float64(e.States)), si(float64(e.Transitions)), e.Depth)
 	}
 	w("")
 }
