@@ -434,7 +434,10 @@ func (g *generator) props(n *onode, b *Binding) {
 		n.set(p.Name, strings.ReplaceAll(p.Value, "$name", g.uniqueName(b.Node)))
 	}
 	for _, s := range b.Supplies {
-		if s.Required || yes(g.c, g.w.OptionalSupply) {
+		// choice 0 writes the supply: the plainest device overlay is a
+		// consumer with its supplier (what B1 and B2 need), so an
+		// exhausted stream still links the two
+		if s.Required || likely(g.c, g.w.OptionalSupply) {
 			g.pending = append(g.pending, pendingSupply{n, s})
 		}
 	}

@@ -96,7 +96,8 @@ type Weights struct {
 	// MaxChildren bounds the child nodes a driver reads (LEDs).
 	MaxChildren int
 	// OptionalSupply and OptionalProp are the chances an optional
-	// supply or property is written.
+	// supply or property is written (choice 0 writes a supply, and
+	// leaves a property out).
 	OptionalSupply, OptionalProp int
 	// Ref weighs where a supplier comes from: the base tree, an earlier
 	// overlay, a node of this overlay, or a new provider node added for
@@ -223,6 +224,18 @@ func yes(c Choices, pct int) bool {
 		return true
 	}
 	return c.Intn(100) >= 100-pct
+}
+
+// likely is true with chance pct/100 like yes, but choice 0 says yes:
+// for the parts the plainest overlay has (a device's supplies).
+func likely(c Choices, pct int) bool {
+	if pct <= 0 {
+		return false
+	}
+	if pct >= 100 {
+		return true
+	}
+	return c.Intn(100) < pct
 }
 
 // NewWeights chooses weights for one program, for fuzzers that let the

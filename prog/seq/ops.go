@@ -24,6 +24,9 @@ var releases = map[string]string{
 // op builds one op of d (t: the target op when encoding). Producers of
 // handles it needs and none exists for are inserted first.
 func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
+	outer := b.misusing // a producer is built inside another op's argument
+	b.misusing = false
+	defer func() { b.misusing = outer }()
 	var args []prog.Arg
 	var ov *gen.Overlay
 	for i := range d.Args {
@@ -57,17 +60,14 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 	}
 	if b.generating && ov != nil {
 		// devices the overlay disables go away at the apply
-		var off []string
-		for _, sc := range ov.Status {
-			if sc.Status == "disabled" {
-				off = append(off, sc.Path)
-			}
-		}
-		b.putLinksUnder(off)
+		b.putLinksUnder(disabled(ov))
 	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
+	}
+	if b.misusing {
+		b.misused = append(b.misused, len(b.p.Ops)-1)
 	}
 	b.effects(op, ov)
 }
@@ -83,14 +83,21 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 			lit = 1
 		}
 		live, stale := b.handleSets(ad.Type)
-		if b.generating && d.Name == "device_link_del" {
+		if d.Name == "device_link_del" {
 			// device_link_add(): only a stateless link's reference is
 			// the caller's to drop; the driver core owns managed ones
-			live = slices.DeleteFunc(live, func(l *prog.Op) bool { return !stateless(l) })
+			// (deleting one is misuse, like a stale handle)
+			for i := 0; i < len(live); i++ {
+				if !stateless(live[i]) {
+					stale = append(stale, live[i])
+					live = slices.Delete(live, i, i+1)
+					i--
+				}
+			}
 		}
 		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
-		if !ok {
-			return a, nil, false
+		if !ok || (d.Name == "device_link_del" && ref != nil && !stateless(ref) && !b.misusing) {
+			return a, nil, false // (a managed link just produced for it)
 		}
 		if ref != nil {
 			return prog.RefArg(ad.Key, ref), nil, true
@@ -153,12 +160,15 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 		return b.nodePutArg(d, ad, ta)
 	}
 	paths := b.nodes(d)
-	refs := b.handles(prog.TypeNode)
+	// the references held; those given up only where misuse is on
+	refs, stale := b.handleSets(prog.TypeNode)
+	held := len(refs)
+	if b.misuse {
+		refs = append(refs, stale...)
+	}
 	lit := 1
 	if b.generating {
-		// a generated program uses only the references it holds
-		refs, _ = b.handleSets(prog.TypeNode)
-		lit = 0
+		lit = 0 // no literal strings in a generated program
 	}
 	n := len(paths) + len(refs)
 	v := b.choose(n+lit, func() int {
@@ -179,6 +189,9 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	case v < len(paths):
 		return prog.PathArg(ad.Key, paths[v]), nil, true
 	case v < n:
+		if v-len(paths) >= held {
+			b.misusing = true
+		}
 		return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
 	}
 	if b.generating {
@@ -206,9 +219,11 @@ func (b *builder) schedArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) prog.
 }
 
 // liveWeight is the weight of each live handle against 1 for "a stale
-// one or a literal" (a double put, a removed id: rare, since the kernel
-// may not cope with callers that put what they do not hold) and, where
-// no handle is live, against producing one first.
+// overlay id or a literal one" (a removed id: the kernel looks it up and
+// refuses it) or, where the swarm enables misuse, Weights.MisuseRef for
+// the misuse option (a double put: the kernel may not cope with callers
+// that put what they do not hold), and, where no handle is live,
+// against producing one first.
 const liveWeight = 15
 
 // chooseHandle picks a handle of type t: one of live (by weight), or
@@ -217,11 +232,16 @@ const liveWeight = 15
 // other is then that option's index, else -1. want gives, when
 // encoding, the target's link, or (nil, index) for another option.
 func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
-	if b.generating && t != prog.TypeOverlay {
-		// a generated program keeps the rules for callers: no put of a
-		// reference it gave up or never took, no use of a released
-		// handle (a stale overlay id is fine: the kernel looks it up)
-		stale, others = nil, 0
+	rare := 1
+	if t != prog.TypeOverlay {
+		// the rules for callers: no put of a reference given up or
+		// never taken, no use of a released handle (a stale overlay id
+		// is fine: the kernel looks it up), unless the swarm enables
+		// misuse and this choice takes it
+		rare = max(b.w.MisuseRef, 1)
+		if !b.misuse {
+			stale, others = nil, 0
+		}
 	}
 	weights := make([]int, len(live)+2)
 	for i := range live {
@@ -232,7 +252,7 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 		weights[len(live)] = liveWeight
 	}
 	if len(stale)+others > 0 {
-		weights[len(live)+1] = 1
+		weights[len(live)+1] = rare
 	}
 	if len(live) == 0 && !canProduce && len(stale)+others == 0 {
 		return nil, -1, false
@@ -270,6 +290,9 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 		return live[0], -1, true
 	}
 	i := b.choose(len(stale)+others, func() int { i, _ := target(); return i })
+	if t != prog.TypeOverlay {
+		b.misusing = true
+	}
 	if i < len(stale) {
 		return stale[i], -1, true
 	}
@@ -283,7 +306,7 @@ func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (pr
 	paths := b.nodes(d)
 	lit := 1
 	if b.generating {
-		lit = 0
+		lit = 0 // no literal strings in a generated program
 	}
 	ref, other, ok := b.chooseHandle(prog.TypeNode, live, stale, len(paths)+lit, func() (*prog.Op, int) {
 		if ta.Ref != nil {
@@ -326,24 +349,6 @@ func (b *builder) handleSets(t prog.Type) (live, stale []*prog.Op) {
 	return live, stale
 }
 
-// handles lists the earlier ops whose result has type t: live ones first,
-// then stale ones, newest first in each.
-func (b *builder) handles(t prog.Type) []*prog.Op {
-	var live, stale []*prog.Op
-	for i := len(b.p.Ops) - 1; i >= 0; i-- {
-		op := b.p.Ops[i]
-		if op.Result() != t {
-			continue
-		}
-		if b.live[op] {
-			live = append(live, op)
-		} else {
-			stale = append(stale, op)
-		}
-	}
-	return append(live, stale...)
-}
-
 // producer is the first op of the table with result t and no link
 // arguments (syzkaller's createResource uses such a constructor).
 func (b *builder) producer(t prog.Type) *prog.OpDesc {
@@ -381,16 +386,7 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
-	var gone []string
-	for _, n := range g.Nodes {
-		gone = append(gone, n.Path)
-	}
-	for _, sc := range g.Status {
-		if sc.Status != "disabled" {
-			gone = append(gone, sc.Path) // the revert disables it again
-		}
-	}
-	b.putLinksUnder(gone)
+	b.putLinksUnder(gone(g))
 	for _, h := range []struct {
 		t        prog.Type
 		put, key string
@@ -407,6 +403,52 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 			put := prog.NewOp(prog.Lookup(h.put), "", prog.RefArg(h.key, ref))
 			b.p.Ops = append(b.p.Ops, put)
 			b.effects(put, nil)
+		}
+	}
+}
+
+// gone lists the live paths whose devices the removal of g takes away:
+// its nodes, and the nodes it enabled (the revert disables them again).
+func gone(g *gen.Overlay) []string {
+	var out []string
+	for _, n := range g.Nodes {
+		out = append(out, n.Path)
+	}
+	for _, sc := range g.Status {
+		if sc.Status != "disabled" {
+			out = append(out, sc.Path)
+		}
+	}
+	return out
+}
+
+// disabled lists the live paths an apply of ov disables.
+func disabled(ov *gen.Overlay) []string {
+	var out []string
+	for _, sc := range ov.Status {
+		if sc.Status == "disabled" {
+			out = append(out, sc.Path)
+		}
+	}
+	return out
+}
+
+// linksGone marks dead the stateless links whose consumer or supplier
+// node is under one of paths (at one too, unless children): their
+// devices go away, and device_links_purge() frees the links with them
+// (drivers/base/core.c), so a later device_link_del of one would act on
+// freed memory. A generated program deletes them first (putLinksUnder);
+// this keeps a decoded one from picking them as live.
+func (b *builder) linksGone(paths []string, children bool) {
+	under := func(p string) bool {
+		return slices.ContainsFunc(paths, func(x string) bool {
+			return (!children && p == x) || strings.HasPrefix(p, strings.TrimSuffix(x, "/")+"/")
+		})
+	}
+	live, _ := b.handleSets(prog.TypeLink)
+	for _, l := range live {
+		if stateless(l) && (under(l.Arg("consumer").Path) || under(l.Arg("supplier").Path)) {
+			b.live[l] = false
 		}
 	}
 }
@@ -447,6 +489,7 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 				return // refused: its id is stale from the start
 			}
 			b.st.Apply(ov)
+			b.linksGone(disabled(ov), false)
 		}
 		b.live[op] = true
 		return
@@ -457,7 +500,14 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 			}
 		}
 		for _, g := range b.st.Applied() {
+			b.linksGone(gone(g), false)
 			b.st.Remove(g)
+		}
+		return
+	case op.Desc.Name == "of_platform_depopulate":
+		// the devices populated below the node go away
+		if a := op.Arg("node"); a != nil && a.Ref == nil {
+			b.linksGone([]string{a.Path}, true)
 		}
 		return
 	case op.Result() != prog.TypeNone:
@@ -478,6 +528,7 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 		if len(applied) == 0 || applied[len(applied)-1] != g {
 			return
 		}
+		b.linksGone(gone(g), false)
 		b.st.Remove(g)
 	}
 	b.live[a.Ref] = false

@@ -42,6 +42,21 @@ type Weights struct {
 	// FileApply is the chance that an apply reuses one of the
 	// program's files rather than a new generated overlay.
 	FileApply int
+	// Swarm is the chance that a program gets a partial swarm (each
+	// driver, fragment kind, action and op on or off); otherwise, and
+	// on choice 0, everything is on, so that the plainest programs sit
+	// within a few bytes of the empty input.
+	Swarm int
+	// Misuse is the chance that a partial swarm enables consumer
+	// misuse: reference arguments may then pick a handle the program
+	// gave up (a put on a just-released descriptor, B6's double
+	// gpiod_put), a node reference it never took, or a device link the
+	// driver core owns or already freed. 0 switches misuse off: no
+	// program then acts on a dead handle (and none that does encodes).
+	Misuse int
+	// MisuseRef weighs, where misuse is on, the misuse option of a
+	// reference choice against liveWeight for each live handle.
+	MisuseRef int
 	// Gen are the overlay generator's weights.
 	Gen gen.Weights
 	// Drivers, if set, restricts the driver swarm to these catalog
@@ -73,6 +88,9 @@ func DefaultWeights() Weights {
 		// work: rare, so most programs run the success paths.
 		Optional:  map[string]int{"sched": 35, "item": 30, "wq": 70, "fail_nth": 3},
 		FileApply: 15,
+		Swarm:     50,
+		Misuse:    25,
+		MisuseRef: 10,
 		Gen:       gen.DefaultWeights(),
 	}
 }
@@ -139,11 +157,15 @@ func (w *Weights) kinds(enabled []bool) []int {
 	return out
 }
 
+// chance clamps a chance to 1..99, so that both answers stay
+// encodable.
+func chance(pct int) int { return min(max(pct, 1), 99) }
+
 // optional is the presence chance of an optional argument.
 func (w *Weights) optional(key string) int {
 	pct, ok := w.Optional[key]
 	if !ok {
 		pct = DefaultOptional
 	}
-	return min(max(pct, 1), 99)
+	return chance(pct)
 }
