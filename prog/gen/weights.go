@@ -114,7 +114,7 @@ type Weights struct {
 // DefaultWeights are the weights the tests and fuzzers use.
 func DefaultWeights() Weights {
 	return Weights{
-		Reject:         [NumRejects]int{Valid: 86, RejectDupNode: 2, RejectDupProp: 2, RejectUnresolved: 2, RejectNoTarget: 2, RejectCells: 2, RejectPhandle: 2, RejectLabel: 2},
+		Reject:         [NumRejects]int{Valid: 93, RejectDupNode: 1, RejectDupProp: 1, RejectUnresolved: 1, RejectNoTarget: 1, RejectCells: 1, RejectPhandle: 1, RejectLabel: 1},
 		Frag:           [NumFragKinds]int{FragLabel: 5, FragPath: 2, FragTarget: 2, FragTargetPath: 1},
 		Action:         [NumActions]int{ActDevices: 7, ActProps: 2, ActStatus: 2},
 		MaxFragments:   4,

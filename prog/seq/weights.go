@@ -73,7 +73,7 @@ func DefaultWeights() Weights {
 	return Weights{
 		End: 6,
 		Ops: map[string]int{
-			"of_overlay_fdt_apply": 30, "of_overlay_remove": 22, "of_overlay_remove_all": 3,
+			"of_overlay_fdt_apply": 48, "of_overlay_remove": 26, "of_overlay_remove_all": 3,
 			"flush_workqueue": 14, "run_work": 8, "device_link_wait_removal": 3,
 			"device_release_driver": 6, "device_attach": 5, "driver_unregister": 3, "driver_register": 3,
 			"of_platform_populate": 4, "of_platform_depopulate": 4,
