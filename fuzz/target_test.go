@@ -57,7 +57,7 @@ func TestRunnerFilters(t *testing.T) {
 	}
 }
 
-// TestPlainestFindsB1: FuzzLifecycle's plainest input with an op (three
+// TestPlainestFindsB1: FuzzLifecycle's plainest input with an op (four
 // zero header bytes, then the first apply) fails on v6.8 with B1's title
 // — a regulator and its consumer added by one overlay, removed at
 // teardown while the link release work still holds them — and is clean
@@ -70,7 +70,7 @@ func TestPlainestFindsB1(t *testing.T) {
 		r := NewRunner("FuzzLifecycle", Env{Kernel: c.kernel})
 		var in []byte
 		for k := range 256 {
-			if in = []byte{0, 0, 0, byte(k)}; len(r.Decode(in).Ops) > 0 {
+			if in = []byte{0, 0, 0, 0, byte(k)}; len(r.Decode(in).Ops) > 0 {
 				break
 			}
 		}

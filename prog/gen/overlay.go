@@ -187,6 +187,8 @@ func (g *generator) fragment() {
 			ok = g.devicesFragment()
 		case ActStatus:
 			ok = g.statusFragment()
+		case ActConsumer:
+			ok = g.consumerFragment()
 		default:
 			ok = g.propsFragment()
 		}

@@ -66,9 +66,10 @@ type Action int
 
 // The actions.
 const (
-	ActDevices Action = iota // add device nodes (with their children) under a bus
-	ActProps                 // add or update properties
-	ActStatus                // toggle status ("okay" <-> "disabled")
+	ActDevices  Action = iota // add device nodes (with their children) under a bus
+	ActProps                  // add or update properties
+	ActStatus                 // toggle status ("okay" <-> "disabled")
+	ActConsumer               // add a driverless GPIO consumer node (consumer.go)
 	NumActions
 )
 
@@ -116,7 +117,7 @@ func DefaultWeights() Weights {
 	return Weights{
 		Reject:         [NumRejects]int{Valid: 93, RejectDupNode: 1, RejectDupProp: 1, RejectUnresolved: 1, RejectNoTarget: 1, RejectCells: 1, RejectPhandle: 1, RejectLabel: 1},
 		Frag:           [NumFragKinds]int{FragLabel: 5, FragPath: 2, FragTarget: 2, FragTargetPath: 1},
-		Action:         [NumActions]int{ActDevices: 7, ActProps: 2, ActStatus: 2},
+		Action:         [NumActions]int{ActDevices: 7, ActProps: 2, ActStatus: 2, ActConsumer: 0},
 		MaxFragments:   4,
 		MoreFragments:  45,
 		MaxDevices:     3,

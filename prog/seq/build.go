@@ -66,15 +66,14 @@ func decode(m *Model, w *Weights, data []byte) (*prog.Program, error) {
 // Encode returns bytes that Decode turns into Canonical(p), for a valid
 // p within the bounds (MaxOps, MaxFiles, MaxFileBytes…), whose applies
 // use .dtso/.dtbo files and whose sched counts are at most
-// MaxSchedCount. The swarm it writes enables everything: the full
-// swarm, or where p acts on a handle it gave up (a double put) the
-// partial swarm with every choice on and misuse enabled.
+// MaxSchedCount. The swarm it writes enables everything (the full
+// swarm), and misuse where p acts on a handle it gave up (a double put).
 func Encode(m *Model, w *Weights, p *prog.Program) ([]byte, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	// the full swarm first; a program acting on handles it gave up
-	// needs the partial swarm with misuse on
+	// misuse off first; a program acting on handles it gave up needs
+	// it on
 	out, err := encode(m, w, p, false)
 	if err != nil {
 		if out2, err2 := encode(m, w, p, true); err2 == nil {
@@ -330,26 +329,27 @@ func (b *builder) files() {
 }
 
 // swarm reads the program's swarm: a first choice between the full
-// swarm (choice 0: every driver, fragment kind, action and op on, no
-// misuse) and a partial one, whose choices follow (gen.NewSwarm's, one
-// on/off per op, then the misuse setting). Encode writes the full swarm
-// unless the program needs misuse.
+// swarm (choice 0: every driver, fragment kind, action and op on) and a
+// partial one, whose choices follow (gen.NewSwarm's, one on/off per op);
+// then, unless Weights.Misuse is 0, whether consumer misuse is on
+// (choice 0: off). Encode writes the full swarm, and misuse on only for
+// a program that needs it.
 func (b *builder) swarm() {
 	cat := b.m.Catalog
 	b.enabled = make([]bool, len(prog.Ops))
-	if b.yes(chance(b.w.Swarm), func() bool { return b.encMisuse }) {
+	if b.yes(chance(b.w.Swarm), func() bool { return false }) {
 		b.sw = gen.NewSwarm(b.c, cat)
 		for i := range prog.Ops {
 			b.enabled[i] = b.choose(2, func() int { return 0 }) == 0 || prog.Ops[i].Name == "of_overlay_fdt_apply"
-		}
-		if b.w.Misuse > 0 {
-			b.misuse = b.yes(chance(b.w.Misuse), func() bool { return b.encMisuse })
 		}
 	} else {
 		b.sw = gen.FullSwarm(cat)
 		for i := range b.enabled {
 			b.enabled[i] = true
 		}
+	}
+	if b.w.Misuse > 0 {
+		b.misuse = b.yes(chance(b.w.Misuse), func() bool { return b.encMisuse })
 	}
 	if b.encMisuse && !b.misuse {
 		b.fail("the program acts on handles it gave up, and misuse is off")
@@ -396,6 +396,13 @@ func (b *builder) ops() {
 			break
 		}
 		b.op(&prog.Ops[k-1], t)
+		var next *prog.Op
+		if b.tgt != nil && i+1 < len(b.tgt.Ops) {
+			next = b.tgt.Ops[i+1]
+		}
+		if b.repeat(t, next) && next != nil {
+			i++ // (encoding: the repeat was the target's next op)
+		}
 	}
 	if b.tgt != nil && len(b.tgt.Ops) > MaxOps {
 		b.fail("%d ops, at most %d", len(b.tgt.Ops), MaxOps)
@@ -429,6 +436,46 @@ func GenerateInfo(m *Model, w *Weights, c gen.Choices) (*prog.Program, Info) {
 	b := &builder{m: m, w: w, c: c, generating: true}
 	p, _ := b.build()
 	return p, Info{Misuse: b.misuse, Misused: b.misused}
+}
+
+// repeat is the misuse choice after a release: where the swarm enables
+// misuse, the op just built, if it gave up a handle (a put, a link
+// deletion, a notifier's unregistration; not an overlay removal), is
+// sometimes called again on the same handle — a consumer putting what
+// it already put, B6's double gpiod_put. t is the target op just built
+// and next the one after it when encoding; it reports whether it
+// repeated.
+func (b *builder) repeat(t, next *prog.Op) bool {
+	if !b.misuse || len(b.p.Ops) == 0 || len(b.p.Ops) >= MaxOps {
+		return false
+	}
+	last := b.p.Ops[len(b.p.Ops)-1]
+	key, ok := releases[last.Desc.Name]
+	if !ok || last.Result() != prog.TypeNone || last.Desc.Name == "of_overlay_remove" {
+		return false
+	}
+	a := last.Arg(key)
+	if a == nil || a.Ref == nil || len(last.Args) != 1 {
+		return false
+	}
+	again := func() bool {
+		if t == nil || next == nil || b.tmap[t] != last || next.Desc != last.Desc || len(next.Args) != 1 {
+			return false
+		}
+		na := next.Arg(key)
+		return na != nil && na.Ref != nil && na.Ref == t.Arg(key).Ref
+	}
+	if !b.yes(chance(b.w.MisuseRepeat), again) {
+		return false
+	}
+	op := prog.NewOp(last.Desc, "", prog.RefArg(key, a.Ref))
+	b.p.Ops = append(b.p.Ops, op)
+	if next != nil {
+		b.tmap[next] = op
+	}
+	b.misused = append(b.misused, len(b.p.Ops)-1)
+	b.effects(op, nil)
+	return true
 }
 
 // DecodeChecked is Decode, also returning the validation error that

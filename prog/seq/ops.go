@@ -42,7 +42,7 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 		if ad.Optional && !b.yes(b.w.optional(ad.Key), func() bool { return ta != nil }) {
 			continue
 		}
-		a, g, ok := b.arg(d, ad, ta)
+		a, g, ok := b.arg(d, ad, ta, args)
 		if !ok {
 			return
 		}
@@ -73,7 +73,7 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 }
 
 // arg builds one argument value; g is the overlay generated for it.
-func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Arg, g *gen.Overlay, ok bool) {
+func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg, args []prog.Arg) (a prog.Arg, g *gen.Overlay, ok bool) {
 	switch ad.Kind {
 	case prog.KindFile:
 		return b.fileArg(ad, ta)
@@ -108,12 +108,68 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 	case prog.KindInt:
 		return prog.IntArg(ad.Key, ad.Min+b.choose(ad.Max-ad.Min+1, func() int { return ta.Int - ad.Min })), nil, true
 	case prog.KindEnum:
-		return prog.EnumArg(ad.Key, b.choose(len(ad.Values), func() int { return ta.Int })), nil, true
+		order, named := b.enumOrder(d, ad, args)
+		weights := make([]int, len(order))
+		for i := range weights {
+			weights[i] = 1
+			if i < named {
+				weights[i] = lineWeight
+			}
+		}
+		v := b.pick(weights, func() int { return slices.Index(order, ta.Int) })
+		return prog.EnumArg(ad.Key, order[v]), nil, true
 	case prog.KindSched:
 		return b.schedArg(d, ad, ta), nil, true
 	}
 	b.fail("op %s: argument kind %d", d.Name, ad.Kind)
 	return a, nil, false
+}
+
+// enumOrder lists an enum argument's value indexes in choice order:
+// the table's, except gpiod_get's con, where the named con_ids whose
+// "<con>-gpios" property the chosen node has come first (choice 0 asks
+// for a line the node names; each weighs lineWeight), the others after.
+func (b *builder) enumOrder(d *prog.OpDesc, ad *prog.ArgDesc, args []prog.Arg) (order []int, named int) {
+	order = make([]int, len(ad.Values))
+	for i := range order {
+		order[i] = i
+	}
+	if d.Name != "gpiod_get" || ad.Key != "con" || len(args) == 0 || args[0].Key != "node" {
+		return order, 0
+	}
+	path := args[0].Path
+	for r := args[0].Ref; r != nil && path == ""; r = r.Arg("node").Ref {
+		path = r.Arg("node").Path
+	}
+	props := b.props(path)
+	has := func(i int) bool {
+		want := ad.Values[i] + "-gpios"
+		if ad.Values[i] == "none" {
+			want = "gpios"
+		}
+		return slices.Contains(props, want)
+	}
+	first := slices.DeleteFunc(slices.Clone(order), func(i int) bool { return !has(i) })
+	return append(first, slices.DeleteFunc(order, has)...), len(first)
+}
+
+// props are the property names of the live node at path (as the
+// generator sees the tree), nil if it knows none.
+func (b *builder) props(path string) []string {
+	applied := b.st.Applied()
+	for i := len(applied) - 1; i >= 0; i-- {
+		for _, n := range applied[i].Nodes {
+			if n.Path == path {
+				return n.Props
+			}
+		}
+	}
+	for _, n := range b.base.Nodes {
+		if n.Path == path {
+			return n.Props
+		}
+	}
+	return nil
 }
 
 // fileArg is an apply's blob: one of the program's overlay files, or a
@@ -159,7 +215,10 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	if releases[d.Name] == ad.Key {
 		return b.nodePutArg(d, ad, ta)
 	}
-	paths := b.nodes(d)
+	paths, lines := b.nodes(d)
+	if b.generating && d.Name == "gpiod_get" && lines == 0 {
+		return prog.Arg{}, nil, false // no node names a line yet: no request
+	}
 	// the references held; those given up only where misuse is on
 	refs, stale := b.handleSets(prog.TypeNode)
 	held := len(refs)
@@ -171,7 +230,16 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 		lit = 0 // no literal strings in a generated program
 	}
 	n := len(paths) + len(refs)
-	v := b.choose(n+lit, func() int {
+	// each choice weighs 1, but gpiod_get's nodes that name lines weigh
+	// lineWeight: a request that finds its line is the plainest
+	weights := make([]int, n+lit)
+	for i := range weights {
+		weights[i] = 1
+		if i < lines {
+			weights[i] = lineWeight
+		}
+	}
+	v := b.pick(weights, func() int {
 		if ta.Ref != nil {
 			i := slices.Index(refs, b.tmap[ta.Ref])
 			if i < 0 {
@@ -225,6 +293,10 @@ func (b *builder) schedArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) prog.
 // that put what they do not hold), and, where no handle is live,
 // against producing one first.
 const liveWeight = 15
+
+// lineWeight is the weight of a node naming GPIO lines in gpiod_get's
+// node choice, against 1 for every other node.
+const lineWeight = 32
 
 // chooseHandle picks a handle of type t: one of live (by weight), or
 // first producing one when none is live, or rarely (weight 1) one of
@@ -303,7 +375,7 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 // rarely a stale one or a path (a put of what the program never took).
 func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
 	live, stale := b.handleSets(prog.TypeNode)
-	paths := b.nodes(d)
+	paths, _ := b.nodes(d)
 	lit := 1
 	if b.generating {
 		lit = 0 // no literal strings in a generated program
@@ -405,6 +477,58 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 			b.effects(put, nil)
 		}
 	}
+	// and the descriptors of lines the overlay's nodes name or provide:
+	// the gpio_device of a chip it adds pins the chip's node
+	under := func(p string) bool {
+		return p != "" && slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == p || strings.HasPrefix(p, n.Path+"/") })
+	}
+	live, _ := b.handleSets(prog.TypeDesc)
+	for _, ref := range live {
+		path, prop := b.descLine(ref)
+		if !under(path) && !under(b.provider(path, prop)) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		put := prog.NewOp(prog.Lookup("gpiod_put"), "", prog.RefArg("desc", ref))
+		b.p.Ops = append(b.p.Ops, put)
+		b.effects(put, nil)
+	}
+}
+
+// descLine returns the consumer node path and property of the line a
+// descriptor handle is for (through gpiod_ref to its gpiod_get).
+func (b *builder) descLine(desc *prog.Op) (path, prop string) {
+	for desc != nil && desc.Name() == "gpiod_ref" {
+		desc = desc.Arg("desc").Ref
+	}
+	if desc == nil || desc.Name() != "gpiod_get" {
+		return "", ""
+	}
+	n := desc.Arg("node")
+	path = n.Path
+	for r := n.Ref; r != nil && path == ""; r = r.Arg("node").Ref {
+		path = r.Arg("node").Path
+	}
+	con := prog.GpioConIDs[desc.Arg("con").Int]
+	if con == "none" {
+		return path, "gpios"
+	}
+	return path, con + "-gpios"
+}
+
+// provider is the provider path of a consumer's supplier property as a
+// generated overlay wrote it, "" if none did.
+func (b *builder) provider(consumer, prop string) string {
+	for _, g := range b.st.Applied() {
+		for _, l := range g.Links {
+			if l.Consumer == consumer && l.Prop == prop {
+				return l.Provider
+			}
+		}
+	}
+	return ""
 }
 
 // gone lists the live paths whose devices the removal of g takes away:
@@ -537,8 +661,8 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 // nodes lists the node paths an op's node argument chooses among: the
 // nodes of the generated overlays applied (newest first), then the base
 // tree's; for ops on devices only nodes with a compatible, and for
-// gpiod_get consumers of GPIO lines first.
-func (b *builder) nodes(d *prog.OpDesc) []string {
+// gpiod_get consumers of GPIO lines first (lines: how many).
+func (b *builder) nodes(d *prog.OpDesc) (paths []string, lines int) {
 	var all []gen.Node
 	applied := b.st.Applied()
 	for i := len(applied) - 1; i >= 0; i-- {
@@ -556,22 +680,29 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 				out = append(out, n.Path)
 			}
 		}
-		return out // none: the op is dropped
+		return out, 0 // none: the op is dropped
 	}
 	var first, rest []string
 	seen := map[string]bool{}
 	for _, n := range all {
-		if seen[n.Path] || (!anyNode && n.Compatible == "") {
+		gpios := d.Name == "gpiod_get" && slices.ContainsFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "gpios") })
+		// gpiod_get also takes a driverless consumer node (gen's, no
+		// device: a test module's lines), not a driver's child node
+		// (gpio-leds' LEDs, whose lines the driver holds)
+		consumer := gpios && n.Compatible == "" && n.Status == "disabled"
+		if seen[n.Path] || (!anyNode && !consumer && n.Compatible == "") {
 			continue
 		}
 		seen[n.Path] = true
-		if d.Name == "gpiod_get" && slices.ContainsFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "gpios") }) {
+		// first the nodes with lines and no device (a bound driver
+		// holds its own lines: a request of one is -EBUSY)
+		if gpios && n.Status == "disabled" {
 			first = append(first, n.Path)
 		} else {
 			rest = append(rest, n.Path)
 		}
 	}
-	return append(first, rest...)
+	return append(first, rest...), len(first)
 }
 
 // stateless reports whether a device_link_add op asked for a stateless

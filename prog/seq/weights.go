@@ -47,8 +47,7 @@ type Weights struct {
 	// on choice 0, everything is on, so that the plainest programs sit
 	// within a few bytes of the empty input.
 	Swarm int
-	// Misuse is the chance that a partial swarm enables consumer
-	// misuse: reference arguments may then pick a handle the program
+	// Misuse is the chance that a program enables consumer misuse: reference arguments may then pick a handle the program
 	// gave up (a put on a just-released descriptor, B6's double
 	// gpiod_put), a node reference it never took, or a device link the
 	// driver core owns or already freed. 0 switches misuse off: no
@@ -57,6 +56,10 @@ type Weights struct {
 	// MisuseRef weighs, where misuse is on, the misuse option of a
 	// reference choice against liveWeight for each live handle.
 	MisuseRef int
+	// MisuseRepeat is the chance, where misuse is on, that a put (any
+	// op giving up a handle but an overlay removal) is at once called
+	// again on the same handle.
+	MisuseRepeat int
 	// Gen are the overlay generator's weights.
 	Gen gen.Weights
 	// Drivers, if set, restricts the driver swarm to these catalog
@@ -89,9 +92,11 @@ func DefaultWeights() Weights {
 		Optional:  map[string]int{"sched": 35, "item": 30, "wq": 70, "fail_nth": 3},
 		FileApply: 15,
 		Swarm:     50,
-		Misuse:    25,
+		Misuse:    10,
 		MisuseRef: 10,
-		Gen:       gen.DefaultWeights(),
+		// a put on a just-released handle, B6's double gpiod_put
+		MisuseRepeat: 50,
+		Gen:          gen.DefaultWeights(),
 	}
 }
 
@@ -140,6 +145,8 @@ func GPIOWeights() Weights {
 		"flush_workqueue": 8, "run_work": 4,
 	}
 	w.Drivers = []string{"dangle-gpio", "pca953x", "leds-gpio", "at24", "dangle-i2c", "reg-fixed-voltage"}
+	// consumer nodes of a test module, whose lines the program requests
+	w.Gen.Action[gen.ActConsumer] = 4
 	return w
 }
 
