@@ -132,9 +132,9 @@ func swarmWeights(swarm uint64) seq.Weights {
 // generate builds the program of (swarm, vals), continuing the stream
 // with rnd, and returns it with the stream that replays it exactly.
 // With decode the stream is bytes for seq.Decode, the fuzz targets'
-// decoder (a fresh one: 32 to 512 random bytes): unlike seq.Generate,
-// which writes well-behaved callers, it also puts stale handles (a
-// double gpiod_put: B6) and removes overlays twice.
+// decoder (a fresh one: 32 to 512 random bytes). Either acts on handles
+// the program gave up (a double gpiod_put: B6) only where the program's
+// misuse setting is on (seq.Weights.Misuse).
 func generate(m *seq.Model, swarm uint64, vals []uint32, rnd *rand.Rand, decode bool) (*prog.Program, []uint32) {
 	w := swarmWeights(swarm)
 	if decode {

@@ -112,7 +112,9 @@ type Weights struct {
 	MaxProps int
 }
 
-// DefaultWeights are the weights the tests and fuzzers use.
+// DefaultWeights are the weights the tests and fuzzers use. Each reject
+// class weighs 1 in 100; consumer nodes (ActConsumer) weigh 0: FuzzGPIO
+// turns them on (seq.GPIOWeights).
 func DefaultWeights() Weights {
 	return Weights{
 		Reject:         [NumRejects]int{Valid: 93, RejectDupNode: 1, RejectDupProp: 1, RejectUnresolved: 1, RejectNoTarget: 1, RejectCells: 1, RejectPhandle: 1, RejectLabel: 1},
