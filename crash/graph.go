@@ -74,7 +74,7 @@ func graphOf(k *sim.Kernel) *draw.Graph {
 		if n.Obj() != nil && n.Obj().Dynamic && !nodeSeen[n] {
 			addNode(n)
 		}
-		for _, c := range n.Children {
+		for c := range n.Children() {
 			walk(c)
 		}
 	}

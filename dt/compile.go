@@ -235,29 +235,66 @@ func (c *compiler) check() {
 	root.walk(c.omitUnusedNodes)
 }
 
+// checkDuplicateNames is dtc's check_duplicate_node_names and
+// check_duplicate_property_names: each live node (property) against every
+// later sibling, the first pair found fails. dtc's loops are quadratic, a
+// 20k-child overlay node took most of its compile in them; firstDuplicate
+// finds the same pair in one pass.
 func (c *compiler) checkDuplicateNames(n *lnode) {
-	for i, a := range n.children {
-		if a.deleted {
-			continue
-		}
-		// dtc compares with every later sibling, deleted or not: a
-		// /delete-node/ in the block that defines the node is a duplicate.
-		for _, b := range n.children[i+1:] {
-			if a.name == b.name {
-				c.fail(b.pos, "duplicate node name %q in %s", b.name, n.fullpath)
+	// dtc compares with every later sibling, deleted or not: a
+	// /delete-node/ in the block that defines the node is a duplicate.
+	if _, j := firstDuplicate(len(n.children), func(i int) string { return n.children[i].name },
+		func(i int) bool { return n.children[i].deleted }, false); j >= 0 {
+		b := n.children[j]
+		c.fail(b.pos, "duplicate node name %q in %s", b.name, n.fullpath)
+	}
+	if _, j := firstDuplicate(len(n.props), func(i int) string { return n.props[i].name },
+		func(i int) bool { return n.props[i].deleted }, true); j >= 0 {
+		b := n.props[j]
+		c.fail(b.pos, "duplicate property name %q in %s", b.name, n.fullpath)
+	}
+}
+
+// firstDuplicate returns the first pair (i, j), i < j, in the order of
+//
+//	for i := range n { if !deleted(i) { for j := i+1; j < n; j++ { if (!liveOnly || !deleted(j)) && name(i) == name(j) ...
+//
+// or (-1, -1). Short lists run those loops; longer ones note, walking
+// back, the next index with the same name (among live ones with
+// liveOnly), so the first live i with a next one gives the pair.
+func firstDuplicate(n int, name func(int) string, deleted func(int) bool, liveOnly bool) (int, int) {
+	if n <= 32 {
+		for i := 0; i < n; i++ {
+			if deleted(i) {
+				continue
+			}
+			for j := i + 1; j < n; j++ {
+				if (!liveOnly || !deleted(j)) && name(i) == name(j) {
+					return i, j
+				}
 			}
 		}
+		return -1, -1
 	}
-	for i, a := range n.props {
-		if a.deleted {
-			continue
+	next := make([]int, n)
+	seen := make(map[string]int, n)
+	for i := n - 1; i >= 0; i-- {
+		nm := name(i)
+		if j, ok := seen[nm]; ok {
+			next[i] = j
+		} else {
+			next[i] = -1
 		}
-		for _, b := range n.props[i+1:] {
-			if !b.deleted && a.name == b.name {
-				c.fail(b.pos, "duplicate property name %q in %s", b.name, n.fullpath)
-			}
+		if !liveOnly || !deleted(i) {
+			seen[nm] = i
 		}
 	}
+	for i := 0; i < n; i++ {
+		if !deleted(i) && next[i] >= 0 {
+			return i, next[i]
+		}
+	}
+	return -1, -1
 }
 
 const (

@@ -254,7 +254,7 @@ func candidates(tree *prog.Program, profile string, overlays []string) (nodes, b
 	sort.Strings(nodes)
 	for _, p := range nodes {
 		n := set[p]
-		for _, c := range n.Children {
+		for c := range n.Children() {
 			if c.Prop("compatible") != nil {
 				buses = append(buses, p)
 				break

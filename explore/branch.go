@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"runtime/debug"
+	"slices"
 	"sort"
 
 	"dangle/prog"
@@ -11,11 +12,18 @@ import (
 	"dangle/sim/report"
 )
 
-// How a state is branched. Until the simulator can copy a kernel
-// (Kernel.Clone), a state is reached by replaying its path from a fresh
-// boot: correct, and O(depth) per transition. branch is the one function
-// that does it; with Clone it becomes "clone the parent's kernel, step
-// the letter" (and the parent keeps its kernel).
+// How a state is branched. Replaying (BranchReplay), each transition
+// replays its path from a fresh boot (a copy of the cache's booted
+// snapshot) and runs the letter: on the corpus trees that is as cheap as
+// copying the parent up to depth 7, because a kernel copy costs about as
+// much as a boot and a handful of ops, and the state encoding dominates
+// either way (BENCHMARKS.md, "Explore: branching by copying", with
+// figures); BranchAuto so replays below CopyDepth and copies from it.
+// Copying (BranchCopy), a worker instead builds the parent's kernel once (the
+// path run with Kernel.StepOp) and runs each letter on a copy of it: a
+// Snapshot of the parent when it has more than two letters (one costly
+// snapshot, then cheaper copies), a Clone otherwise, the kernel itself
+// for its last letter. Both give the same result (TestCopyMatchesReplay).
 
 // worker is one goroutine's private simulator context: its own copy of
 // the tree's files (prog memoizes each file's compiled tree on the File)
@@ -46,12 +54,153 @@ type child struct {
 	// closeRefs are the path positions of the live handles the path's
 	// program puts at its end, in order (see program)
 	closeRefs []int32
+	// sleep is the child's sleep set (Config.POR)
+	sleep sleepSet
+}
+
+// bugError turns a simulator panic (a bug in dangle) into an error
+// carrying the program that reproduces it, as dangle run reports one.
+func (w *worker) bugError(r any, path []letter) error {
+	p, _ := w.program(path)
+	return fmt.Errorf("simulator bug on this program: %v\n%s%s", r, p.Print(), debug.Stack())
+}
+
+// root is the boot state's transition: no op, its letters and the
+// teardown of a kernel that ran nothing.
+func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
+	if !w.copies(0) {
+		return w.branch(nil, visited)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, err = nil, w.bugError(r, nil)
+		}
+	}()
+	k, err := w.reach(nil)
+	if err != nil {
+		return nil, err
+	}
+	return w.finish(k, visited)
+}
+
+// expand returns the transitions of the letters next from the state
+// reached by base, in letter order.
+func (w *worker) expand(base, next []letter, visited func(uint64) bool) (kids []*child, err error) {
+	x := w.x
+	kids = make([]*child, 0, len(next))
+	if !w.copies(len(base)) {
+		for _, l := range next {
+			c, err := w.branch(append(base[:len(base):len(base)], l), visited)
+			if err != nil {
+				return nil, err
+			}
+			c.l = l
+			kids = append(kids, c)
+		}
+		return kids, nil
+	}
+	cur := base
+	defer func() {
+		if r := recover(); r != nil {
+			kids, err = nil, w.bugError(r, cur)
+		}
+	}()
+	parent, err := w.reach(base)
+	if err != nil {
+		return nil, err
+	}
+	var snap *sim.Snapshot
+	if len(next) > 2 {
+		snap = parent.Snapshot()
+	}
+	for i, l := range next {
+		cur = append(base[:len(base):len(base)], l)
+		var k *sim.Kernel
+		switch {
+		case i == len(next)-1:
+			k = parent
+		case snap != nil:
+			k = snap.Kernel()
+		default:
+			k = parent.Clone()
+		}
+		if _, err := k.StepOp(x.alpha.op(l, k.Ops())); err != nil {
+			return nil, err
+		}
+		c, err := w.finish(k, visited)
+		if err != nil {
+			return nil, err
+		}
+		c.l = l
+		kids = append(kids, c)
+	}
+	return kids, nil
+}
+
+// copies reports whether a state at depth d is branched by copying its
+// kernel (Config.Branch).
+func (w *worker) copies(d int) bool {
+	switch w.x.cfg.Branch {
+	case BranchReplay:
+		return false
+	case BranchCopy:
+		return true
+	}
+	return d >= CopyDepth
+}
+
+// reach boots a kernel on the tree and runs path on it.
+func (w *worker) reach(path []letter) (*sim.Kernel, error) {
+	x := w.x
+	k, err := sim.New(&prog.Program{Kernel: x.tree.Kernel, Files: w.files},
+		sim.Config{Profile: x.cfg.Profile, Quiet: true, Strict: x.cfg.Strict, Cache: w.cache})
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range path {
+		if _, err := k.StepOp(x.alpha.op(l, k.Ops())); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
+}
+
+// finish is the transition into the state k is in (every op of k's
+// program is a path op): its findings and key, and unless the key was
+// visited before, its enabled letters and the end of the path (the
+// closers, then teardown: k is used up).
+func (w *worker) finish(k *sim.Kernel, visited func(uint64) bool) (*child, error) {
+	x := w.x
+	ops := k.Ops()
+	nPath := len(ops)
+	c := &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
+	c.key = x.key(k, ops)
+	if visited(c.key) {
+		c.seen = true
+		return c, nil
+	}
+	c.next = x.enabled(k, ops)
+	// end of the path: put what the program still holds, then teardown
+	closeOps := closeOps(ops)
+	c.closeRefs = liveClosers(k, closeOps, nPath)
+	for _, op := range closeOps {
+		if _, err := k.StepOp(op); err != nil {
+			return nil, err
+		}
+	}
+	k.Teardown()
+	c.end = k.Log.Findings()[len(c.step):]
+	for _, f := range k.Log.Known() {
+		c.known = append(c.known, f.Title)
+	}
+	return c, nil
 }
 
 // branch runs path (parent's path plus one letter) on a kernel of its own
-// and returns the transition's result: the findings raised by the ops,
-// the state key, and unless the key was visited before (visited), the
-// state's enabled letters and the findings of the teardown.
+// replayed from a fresh boot (see copies) and returns the
+// transition's result: the findings raised by the ops, the state key,
+// and unless the key was visited before (visited), the state's enabled
+// letters and the findings of the teardown.
 func (w *worker) branch(path []letter, visited func(uint64) bool) (c *child, err error) {
 	x := w.x
 	p, nPath := w.program(path)
@@ -70,14 +219,14 @@ func (w *worker) branch(path []letter, visited func(uint64) bool) (c *child, err
 		k.Step(i)
 	}
 	c = &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
-	c.key = x.key(k, p, nPath)
+	c.key = x.key(k, p.Ops[:nPath])
 	if visited(c.key) {
 		c.seen = true
 		return c, nil
 	}
-	c.next = x.enabled(k, p, nPath)
+	c.next = x.enabled(k, p.Ops[:nPath])
 	// end of the path: put what the program still holds, then teardown
-	c.closeRefs = liveClosers(k, p, nPath)
+	c.closeRefs = liveClosers(k, p.Ops[nPath:], nPath)
 	for i := nPath; i < len(p.Ops); i++ {
 		k.Step(i)
 	}
@@ -100,16 +249,25 @@ func (w *worker) program(path []letter) (*prog.Program, int) {
 		ops = append(ops, a.op(l, ops))
 	}
 	n := len(ops)
+	ops = append(ops, closeOps(ops)...)
+	return &prog.Program{Kernel: w.x.tree.Kernel, Files: w.files, Ops: ops}, n
+}
+
+// closeOps returns the closers of a path's ops: an of_node_put,
+// gpiod_put or put_device for each handle the path took and did not
+// put, last taken first.
+func closeOps(ops []*prog.Op) []*prog.Op {
+	var out []*prog.Op
 	put := putsOf(ops)
-	for i := n - 1; i >= 0; i-- {
+	for i := len(ops) - 1; i >= 0; i-- {
 		if put[i] {
 			continue
 		}
 		if d := closerOf(ops[i].Result()); d != nil {
-			ops = append(ops, prog.NewOp(d.desc, "", prog.RefArg(d.key, ops[i])))
+			out = append(out, prog.NewOp(d.desc, "", prog.RefArg(d.key, ops[i])))
 		}
 	}
-	return &prog.Program{Kernel: w.x.tree.Kernel, Files: w.files, Ops: ops}, n
+	return out
 }
 
 type closer struct {
@@ -158,13 +316,13 @@ func opPutType(op *prog.Op) prog.Type {
 	return prog.TypeNone
 }
 
-// liveClosers returns the path positions of the handles p's closers put
-// that are live (the others put NULL, a no-op the printed program leaves
-// out), in closer order.
-func liveClosers(k *sim.Kernel, p *prog.Program, nPath int) []int32 {
+// liveClosers returns the path positions of the handles the closers
+// put that are live (the others put NULL, a no-op the printed program
+// leaves out), in closer order; the path is k's first nPath ops.
+func liveClosers(k *sim.Kernel, closers []*prog.Op, nPath int) []int32 {
 	var out []int32
-	for i := nPath; i < len(p.Ops); i++ {
-		j := p.Index(p.Ops[i].Args[0].Ref)
+	for _, c := range closers {
+		j := slices.Index(k.Ops()[:nPath], c.Args[0].Ref)
 		if _, live := k.Handle(j); live {
 			out = append(out, int32(j))
 		}
@@ -175,11 +333,11 @@ func liveClosers(k *sim.Kernel, p *prog.Program, nPath int) []int32 {
 // key is the state's identity: the kernel's canonical state hash and
 // the handles the program holds (type and value), which decide the
 // enabled letters. Without hashing (-hash=false) it is unused.
-func (x *explorer) key(k *sim.Kernel, p *prog.Program, nPath int) uint64 {
-	put := putsOf(p.Ops[:nPath])
+func (x *explorer) key(k *sim.Kernel, ops []*prog.Op) uint64 {
+	put := putsOf(ops)
 	var hs []string
-	for i := 0; i < nPath; i++ {
-		t := p.Ops[i].Result()
+	for i := range ops {
+		t := ops[i].Result()
 		if t == prog.TypeNone || put[i] {
 			continue
 		}
@@ -198,17 +356,18 @@ func (x *explorer) key(k *sim.Kernel, p *prog.Program, nPath int) uint64 {
 }
 
 // enabled returns the letters enabled in the state k reached after the
-// first nPath ops of p, in alphabet order (handles in path order).
-func (x *explorer) enabled(k *sim.Kernel, p *prog.Program, nPath int) []letter {
+// path ops, in alphabet order (handles in path order).
+func (x *explorer) enabled(k *sim.Kernel, ops []*prog.Op) []letter {
 	a := x.alpha
-	put := putsOf(p.Ops[:nPath])
+	nPath := len(ops)
+	put := putsOf(ops)
 	// an overlay the program has applied and not removed is not applied
 	// again: the kernel refuses the duplicate nodes (-EINVAL) and what
 	// its failed revert leaves is the documented "devicetree state
 	// suspect" of of_overlay_fdt_apply(), not a lifetime bug
 	applied := map[string]bool{}
 	for i := 0; i < nPath; i++ {
-		if f := p.Ops[i].Arg("blob"); f != nil {
+		if f := ops[i].Arg("blob"); f != nil {
 			if _, live := k.Handle(i); live {
 				applied[f.File] = true
 			}
@@ -225,7 +384,7 @@ func (x *explorer) enabled(k *sim.Kernel, p *prog.Program, nPath int) []letter {
 		}
 		want := t.desc.Arg(t.refKey).Type
 		for i := 0; i < nPath; i++ {
-			if p.Ops[i].Result() != want || put[i] {
+			if ops[i].Result() != want || put[i] {
 				continue
 			}
 			if _, live := k.Handle(i); live {

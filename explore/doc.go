@@ -23,15 +23,18 @@
 // its reference-taking ops (of_node_get, gpiod_get, get_device) needs the
 // caller's own reference and says so (Found.Cause): the kernel reporting
 // the caller, as in corpus/node-ref-leak.prog, rather than a bug of its
-// own paths. Known findings (sim.KnownFindings) are listed apart unless
-// Strict.
+// own paths: the statement lists it as misuse, and its bound then reads
+// "no kernel finding". Known findings (sim.KnownFindings) are listed
+// apart unless Strict.
 //
 // A level is expanded in rounds of parents across worker goroutines;
 // the merge of a round runs in parent and letter order, so the result
 // does not depend on the number of workers.
 //
-// Branching a state replays its path from a fresh boot (worker.branch in
-// branch.go): the one place to switch to copying the parent's kernel
-// once the simulator can (Kernel.Clone, plus running an op that is not
-// in the kernel's program).
+// A transition replays its path from a fresh boot (a copy of the booted
+// kernel), or, from CopyDepth on (Config.Branch), a state's kernel is
+// built once and each letter runs on a copy of it (Kernel.Snapshot or Kernel.Clone, then
+// Kernel.StepOp: the letter is an op the kernel's program did not
+// have). The result is the same; branch.go says which is cheaper.
+// Config.POR prunes transitions by sleep sets (por.go).
 package explore

@@ -32,6 +32,15 @@ type Config struct {
 	Workers int
 	// MaxStates bounds the distinct states kept (0: no bound).
 	MaxStates int
+	// Branch says how a state is branched (branch.go): by replaying
+	// each transition's path from a fresh boot, or by copying the
+	// state's kernel and running each letter on a copy. The result is
+	// the same; BranchAuto, the default, copies from CopyDepth on.
+	Branch Branch
+	// POR prunes transitions by sleep sets over independent letters
+	// (por.go): every state is still reached, each title found with a
+	// program of the same length, with fewer transitions.
+	POR bool
 	// NoHash turns state hashing off: every path is its own state (for
 	// measuring what hashing saves).
 	NoHash bool
@@ -43,6 +52,36 @@ type Config struct {
 	// Progress receives progress lines (nil: none). They carry rates,
 	// so they are not deterministic; everything else is.
 	Progress io.Writer
+}
+
+// Branch is a way of branching a state (Config.Branch).
+type Branch int
+
+const (
+	// BranchAuto replays the paths of states shallower than CopyDepth
+	// and copies the kernels of deeper ones.
+	BranchAuto Branch = iota
+	// BranchReplay replays every transition's path from a fresh boot.
+	BranchReplay
+	// BranchCopy copies every state's kernel (Kernel.Snapshot, Clone,
+	// StepOp).
+	BranchCopy
+)
+
+// CopyDepth is the depth from which BranchAuto copies a state's kernel
+// rather than replaying its path: on the corpus trees copying costs
+// about what it saves up to depth 7 and about 10% less CPU at depth 8
+// (BENCHMARKS.md, "Explore: branching by copying").
+const CopyDepth = 7
+
+// ParseBranch reads a Branch from its flag value: auto, replay, copy.
+func ParseBranch(s string) (Branch, error) {
+	for i, n := range []string{"auto", "replay", "copy"} {
+		if s == n {
+			return Branch(i), nil
+		}
+	}
+	return 0, fmt.Errorf("branch %q: want auto, replay or copy", s)
 }
 
 // Found is the first finding of a title: the shortest path that raised it.
@@ -96,6 +135,7 @@ type state struct {
 	l      letter
 	depth  int
 	next   []letter
+	sleep  sleepSet // with Config.POR, the letters it need not try (por.go)
 }
 
 func (s *state) path() []letter {
@@ -112,9 +152,16 @@ type explorer struct {
 	alpha   *alphabet
 	visited map[uint64]struct{}
 	seen    map[string]bool // titles found
+	// misuse holds the titles found so far only as program misuse
+	// (Found.Cause): a path taking no reference of its own that raises
+	// one is recorded too, as the kernel's own finding
+	misuse  map[string]bool
 	known   map[string]bool
 	res     *Result
 	workers []*worker
+	// level maps the keys of the states of the level being built to
+	// them (with Config.POR)
+	level map[uint64]*state
 }
 
 // roundSize is how many parents a round expands before the merge: fixed,
@@ -146,14 +193,14 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", cfg.TreeName, err)
 	}
-	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{},
-		seen: map[string]bool{}, known: map[string]bool{},
+	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{}, level: map[uint64]*state{},
+		seen: map[string]bool{}, misuse: map[string]bool{}, known: map[string]bool{},
 		res: &Result{Profile: prof.Name, Alphabet: a.String()}}
 	for i := 0; i < cfg.Workers; i++ {
 		x.workers = append(x.workers, newWorker(x))
 	}
 	root := &state{}
-	c, err := x.workers[0].branch(nil, func(uint64) bool { return false })
+	c, err := x.workers[0].root(func(uint64) bool { return false })
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +209,7 @@ func Run(cfg Config) (*Result, error) {
 	last := time.Now()
 	for d := 1; d <= cfg.Depth && x.res.Stopped == ""; d++ {
 		var next []*state
+		x.level = map[uint64]*state{}
 		fresh := 0
 		for r := 0; r < len(frontier) && x.res.Stopped == ""; r += roundSize {
 			round := frontier[r:min(r+roundSize, len(frontier))]
@@ -204,7 +252,6 @@ func Run(cfg Config) (*Result, error) {
 			break
 		}
 	}
-	x.explain()
 	for t := range x.known {
 		x.res.Known = append(x.res.Known, t)
 	}
@@ -224,6 +271,14 @@ func (x *explorer) progress(d int, start time.Time, frontier int) {
 func (x *explorer) expand(round []*state) ([][]*child, error) {
 	kids := make([][]*child, len(round))
 	errs := make([]error, len(round))
+	try := make([][]letter, len(round))
+	sleeps := make([][]sleepSet, len(round))
+	for i, p := range round {
+		try[i] = p.next
+		if x.cfg.POR {
+			try[i], sleeps[i] = x.alpha.sleep(p.next, p.sleep)
+		}
+	}
 	visited := func(k uint64) bool {
 		if x.cfg.NoHash {
 			return false
@@ -243,15 +298,9 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 					return
 				}
 				p := round[i]
-				base := p.path()
-				for _, l := range p.next {
-					c, err := w.branch(append(base[:len(base):len(base)], l), visited)
-					if err != nil {
-						errs[i] = err
-						return
-					}
-					c.l = l
-					kids[i] = append(kids[i], c)
+				kids[i], errs[i] = w.expand(p.path(), try[i], visited)
+				if errs[i] != nil {
+					return
 				}
 			}
 		}(w)
@@ -260,6 +309,13 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
+		}
+	}
+	for i := range kids {
+		for j, c := range kids[i] {
+			if sleeps[i] != nil {
+				c.sleep = sleeps[i][j]
+			}
 		}
 	}
 	return kids, nil
@@ -273,15 +329,15 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	}
 	var path []letter
 	for _, f := range c.step {
-		if !x.seen[f.Title] {
-			if path == nil {
-				path = s.path()
-			}
-			x.found(f, path, nil, false)
-		}
+		x.note(f, s, &path, nil, false)
 	}
 	if !x.cfg.NoHash {
 		if _, ok := x.visited[c.key]; ok {
+			if t := x.level[c.key]; t != nil {
+				// reached again in its own level: it sleeps only on
+				// what every path to it sleeps on (por.go)
+				t.sleep.merge(c.sleep)
+			}
 			return false
 		}
 	}
@@ -294,16 +350,14 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	}
 	if !x.cfg.NoHash {
 		x.visited[c.key] = struct{}{}
+		if x.cfg.POR {
+			x.level[c.key] = s
+		}
 	}
 	x.res.States++
-	s.next = c.next
+	s.next, s.sleep = c.next, c.sleep
 	for _, f := range c.end {
-		if !x.seen[f.Title] {
-			if path == nil {
-				path = s.path()
-			}
-			x.found(f, path, c.closeRefs, true)
-		}
+		x.note(f, s, &path, c.closeRefs, true)
 	}
 	for _, t := range c.known {
 		x.known[t] = true
@@ -311,11 +365,40 @@ func (x *explorer) merge(s *state, c *child, parent *state) bool {
 	return true
 }
 
-// found records the first finding of a title with its program.
+// note records finding f raised on the path of s (*path, computed on
+// first use) if its title is new, or was found only as program misuse
+// and this path takes no reference of its own: a kernel bug must not
+// hide behind the misuse that raised its title first.
+func (x *explorer) note(f report.Finding, s *state, path *[]letter, closeRefs []int32, atEnd bool) {
+	if x.seen[f.Title] && !x.misuse[f.Title] {
+		return
+	}
+	if *path == nil {
+		*path = s.path()
+	}
+	if x.seen[f.Title] && x.takesRefs(*path) {
+		return
+	}
+	x.found(f, *path, closeRefs, atEnd)
+}
+
+// takesRefs reports whether a path has a reference-taking op.
+func (x *explorer) takesRefs(path []letter) bool {
+	for _, l := range path {
+		if getters[x.alpha.templates[l.t].desc.Name] {
+			return true
+		}
+	}
+	return false
+}
+
+// found records a finding of a title with its program and its cause.
 func (x *explorer) found(f report.Finding, path []letter, closeRefs []int32, atEnd bool) {
-	x.seen[f.Title] = true
 	x.res.Found = append(x.res.Found, Found{Finding: f, Depth: len(path), AtEnd: atEnd,
 		Program: x.program(path, closeRefs, f.Title), path: path})
+	fd := &x.res.Found[len(x.res.Found)-1]
+	x.explain(fd)
+	x.seen[f.Title], x.misuse[f.Title] = true, fd.Misuse()
 }
 
 // program is the replayable program of a path and its live closers,
@@ -339,27 +422,24 @@ func (x *explorer) program(path []letter, closeRefs []int32, title string) *prog
 	}
 }
 
-// explain sets the Cause of each finding that goes away when one of the
+// explain sets the Cause of a finding that goes away when one of the
 // program's reference-taking ops (and its users, the closer among them)
 // is removed: the finding needs the program's own reference.
-func (x *explorer) explain() {
-	for i := range x.res.Found {
-		f := &x.res.Found[i]
-		for j, op := range f.Program.Ops {
-			if !getters[op.Name()] {
-				continue
-			}
-			p := x.program(f.path, nil, f.Finding.Title)
-			p.Ops = f.Program.Clone().Ops
-			prog.RemoveOp(p, j)
-			r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
-			if err != nil || hasTitle(r.Findings, f.Finding.Title) {
-				continue
-			}
-			f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
-				ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
-			break
+func (x *explorer) explain(f *Found) {
+	for j, op := range f.Program.Ops {
+		if !getters[op.Name()] {
+			continue
 		}
+		p := x.program(f.path, nil, f.Finding.Title)
+		p.Ops = f.Program.Clone().Ops
+		prog.RemoveOp(p, j)
+		r, err := sim.Run(p, sim.Config{Quiet: true, Strict: x.cfg.Strict})
+		if err != nil || hasTitle(r.Findings, f.Finding.Title) {
+			continue
+		}
+		f.Cause = fmt.Sprintf("%s, taken at op %d (%s): without that op the finding is gone; the kernel reports the caller's reference (as corpus/node-ref-leak.prog)",
+			ProgramHeld, j+1, f.Program.OpString(j, make([]string, len(f.Program.Ops))))
+		return
 	}
 }
 
@@ -372,8 +452,26 @@ func hasTitle(fs []report.Finding, title string) bool {
 	return false
 }
 
-// Statement is the search's conclusion, one line per title found, then
-// the bound it holds within.
+// Misuse reports whether the finding needs the program's own reference
+// (Cause is set): the kernel reporting the caller, not a bug of its own.
+func (f *Found) Misuse() bool { return f.Cause != "" }
+
+// KernelFindings counts the findings that are not program misuse.
+func (r *Result) KernelFindings() int {
+	n := 0
+	for i := range r.Found {
+		if !r.Found[i].Misuse() {
+			n++
+		}
+	}
+	return n
+}
+
+// Statement is the search's conclusion, one line per title found (a
+// finding that needs the program's own reference as "misuse", with its
+// cause), then the bound it holds within. The bound speaks of kernel
+// findings: with only misuse found it says "no kernel finding", and
+// "no finding" when there is none at all.
 func (r *Result) Statement() string {
 	var b strings.Builder
 	for _, f := range r.Found {
@@ -381,7 +479,11 @@ func (r *Result) Statement() string {
 		if f.AtEnd {
 			where = "at the end of the path"
 		}
-		fmt.Fprintf(&b, "found: %s (%s), %d ops, %s\n", f.Finding.Title, f.Finding.Kind, f.Depth, where)
+		what := "found"
+		if f.Misuse() {
+			what = "misuse"
+		}
+		fmt.Fprintf(&b, "%s: %s (%s), %d ops, %s\n", what, f.Finding.Title, f.Finding.Kind, f.Depth, where)
 		if f.Cause != "" {
 			fmt.Fprintf(&b, "  cause: %s\n", f.Cause)
 		}
@@ -389,23 +491,20 @@ func (r *Result) Statement() string {
 	for _, t := range r.Known {
 		fmt.Fprintf(&b, "known: %s (not counted; -strict counts it)\n", t)
 	}
-	what := "no finding"
-	if n := len(r.Found); n > 0 {
-		what = fmt.Sprintf("%d finding title(s)", n)
-		held := 0
-		for _, f := range r.Found {
-			if f.Cause != "" {
-				held++
-			}
-		}
-		switch {
-		case held == n:
-			what += " (each needing the program's own reference)"
-		case held > 0:
-			what += fmt.Sprintf(" (%d needing the program's own reference)", held)
-		}
+	n, held := len(r.Found), len(r.Found)-r.KernelFindings()
+	var what string
+	switch {
+	case n == 0:
+		what = "no finding"
+	case held == n:
+		what = "no kernel finding"
+	default:
+		what = fmt.Sprintf("%d finding title(s)", n-held)
 	}
 	counts := fmt.Sprintf("%d distinct states, %d transitions", r.States, r.Transitions)
+	if held > 0 {
+		counts = fmt.Sprintf("%d program-misuse title(s), each gone without the program's own reference; %s", held, counts)
+	}
 	switch r.Stopped {
 	case "":
 		fmt.Fprintf(&b, "%s up to depth %d on profile %s (%s", what, r.Depth, r.Profile, counts)
@@ -418,8 +517,8 @@ func (r *Result) Statement() string {
 		if r.Stopped == "timeout" {
 			bound = "the -timeout"
 		}
-		fmt.Fprintf(&b, "%s in the %d states explored on profile %s (%s stopped the search in depth %d; %d transitions)\n",
-			what, r.States, r.Profile, bound, r.Depth+1, r.Transitions)
+		fmt.Fprintf(&b, "%s in the %d states explored on profile %s (%s stopped the search in depth %d; %s)\n",
+			what, r.States, r.Profile, bound, r.Depth+1, counts)
 	}
 	return b.String()
 }

@@ -102,6 +102,12 @@ func TestMainlineB1B2(t *testing.T) {
 					t.Errorf("unexplained finding %q:\n%s", f.Finding.Title, f.Program.Print())
 				}
 			}
+			// reported as misuse, and the bound speaks of kernel findings
+			st := res.Statement()
+			if len(res.Found) == 0 || res.KernelFindings() != 0 || strings.Contains(st, "found: ") ||
+				!strings.Contains(st, "misuse: ") || !strings.Contains(st, "no kernel finding up to depth 3 on profile mainline") {
+				t.Errorf("statement:\n%s", st)
+			}
 			ops := []string{"of_overlay_fdt_apply", "of_overlay_remove", "of_platform_populate",
 				"of_platform_depopulate", "device_release_driver", "device_attach", "run_work"}
 			res = run(t, Config{Tree: tree(t, name), TreeName: name, Profile: "mainline", Depth: 4, Ops: ops})
@@ -142,16 +148,21 @@ func render(res *Result) string {
 	return b.String()
 }
 
-// The result does not depend on the worker count.
+// The result does not depend on the worker count, with sleep sets and
+// kernel copies too.
 func TestWorkersDeterministic(t *testing.T) {
 	tr := tree(t, "b2-depopulate-remove.prog")
-	var want string
-	for _, w := range []int{1, 2, 5} {
-		got := render(run(t, Config{Tree: tr, TreeName: "b2", Profile: "v6.8", Depth: 3, Workers: w}))
-		if w == 1 {
-			want = got
-		} else if got != want {
-			t.Errorf("workers=%d differs from workers=1:\n%s\nvs\n%s", w, got, want)
+	for _, mode := range []Config{{}, {POR: true}, {Branch: BranchCopy}} {
+		var want string
+		for _, w := range []int{1, 2, 5} {
+			cfg := mode
+			cfg.Tree, cfg.TreeName, cfg.Profile, cfg.Depth, cfg.Workers = tr, "b2", "v6.8", 3, w
+			got := render(run(t, cfg))
+			if w == 1 {
+				want = got
+			} else if got != want {
+				t.Errorf("por=%v branch=%v: workers=%d differs from workers=1:\n%s\nvs\n%s", mode.POR, mode.Branch, w, got, want)
+			}
 		}
 	}
 }
@@ -272,5 +283,78 @@ func TestB4Tree(t *testing.T) {
 	res = run(t, Config{Tree: tr, TreeName: "b4", Profile: "mainline", Depth: 3})
 	if len(res.Found) != 0 {
 		t.Errorf("mainline:\n%s", res.Statement())
+	}
+}
+
+// Branching by copying the parent's kernel (BranchCopy) gives what
+// replaying every path from a fresh boot (BranchReplay) gives: the same
+// programs, the same statement, the same state and transition counts
+// (BranchAuto mixes the two by depth).
+func TestCopyMatchesReplay(t *testing.T) {
+	for _, tc := range []struct {
+		tree, profile string
+		depth         int
+	}{
+		{"b1-reg-expander.prog", "mainline", 4}, {"b1-reg-expander.prog", "v6.8", 3},
+		{"b2-depopulate-remove.prog", "mainline", 4}, {"b2-depopulate-remove.prog", "v6.8", 3},
+		{"b4-nvmem-wp-double-put.prog", "v6.1", 3}, {"dt-fixup-deadlock.prog", "mainline", 3},
+	} {
+		tr := tree(t, tc.tree)
+		cfg := Config{Tree: tr, TreeName: tc.tree, Profile: tc.profile, Depth: tc.depth, Workers: 2, Branch: BranchReplay}
+		want := run(t, cfg)
+		cfg.Branch = BranchCopy
+		got := run(t, cfg)
+		if g, w := render(got), render(want); g != w {
+			t.Errorf("%s on %s: copying differs from replaying:\n%s\nvs\n%s", tc.tree, tc.profile, g, w)
+		}
+	}
+}
+
+// A title found first as program misuse is recorded again, as the
+// kernel's own, when a path taking no reference of its own raises it: a
+// kernel bug does not hide behind the misuse that found its title first.
+func TestMisuseDoesNotHideKernelFinding(t *testing.T) {
+	tr := tree(t, "b1-reg-expander.prog")
+	x := &explorer{cfg: Config{Profile: "mainline", TreeName: "b1"}, tree: tr, seen: map[string]bool{},
+		misuse: map[string]bool{}, res: &Result{Profile: "mainline"}}
+	var err error
+	if x.alpha, err = newAlphabet(tr, "mainline", DefaultOps); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := func(name string) int32 {
+		for i, tp := range x.alpha.templates {
+			if tp.desc.Name == name && tp.args == nil == (name == "of_overlay_remove") {
+				return int32(i)
+			}
+		}
+		t.Fatalf("no template %s", name)
+		return 0
+	}
+	at := func(ls ...letter) *state {
+		s := &state{}
+		for i, l := range ls {
+			s = &state{parent: s, l: l, depth: i + 1}
+		}
+		return s
+	}
+	apply, get := letter{t: tmpl("of_overlay_fdt_apply"), ref: -1}, letter{t: tmpl("of_node_get"), ref: -1}
+	remove := letter{t: tmpl("of_overlay_remove"), ref: 0}
+	f := report.Finding{Title: b1Title, Kind: report.KernelError, Op: 3}
+	var path []letter
+	x.note(f, at(apply, get, remove), &path, nil, false)
+	path = nil
+	x.note(f, at(apply, get, remove), &path, nil, false) // misuse again: not recorded twice
+	if len(x.res.Found) != 1 || !x.res.Found[0].Misuse() {
+		t.Fatalf("want one misuse finding:\n%s", x.res.Statement())
+	}
+	path = nil
+	x.note(f, at(apply, remove), &path, nil, false)
+	if len(x.res.Found) != 2 || x.res.Found[1].Misuse() || x.res.KernelFindings() != 1 {
+		t.Fatalf("want the path without a reference recorded as the kernel's:\n%s", x.res.Statement())
+	}
+	path = nil
+	x.note(f, at(apply, remove), &path, nil, false)
+	if len(x.res.Found) != 2 {
+		t.Errorf("a kernel finding recorded twice:\n%s", x.res.Statement())
 	}
 }

@@ -29,7 +29,11 @@ import (
 //	DANGLE_SKIP_DRIVERS  comma-separated catalog drivers the generator
 //	               leaves out (dangle-dt-fixup: the modelled hazard whose
 //	               changeset leak has B1's title, when measuring B1)
-//	DANGLE_MISUSE  1: also fail on API misuse (below)
+//	DANGLE_MISUSE  1: also fail on API misuse (below); 0: no consumer
+//	               misuse at all — the decoder never takes its misuse
+//	               choice (seq.Weights.Misuse 0: no op on a handle the
+//	               program gave up, B6's double put included), and the
+//	               seeds that need it are left out
 //	DANGLE_ONLY    a regexp: fail only on titles it matches (to measure
 //	               the time to find one bug, B1: DANGLE_ONLY=of_changeset_destroy)
 //
@@ -42,19 +46,20 @@ import (
 // targets skip it unless DANGLE_MISUSE=1; a warning deeper down
 // (WARNING in gpiod_free at gpiod_put) still fails.
 type Env struct {
-	Only   *regexp.Regexp
-	Misuse bool
-	Kernel string
-	Ignore *regexp.Regexp
-	Strict bool
-	Seeds  bool
-	Skip   []string
+	Only     *regexp.Regexp
+	Misuse   bool
+	NoMisuse bool
+	Kernel   string
+	Ignore   *regexp.Regexp
+	Strict   bool
+	Seeds    bool
+	Skip     []string
 }
 
 // ReadEnv reads Env; a bad DANGLE_IGNORE is an error.
 func ReadEnv() (Env, error) {
 	e := Env{Kernel: os.Getenv("DANGLE_KERNEL"), Strict: sim.StrictFromEnv(), Seeds: os.Getenv("DANGLE_SEEDS") != "none",
-		Misuse: os.Getenv("DANGLE_MISUSE") == "1"}
+		Misuse: os.Getenv("DANGLE_MISUSE") == "1", NoMisuse: os.Getenv("DANGLE_MISUSE") == "0"}
 	if s := os.Getenv("DANGLE_SKIP_DRIVERS"); s != "" {
 		e.Skip = strings.Split(s, ",")
 	}
@@ -98,6 +103,9 @@ type Runner struct {
 func NewRunner(target string, env Env) *Runner {
 	w := TargetWeights(target)
 	w.SkipDrivers = env.Skip
+	if env.NoMisuse {
+		w.Misuse = 0
+	}
 	return &Runner{Target: target, Model: NewModel(), Weights: w, Env: env, Cache: sim.NewCache(),
 		accept: map[string]map[string]bool{}}
 }
@@ -115,6 +123,9 @@ func (r *Runner) Seeds(root string) ([][]byte, error) {
 	var out [][]byte
 	for _, s := range seeds {
 		b, err := seq.Encode(r.Model, &r.Weights, s.Prog)
+		if err != nil && r.Weights.Misuse == 0 {
+			continue // a double put: DANGLE_MISUSE=0 leaves it out
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", s.Path, err)
 		}
@@ -137,6 +148,9 @@ type Failure struct {
 	Prog    *prog.Program
 	Profile string
 	Log     string
+	// Misused are the ops (0-based) that took the decoder's misuse
+	// choice (seq.Info): acting on a handle the program gave up.
+	Misused []int
 }
 
 // Run decodes data, runs it and returns the findings that fail the
@@ -144,7 +158,7 @@ type Failure struct {
 // program the simulator refuses as input (a literal file that parses
 // but does not compile) fails nothing.
 func (r *Runner) Run(data []byte) ([]Failure, error) {
-	p := seq.Decode(r.Model, &r.Weights, data)
+	p, info := seq.DecodeInfo(r.Model, &r.Weights, data)
 	accept, seed := r.accept[string(data)]
 	if seed && r.Env.Kernel != "" && r.Env.Kernel != p.Kernel {
 		// a seed pinned to a profile it was not written for: its
@@ -155,7 +169,11 @@ func (r *Runner) Run(data []byte) ([]Failure, error) {
 		}
 		return nil, nil
 	}
-	return r.RunProg(p, accept)
+	fails, err := r.RunProg(p, accept)
+	for i := range fails {
+		fails[i].Misused = info.Misused
+	}
+	return fails, err
 }
 
 // RunProg runs p and returns the findings not ignored, none if one of
@@ -199,6 +217,13 @@ func (r *Runner) Report(f Failure) string {
 	wrote := os.WriteFile(file, text, 0o644) == nil
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (kernel %s)\n\n%s\nprogram:\n%s\n", f.Finding.Title, f.Profile, f.Finding.String(), text)
+	if len(f.Misused) > 0 {
+		ops := make([]string, len(f.Misused))
+		for i, o := range f.Misused {
+			ops[i] = strconv.Itoa(o + 1)
+		}
+		fmt.Fprintf(&b, "consumer misuse (the decoder's misuse choice; DANGLE_MISUSE=0 turns it off) at op %s\n", strings.Join(ops, ", "))
+	}
 	if wrote {
 		fmt.Fprintf(&b, "replay: go run ./cmd/dangle run -kernel '%s' %s\n", f.Profile, file)
 	}

@@ -56,3 +56,50 @@ func TestRunnerFilters(t *testing.T) {
 		t.Errorf("DANGLE_MISUSE=1: %d failures, want 2: %v", len(fails), fails)
 	}
 }
+
+// TestPlainestFindsB1: FuzzLifecycle's plainest input with an op (four
+// zero header bytes, then the first apply) fails on v6.8 with B1's title
+// — a regulator and its consumer added by one overlay, removed at
+// teardown while the link release work still holds them — and is clean
+// on v6.8.5, where the removal waits for that work (B1's fix).
+func TestPlainestFindsB1(t *testing.T) {
+	for _, c := range []struct {
+		kernel string
+		want   int
+	}{{"v6.8", 1}, {"v6.8.5", 0}} {
+		r := NewRunner("FuzzLifecycle", Env{Kernel: c.kernel})
+		var in []byte
+		for k := range 256 {
+			if in = []byte{0, 0, 0, 0, byte(k)}; len(r.Decode(in).Ops) > 0 {
+				break
+			}
+		}
+		fails, err := r.Run(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fails) < c.want || (c.want == 0 && len(fails) > 0) || (c.want > 0 && fails[0].Finding.Title != "memory leak in of_changeset_destroy") {
+			t.Errorf("%s: %d failures %v, want B1's title %d times first:\n%s", c.kernel, len(fails), fails, c.want, r.Decode(in))
+		}
+	}
+}
+
+// TestNoMisuse: DANGLE_MISUSE=0 sets the decoder's misuse chance to 0
+// and leaves out the seeds that need it (B6's double put).
+func TestNoMisuse(t *testing.T) {
+	on, off := NewRunner("FuzzGPIO", Env{Seeds: true}), NewRunner("FuzzGPIO", Env{Seeds: true, NoMisuse: true})
+	if off.Weights.Misuse != 0 || on.Weights.Misuse == 0 {
+		t.Fatalf("misuse chance: on %d, off %d", on.Weights.Misuse, off.Weights.Misuse)
+	}
+	a, err := on.Seeds("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := off.Seeds("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 || len(b) >= len(a) {
+		t.Errorf("seeds: %d with misuse, %d without", len(a), len(b))
+	}
+}

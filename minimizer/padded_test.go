@@ -198,19 +198,40 @@ var paddedSeeds = []string{
 	"b5-gpiochip-remove-requested.prog",
 	"b6-gpiod-double-put.prog",
 	"b7-input-unbind.prog",
+	"remove-all-aliasing.prog",
 }
 
-// TestPaddedPrograms: each corpus bug plus >= 100 unrelated ops and extra
-// nodes and properties minimizes, in under 2 s, to no more than the
-// hand-written seed's op, node and property counts, and to exactly the
-// size the seed itself minimizes to; the result is 1-minimal.
-func TestPaddedPrograms(t *testing.T) {
+// TestPaddedPrograms: each corpus bug (B1-B7 and the remove_all
+// aliasing) plus >= 100 unrelated ops and extra nodes and properties
+// minimizes, in under 2 s, to no more than the hand-written seed's op,
+// node and property counts, and to no more than the size the seed itself
+// minimizes to; the result is 1-minimal.
+func TestPaddedPrograms(t *testing.T) { testPadded(t, false) }
+
+// TestPaddedTeardown is TestPaddedPrograms with the predicate Go's
+// fuzzer and rapid's shrinker use: the title anywhere, the teardown
+// included. The results are also at most teardownOps ops.
+func TestPaddedTeardown(t *testing.T) { testPadded(t, true) }
+
+// teardownOps are the op counts Go's byte minimizer reaches on the
+// padded programs (BENCHMARKS.md, table 3), for the bugs where ours
+// reaches them too with the same predicate; b5's 2 ops come from a
+// different overlay (the decoder's bytes changed, see table 3).
+var teardownOps = map[string]int{
+	"b1-reg-expander.prog": 1, "b2-depopulate-remove.prog": 1, "b3-base-prop-leak.prog": 1,
+	"b4-nvmem-wp-double-put.prog": 1, "b7-input-unbind.prog": 1,
+}
+
+func testPadded(t *testing.T, teardown bool) {
 	rs := padSeed(t, 1)
-	t.Logf("padding seed %d; replay: DANGLE_PAD_SEED=%d go test ./minimizer -run TestPaddedPrograms -v", rs, rs)
+	t.Logf("padding seed %d; replay: DANGLE_PAD_SEED=%d go test ./minimizer -run %s -v", rs, rs, t.Name())
 	for _, name := range paddedSeeds {
 		t.Run(strings.TrimSuffix(name, ".prog"), func(t *testing.T) {
 			seed := loadSeed(t, name)
 			pred := seedPredicate(t, seed)
+			if teardown {
+				pred = simPredicate(expectTitle(seed), false)
+			}
 			padded := pad(t, seed, 100, rs)
 			if n := len(padded.Ops) - len(seed.Ops); n < 100 {
 				t.Fatalf("only %d padding ops", n)
@@ -228,11 +249,18 @@ func TestPaddedPrograms(t *testing.T) {
 			seedSize, want := SizeOf(seed), SizeOf(fromSeed)
 			t.Logf("%s: padded %v -> %v in %v (%d runs); seed %v minimizes to %v",
 				name, st.Before, st.After, elapsed.Round(time.Millisecond), st.Steps, seedSize, want)
-			if st.After != want {
-				t.Errorf("padded result %v, want the seed's minimum %v\n%s", st.After, want, got)
+			// As small as the seed's own minimum: as many ops, and as
+			// many nodes and properties together (the remove_all seed's
+			// overlay keeps a node where the padded one keeps a padding
+			// property: two 1-minimal results of one size).
+			if st.After.Ops > want.Ops || st.After.Nodes+st.After.Props > want.Nodes+want.Props {
+				t.Errorf("padded result %v, want no larger than the seed's minimum %v\n%s", st.After, want, got)
 			}
 			if st.After.Ops > seedSize.Ops || st.After.Nodes > seedSize.Nodes || st.After.Props > seedSize.Props {
 				t.Errorf("padded result %v exceeds the hand-minimal seed %v", st.After, seedSize)
+			}
+			if n, ok := teardownOps[name]; teardown && ok && st.After.Ops > n {
+				t.Errorf("teardown predicate: %d ops, want at most %d (Go's byte minimizer's)\n%s", st.After.Ops, n, got)
 			}
 			if elapsed > 2*time.Second {
 				t.Errorf("took %v, want < 2s", elapsed)

@@ -19,12 +19,18 @@ type pass struct {
 var passes = []pass{
 	{"after-report", passAfterReport},
 	{"unrelated", passUnrelated},
+	{"teardown", passTeardown},
 	{"ops", passOps},
+	{"drop-overlay", passDropOverlays},
+	{"merge-applies", passMergeApplies},
 	{"sched", passSched},
 	{"fail", passFail},
 	{"work", passWork},
 	{"files", passFiles},
+	{"merge-frags", passMergeFragments},
+	{"merge-explicit", passMergeExplicit},
 	{"overlay", passOverlays},
+	{"hoist", passHoist},
 	{"base", passBase},
 	{"simplify", passSimplify},
 }

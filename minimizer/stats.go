@@ -75,9 +75,9 @@ func SizeOf(p *prog.Program) Size {
 // Print writes the per-pass table and the totals, as dangle minimize -v
 // shows them.
 func (st *Stats) Print(w io.Writer) {
-	fmt.Fprintf(w, "%-12s %6s %6s %7s %8s %10s\n", "pass", "runs", "cached", "invalid", "accepted", "time")
+	fmt.Fprintf(w, "%-14s %6s %6s %7s %8s %10s\n", "pass", "runs", "cached", "invalid", "accepted", "time")
 	for _, p := range st.Passes {
-		fmt.Fprintf(w, "%-12s %6d %6d %7d %8d %10s\n", p.Name, p.Runs, p.Cached, p.Invalid, p.Accepted,
+		fmt.Fprintf(w, "%-14s %6d %6d %7d %8d %10s\n", p.Name, p.Runs, p.Cached, p.Invalid, p.Accepted,
 			p.Time.Round(time.Microsecond))
 	}
 	fmt.Fprintf(w, "%d rounds, %d predicate runs, %s\n", st.Rounds, st.Steps, st.Time.Round(time.Microsecond))

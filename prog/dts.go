@@ -10,9 +10,17 @@ import (
 // dtsMemo is one source file parsed and, once asked for, compiled; and
 // the name and data it was made from.
 type dtsMemo struct {
-	name, src string
-	ast       *dt.File
-	syntax    error // the parse error (a *dt.Error), or nil
+	name string
+	// data is the File.Data it was made from, not a copy (a 50 MB
+	// source would be held twice): Data is replaced, never edited in
+	// place, so comparing it with File.Data tells whether it changed
+	// (in O(1) while it is the same slice).
+	data []byte
+	// ast is the parsed file until Tree compiles it (then nil: a
+	// source's syntax tree is about twice its size, and nothing reads
+	// it after the compile).
+	ast    *dt.File
+	syntax error // the parse error (a *dt.Error), or nil
 	// once compiles, so runs of one parsed program may share it across
 	// goroutines; compiled says it has.
 	once     sync.Once
@@ -26,8 +34,9 @@ type dtsMemo struct {
 // (a *dt.Error, positions within the file). Parse and Validate parse each
 // source to report syntax errors; the parsed file is kept, and Tree
 // compiles it once and keeps the tree, until the file's Name or Data
-// changes. So a program's sources are parsed once however often they are
-// validated, and compiled once however often the program runs (once
+// changes (Data must be replaced, not edited in place). So a program's
+// sources are parsed once however often they are validated, and
+// compiled once however often the program runs (once
 // Parse or Validate has run, Tree is safe to call from several
 // goroutines running one program; changing Name or Data is not). The tree must not be modified.
 func (f *File) Tree() (*dt.Tree, error) {
@@ -37,6 +46,7 @@ func (f *File) Tree() (*dt.Tree, error) {
 	}
 	m.once.Do(func() {
 		m.tree, m.err = dt.Compile(m.ast, dt.CompileOptions{Symbols: true})
+		m.ast = nil
 		m.compiled.Store(true)
 	})
 	return m.tree, m.err
@@ -46,17 +56,17 @@ func (f *File) Tree() (*dt.Tree, error) {
 // it yet (or failed): a caller holding its own cache of trees can look
 // there before making Tree compile.
 func (f *File) Compiled() *dt.Tree {
-	if m := f.dts; m != nil && m.compiled.Load() && m.name == f.Name && m.src == string(f.Data) {
+	if m := f.dts; m != nil && m.compiled.Load() && m.name == f.Name && string(m.data) == string(f.Data) {
 		return m.tree
 	}
 	return nil
 }
 
 func (f *File) memo() *dtsMemo {
-	if m := f.dts; m != nil && m.name == f.Name && m.src == string(f.Data) {
+	if m := f.dts; m != nil && m.name == f.Name && string(m.data) == string(f.Data) {
 		return m
 	}
-	m := &dtsMemo{name: f.Name, src: string(f.Data)}
+	m := &dtsMemo{name: f.Name, data: f.Data}
 	m.ast, m.syntax = dt.Parse(f.Name, f.Data)
 	f.dts = m
 	return m

@@ -255,3 +255,29 @@ func TestTreeMemo(t *testing.T) {
 		t.Errorf("Tree() after a change of Data = %p, want a new tree", t4)
 	}
 }
+
+// TestTreeMemoMemory checks what the memo keeps of a large source (issue
+// 14 item 8): not a second copy of its text, and not its syntax tree once
+// it is compiled.
+func TestTreeMemoMemory(t *testing.T) {
+	p, err := Parse("t.prog", []byte(hdr+app+ovly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := p.File("o.dtso")
+	if f.dts == nil || f.dts.ast == nil {
+		t.Fatal("Parse did not keep the parsed source")
+	}
+	if &f.dts.data[0] != &f.Data[0] {
+		t.Error("the memo holds a copy of the file's data")
+	}
+	if _, err := f.Tree(); err != nil {
+		t.Fatal(err)
+	}
+	if f.dts.ast != nil {
+		t.Error("the syntax tree is kept after the compile")
+	}
+	if _, err := f.Tree(); err != nil || f.Compiled() == nil {
+		t.Errorf("Tree() after the syntax tree was dropped: %v", err)
+	}
+}

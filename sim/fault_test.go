@@ -98,6 +98,11 @@ var faultExplained = []struct {
 			"__device_release_driver() livelock; the consumer's SYNC_STATE_ONLY link that really_probe()'s \"Resources " +
 			"present before probing\" exit left in CONSUMER_PROBE reaches device_del()'s device_links_purge(), which " +
 			"WARNs on a consumer link neither DORMANT nor NONE (core_sync_state_only_livelock.txt)"},
+	{"deadlock: flush_workqueue(device_link_wq) under of_mutex", []string{"devm_kzalloc", "sysfs_create_link", "kzalloc", "__of_add_property", "kobject_add"},
+		"hazard (a) (core_deadlock_flush_under_of_mutex.txt) in dt_fixup_rebind_eexist.txt: without the injected failure the " +
+			"rebind's failing of_changeset_apply() destroys its changeset, whose flush runs the first binding's pending release; " +
+			"a probe failing before that (or a first probe failing, so the rebind binds) leaves a release pending until the " +
+			"teardown's of_overlay_remove() flushes device_link_wq under of_mutex"},
 	{"devres ran after PM domain detach in spi_probe", []string{"devres_alloc", "kobject_add"},
 		"B7: before the v6.18 move of the detach into device_unbind_cleanup(), spi_probe() detaches the PM domain when the " +
 			"driver's probe fails, before really_probe()'s devres_release_all()"},

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -60,3 +61,22 @@ func BenchmarkBigOverlay(b *testing.B) {
 
 // BenchmarkManyApplies: 4000 applies of a one-node overlay, log on.
 func BenchmarkManyApplies(b *testing.B) { benchRun(b, manyAppliesProg(b, 4000)) }
+
+// BenchmarkBigProgram: a 50 MB program (bigProgramText: one overlay of
+// about 50k nodes with 1 KB of source each), parsed, applied and removed,
+// log on and streamed to io.Discard as dangle run streams it.
+func BenchmarkBigProgram(b *testing.B) {
+	text := bigProgramText(50 << 20)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := prog.Parse("big.prog", text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Run(p, Config{Filename: "big.prog", Stream: io.Discard}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

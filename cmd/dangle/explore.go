@@ -16,14 +16,18 @@ import (
 
 const exploreUsage = `usage:
   dangle explore -depth N [-kernel PROFILE] [-tree FILE.prog]... [-ops LIST] [-workers W]
-                 [-max-states M] [-timeout D] [-hash=false] [-strict] [-o DIR] [-q]
+                 [-max-states M] [-timeout D] [-hash=false] [-por] [-branch auto|replay|copy]
+                 [-strict] [-o DIR] [-q]
 
 Breadth-first search over op sequences of up to N ops drawn from the
 alphabet of a tree (the base tree and overlays of FILE.prog; its ops are
 ignored). Default trees: the B1, B2 and B4 corpus programs. Each finding
 of a new title is printed with a shortest program (replay it with dangle
-run); then a statement per tree. Exit status: 0 no finding, 1 findings,
-2 usage or input error.
+run); one that goes away without the program's own reference (an
+of_node_get, gpiod_get or get_device it holds) is listed as misuse, the
+kernel reporting the caller. Then a statement per tree. Exit status: 0
+no kernel finding (misuse only, or nothing), 1 kernel findings, 2 usage
+or input error.
 `
 
 // defaultTrees are the corpus programs whose trees the search uses by
@@ -47,6 +51,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 1, "goroutines expanding a level (the output does not depend on it)")
 	maxStates := fs.Int("max-states", 0, "stop after this many distinct states (0: no bound)")
 	timeout := fs.Duration("timeout", 0, "stop after this long (0: none); for measurements")
+	por := fs.Bool("por", false, "partial-order reduction: sleep sets over independent letters (the same states and finding lengths, fewer transitions)")
+	branch := fs.String("branch", "auto", "how a state is branched: replay each path from a fresh boot, copy the state's kernel, or auto (copy from depth "+fmt.Sprint(explore.CopyDepth)+"); the output is the same")
 	hash := fs.Bool("hash", true, "identify equal states by the canonical state hash (false: every path is a state)")
 	strict := fs.Bool("strict", false, "count known findings as findings")
 	outDir := fs.String("o", "", "write each finding's program to `DIR`/<tree>-<n>.prog")
@@ -67,6 +73,11 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "dangle explore: -kernel: %v\n", err)
 			return 2
 		}
+	}
+	br, err := explore.ParseBranch(*branch)
+	if err != nil {
+		fmt.Fprintf(stderr, "dangle explore: -branch: %v\n", err)
+		return 2
 	}
 	var opList []string
 	if *ops != "" {
@@ -93,7 +104,7 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "=== explore %s (depth %d)\n", name, *depth)
 		res, err := explore.Run(explore.Config{Tree: tree, TreeName: name, Profile: *kernel, Depth: *depth,
-			Ops: opList, Workers: *workers, MaxStates: *maxStates, NoHash: !*hash, Strict: *strict,
+			Ops: opList, Workers: *workers, MaxStates: *maxStates, NoHash: !*hash, Branch: br, POR: *por, Strict: *strict,
 			Timeout: *timeout, Progress: progress})
 		if err != nil {
 			fmt.Fprintf(stderr, "dangle explore: %v\n", err)
@@ -101,7 +112,13 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "alphabet: %s\n", res.Alphabet)
 		for i, f := range res.Found {
-			fmt.Fprintf(stdout, "\n--- finding %d: %s (%s)\n%s", i+1, f.Finding.Title, f.Finding.Kind, f.Program.Print())
+			// a finding that needs the program's own reference is the
+			// kernel reporting the caller: listed as misuse, not counted
+			what := "finding"
+			if f.Misuse() {
+				what = "misuse"
+			}
+			fmt.Fprintf(stdout, "\n--- %s %d: %s (%s)\n%s", what, i+1, f.Finding.Title, f.Finding.Kind, f.Program.Print())
 			if *outDir != "" {
 				file := filepath.Join(*outDir, fmt.Sprintf("%s-%d.prog", strings.TrimSuffix(filepath.Base(name), ".prog"), i+1))
 				if err := os.WriteFile(file, f.Program.Print(), 0o644); err != nil {
@@ -113,6 +130,8 @@ func cmdExplore(args []string, stdout, stderr io.Writer) int {
 		}
 		if len(res.Found) > 0 {
 			fmt.Fprintln(stdout)
+		}
+		if res.KernelFindings() > 0 {
 			status = 1
 		}
 		fmt.Fprint(stdout, res.Statement())

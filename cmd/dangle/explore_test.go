@@ -34,6 +34,7 @@ func TestExploreUsage(t *testing.T) {
 		{"explore", "-depth", "2", "-kernel", "nosuch"},
 		{"explore", "-depth", "2", "-ops", "nosuch_op", "-tree", "../../corpus/b1-reg-expander.prog"},
 		{"explore", "-depth", "2", "-tree", "nosuch.prog"},
+		{"explore", "-depth", "2", "-branch", "nosuch"},
 	} {
 		if code, _, errs := run(args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
@@ -48,5 +49,18 @@ func TestExploreDefaultTrees(t *testing.T) {
 	code, out, errs := run("explore", "-q", "-depth", "1", "-kernel", "mainline")
 	if code != 0 || strings.Count(out, "no finding up to depth 1 on profile mainline") != 3 {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// On mainline B1's tree gives only findings that need the program's own
+// of_node_get: printed as misuse, the bound says "no kernel finding",
+// and the exit status is 0; -por gives the same statement's findings.
+func TestExploreMisuse(t *testing.T) {
+	for _, por := range []string{"-por=false", "-por=true"} {
+		code, out, errs := run("explore", "-q", "-depth", "3", "-kernel", "mainline", por, "-tree", "../../corpus/b1-reg-expander.prog")
+		if code != 0 || !strings.Contains(out, "--- misuse 1: memory leak in of_changeset_destroy") ||
+			strings.Contains(out, "--- finding") || !strings.Contains(out, "no kernel finding up to depth 3 on profile mainline (3 program-misuse title(s)") {
+			t.Errorf("%s: exit %d\n%s\n%s", por, code, out, errs)
+		}
 	}
 }

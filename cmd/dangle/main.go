@@ -2,7 +2,7 @@
 // kernel profiles and print what the kernel would print.
 //
 //	dangle run [-kernel P|all|P1,P2] [-base FILE.dtb|FILE.dts] [-I DIR]… [-trace] [-strict] [-state] [-fail-list FILE] FILE…
-//	dangle minimize [-o OUT] [-v] FILE
+//	dangle minimize [-o OUT] [-v] [-teardown] FILE
 //	dangle new [-base B] [-kernel P] [-I DIR]… -o OUT OVERLAY… ['OP LINE'…]
 //	dangle profiles
 //	dangle ops

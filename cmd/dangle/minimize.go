@@ -15,11 +15,13 @@ import (
 	"dangle/sim/report"
 )
 
-const minimizeUsage = `usage: dangle minimize [-o OUT] [-v] [-kernel PROFILE] [-strict] [-title TITLE] [-timeout D] FILE.prog
+const minimizeUsage = `usage: dangle minimize [-o OUT] [-v] [-kernel PROFILE] [-strict] [-teardown] [-title TITLE] [-timeout D] FILE.prog
 
 Shrinks the program while it still produces a finding with the same title
 (by default the first finding of the original run; raised during an op,
-not in the teardown, when the original raised it during one) and writes
+not in the teardown, when the original raised it during one; -teardown
+accepts it in the teardown too, as Go's fuzzer and rapid do, which lets
+the explicit removes go when the teardown's raise the finding) and writes
 the result to OUT (standard output without -o); with -kernel the result's
 kernel line names that profile. -v prints each pass's counters and time
 to standard error. -strict keeps known findings (sim.KnownFindings) as
@@ -38,6 +40,7 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "print per-pass counters and time")
 	kernel := fs.String("kernel", "", "kernel profile (overrides the program's kernel line)")
 	strict := fs.Bool("strict", false, "count known findings (leaks the kernel itself announces) as findings")
+	teardown := fs.Bool("teardown", false, "accept the finding raised in the teardown even when the original raised it during an op")
 	title := fs.String("title", "", "the finding title to keep (default: the original's first finding)")
 	timeout := fs.Duration("timeout", time.Minute, "stop shrinking after this long")
 	fs.Usage = func() { fmt.Fprint(stderr, minimizeUsage) }
@@ -78,7 +81,7 @@ func cmdMinimize(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	want := orig.Title
-	min, st, err := minimizer.Minimize(p, crash.Predicate(cfg, want, orig.Op > 0), minimizer.Options{Timeout: *timeout})
+	min, st, err := minimizer.Minimize(p, crash.Predicate(cfg, want, orig.Op > 0 && !*teardown), minimizer.Options{Timeout: *timeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "dangle minimize: %s: %q (kernel %s): %v\n", name, want, res.Profile, err)
 		return 2

@@ -106,7 +106,8 @@ func mutate(r *rand.Rand, vals, other []uint32) []uint32 {
 // swarm (a per-program seed, kept with corpus programs so they replay):
 // a fuzz target's op mix, a program length (the weight of ending it),
 // and each op's weight halved or quartered at random, so that programs
-// differ in kind (swarm testing). seq's own swarm (drivers, fragment
+// differ in kind (swarm testing); one program in eight is a GPIO
+// consumer's with misuse on (seq.Weights.Misuse). seq's own swarm (drivers, fragment
 // kinds, enabled ops) is in the choice stream.
 func swarmWeights(swarm uint64) seq.Weights {
 	r := rand.New(rand.NewPCG(swarm, 0x7377_6172_6d))
@@ -115,6 +116,12 @@ func swarmWeights(swarm uint64) seq.Weights {
 		t = fuzz.Targets[r.IntN(len(fuzz.Targets))]
 	}
 	w := t.Weights()
+	if r.IntN(8) == 0 {
+		// consumer misuse: a GPIO program whose puts may repeat on a
+		// just-released descriptor (B6's double gpiod_put)
+		w = seq.GPIOWeights()
+		w.Misuse = 99
+	}
 	w.End = []int{1, 2, 3, 6, 10}[r.IntN(5)]
 	ops := make(map[string]int, len(w.Ops))
 	for _, d := range prog.Ops { // op table order: deterministic
@@ -129,9 +136,9 @@ func swarmWeights(swarm uint64) seq.Weights {
 // generate builds the program of (swarm, vals), continuing the stream
 // with rnd, and returns it with the stream that replays it exactly.
 // With decode the stream is bytes for seq.Decode, the fuzz targets'
-// decoder (a fresh one: 32 to 512 random bytes): unlike seq.Generate,
-// which writes well-behaved callers, it also puts stale handles (a
-// double gpiod_put: B6) and removes overlays twice.
+// decoder (a fresh one: 32 to 512 random bytes). Either acts on handles
+// the program gave up (a double gpiod_put: B6) only where the program's
+// misuse setting is on (seq.Weights.Misuse).
 func generate(m *seq.Model, swarm uint64, vals []uint32, rnd *rand.Rand, decode bool) (*prog.Program, []uint32) {
 	w := swarmWeights(swarm)
 	if decode {

@@ -20,6 +20,13 @@
 // [Weights] hold every tunable; a [Swarm] enables a subset of drivers,
 // fragment kinds and actions for one program.
 //
+// Besides device nodes, property updates and status toggles, a fragment
+// can add a driverless GPIO consumer node (ActConsumer, consumer.go:
+// disabled, "<con>-gpios" to a provider's free line), the node a test
+// module requests lines by; only FuzzGPIO's weights enable it by
+// default. Choice 0 writes a device's supplies, so the exhausted
+// stream's overlay is a consumer with its supplier.
+//
 // An [Overlay] is DTS source ("/dts-v1/; /plugin/;" with &label, &{/path}
 // and explicit fragment@N target / target-path fragments) plus a record
 // of what it does: the reject class it carries ([Valid] or one the kernel

@@ -379,3 +379,35 @@ func TestAnyWeights(t *testing.T) {
 		}
 	}
 }
+
+// TestConsumerNodes: a consumer fragment adds a disabled node without a
+// compatible (no device: a test module's lines) naming one free line of
+// a provider by a ConsumerCons "<con>-gpios", recorded with its props.
+func TestConsumerNodes(t *testing.T) {
+	cat := testCatalog()
+	w := DefaultWeights()
+	w.Action = [NumActions]int{ActConsumer: 1}
+	seen := 0
+	for seed := uint64(0); seed < 50; seed++ {
+		st := NewState(cat, testBase())
+		ov := st.Generate(checked{t, NewRand(seed)}, &w, FullSwarm(cat))
+		compile(t, ov)
+		for _, n := range ov.Nodes {
+			if !strings.Contains(n.Path, "gpio-consumer") {
+				continue
+			}
+			seen++
+			con := slices.IndexFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "-gpios") })
+			if n.Compatible != "" || n.Status != "disabled" || con < 0 ||
+				!slices.Contains(ConsumerCons, strings.TrimSuffix(n.Props[con], "-gpios")) {
+				t.Fatalf("seed %d: consumer node %+v:\n%s", seed, n, ov.Source)
+			}
+		}
+		if len(ov.GPIOUses) == 0 && ov.Reject == Valid {
+			t.Fatalf("seed %d: no line used:\n%s", seed, ov.Source)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no consumer node")
+	}
+}

@@ -148,7 +148,6 @@ func (s *State) Generate(c Choices, w *Weights, sw *Swarm) *Overlay {
 	s.seq++
 	g := &generator{s: s, c: c, w: w, sw: sw, v: s.view(), ov: &Overlay{Seq: s.seq},
 		touched: map[string]bool{}, off: map[string]bool{}, gpio: map[string]map[int]bool{}, labels: map[string]bool{}}
-	reject := Reject(pick(c, w.Reject[:]))
 	nf := 1
 	for nf < w.MaxFragments && yes(c, w.MoreFragments) {
 		nf++
@@ -157,6 +156,10 @@ func (s *State) Generate(c Choices, w *Weights, sw *Swarm) *Overlay {
 		g.fragment()
 	}
 	g.resolveSupplies()
+	// the defect class is the last decision: the overlay's shape comes
+	// first in the stream, so a short input writes a valid overlay and
+	// a mutation of the class keeps the shape
+	reject := Reject(pick(c, w.Reject[:]))
 	if reject != Valid && !g.inject(reject) {
 		reject = Valid
 	}
@@ -184,6 +187,8 @@ func (g *generator) fragment() {
 			ok = g.devicesFragment()
 		case ActStatus:
 			ok = g.statusFragment()
+		case ActConsumer:
+			ok = g.consumerFragment()
 		default:
 			ok = g.propsFragment()
 		}
@@ -434,7 +439,10 @@ func (g *generator) props(n *onode, b *Binding) {
 		n.set(p.Name, strings.ReplaceAll(p.Value, "$name", g.uniqueName(b.Node)))
 	}
 	for _, s := range b.Supplies {
-		if s.Required || yes(g.c, g.w.OptionalSupply) {
+		// choice 0 writes the supply: the plainest device overlay is a
+		// consumer with its supplier (what B1 and B2 need), so an
+		// exhausted stream still links the two
+		if s.Required || likely(g.c, g.w.OptionalSupply) {
 			g.pending = append(g.pending, pendingSupply{n, s})
 		}
 	}

@@ -66,9 +66,10 @@ type Action int
 
 // The actions.
 const (
-	ActDevices Action = iota // add device nodes (with their children) under a bus
-	ActProps                 // add or update properties
-	ActStatus                // toggle status ("okay" <-> "disabled")
+	ActDevices  Action = iota // add device nodes (with their children) under a bus
+	ActProps                  // add or update properties
+	ActStatus                 // toggle status ("okay" <-> "disabled")
+	ActConsumer               // add a driverless GPIO consumer node (consumer.go)
 	NumActions
 )
 
@@ -96,7 +97,8 @@ type Weights struct {
 	// MaxChildren bounds the child nodes a driver reads (LEDs).
 	MaxChildren int
 	// OptionalSupply and OptionalProp are the chances an optional
-	// supply or property is written.
+	// supply or property is written (choice 0 writes a supply, and
+	// leaves a property out).
 	OptionalSupply, OptionalProp int
 	// Ref weighs where a supplier comes from: the base tree, an earlier
 	// overlay, a node of this overlay, or a new provider node added for
@@ -110,12 +112,14 @@ type Weights struct {
 	MaxProps int
 }
 
-// DefaultWeights are the weights the tests and fuzzers use.
+// DefaultWeights are the weights the tests and fuzzers use. Each reject
+// class weighs 1 in 100; consumer nodes (ActConsumer) weigh 0: FuzzGPIO
+// turns them on (seq.GPIOWeights).
 func DefaultWeights() Weights {
 	return Weights{
-		Reject:         [NumRejects]int{Valid: 86, RejectDupNode: 2, RejectDupProp: 2, RejectUnresolved: 2, RejectNoTarget: 2, RejectCells: 2, RejectPhandle: 2, RejectLabel: 2},
+		Reject:         [NumRejects]int{Valid: 93, RejectDupNode: 1, RejectDupProp: 1, RejectUnresolved: 1, RejectNoTarget: 1, RejectCells: 1, RejectPhandle: 1, RejectLabel: 1},
 		Frag:           [NumFragKinds]int{FragLabel: 5, FragPath: 2, FragTarget: 2, FragTargetPath: 1},
-		Action:         [NumActions]int{ActDevices: 7, ActProps: 2, ActStatus: 2},
+		Action:         [NumActions]int{ActDevices: 7, ActProps: 2, ActStatus: 2, ActConsumer: 0},
 		MaxFragments:   4,
 		MoreFragments:  45,
 		MaxDevices:     3,
@@ -223,6 +227,18 @@ func yes(c Choices, pct int) bool {
 		return true
 	}
 	return c.Intn(100) >= 100-pct
+}
+
+// likely is true with chance pct/100 like yes, but choice 0 says yes:
+// for the parts the plainest overlay has (a device's supplies).
+func likely(c Choices, pct int) bool {
+	if pct <= 0 {
+		return false
+	}
+	if pct >= 100 {
+		return true
+	}
+	return c.Intn(100) < pct
 }
 
 // NewWeights chooses weights for one program, for fuzzers that let the

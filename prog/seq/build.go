@@ -66,12 +66,25 @@ func decode(m *Model, w *Weights, data []byte) (*prog.Program, error) {
 // Encode returns bytes that Decode turns into Canonical(p), for a valid
 // p within the bounds (MaxOps, MaxFiles, MaxFileBytes…), whose applies
 // use .dtso/.dtbo files and whose sched counts are at most
-// MaxSchedCount. The swarm it writes enables everything.
+// MaxSchedCount. The swarm it writes enables everything (the full
+// swarm), and misuse where p acts on a handle it gave up (a double put).
 func Encode(m *Model, w *Weights, p *prog.Program) ([]byte, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	b := &builder{m: m, w: w, enc: &writer{}, tgt: p, tmap: map[*prog.Op]*prog.Op{}}
+	// misuse off first; a program acting on handles it gave up needs
+	// it on
+	out, err := encode(m, w, p, false)
+	if err != nil {
+		if out2, err2 := encode(m, w, p, true); err2 == nil {
+			return out2, nil
+		}
+	}
+	return out, err
+}
+
+func encode(m *Model, w *Weights, p *prog.Program, misuse bool) ([]byte, error) {
+	b := &builder{m: m, w: w, enc: &writer{}, tgt: p, tmap: map[*prog.Op]*prog.Op{}, encMisuse: misuse}
 	b.c = encChoices{b}
 	if _, err := b.build(); err != nil {
 		return nil, err
@@ -117,6 +130,13 @@ type builder struct {
 	live    map[*prog.Op]bool
 	genOf   map[*prog.Op]*gen.Overlay
 	ngen    int
+
+	// misuse says the swarm enables consumer misuse (Weights.Misuse);
+	// misusing is set while an op being built took the misuse option,
+	// and misused lists the indexes of such ops. encMisuse: Encode's
+	// target needs misuse.
+	misuse, misusing, encMisuse bool
+	misused                     []int
 }
 
 // encChoices answers the overlay generator's and the swarm's choices
@@ -150,6 +170,9 @@ func (b *builder) choose(n int, want func() int) int {
 
 // yes is a choice with chance pct of true (99 encodes true, 0 false).
 func (b *builder) yes(pct int, want func() bool) bool {
+	if pct < 1 || pct > 99 {
+		panic("seq: chance out of 1..99") // a builder bug: callers clamp
+	}
 	v := b.choose(100, func() int {
 		if want() {
 			return 99
@@ -305,30 +328,50 @@ func (b *builder) files() {
 	}
 }
 
+// swarm reads the program's swarm: a first choice between the full
+// swarm (choice 0: every driver, fragment kind, action and op on) and a
+// partial one, whose choices follow (gen.NewSwarm's, one on/off per op);
+// then, unless Weights.Misuse is 0, whether consumer misuse is on
+// (choice 0: off). Encode writes the full swarm, and misuse on only for
+// a program that needs it.
 func (b *builder) swarm() {
-	b.sw = gen.NewSwarm(b.c, b.m.Catalog)
+	cat := b.m.Catalog
+	b.enabled = make([]bool, len(prog.Ops))
+	if b.yes(chance(b.w.Swarm), func() bool { return false }) {
+		b.sw = gen.NewSwarm(b.c, cat)
+		for i := range prog.Ops {
+			b.enabled[i] = b.choose(2, func() int { return 0 }) == 0 || prog.Ops[i].Name == "of_overlay_fdt_apply"
+		}
+	} else {
+		b.sw = gen.FullSwarm(cat)
+		for i := range b.enabled {
+			b.enabled[i] = true
+		}
+	}
+	if b.w.Misuse > 0 {
+		b.misuse = b.yes(chance(b.w.Misuse), func() bool { return b.encMisuse })
+	}
+	if b.encMisuse && !b.misuse {
+		b.fail("the program acts on handles it gave up, and misuse is off")
+	}
 	if ds := b.w.Drivers; ds != nil {
 		on := 0
-		for i, d := range b.m.Catalog.Drivers {
+		for i, d := range cat.Drivers {
 			b.sw.Drivers[i] = b.sw.Drivers[i] && slices.Contains(ds, d.Name)
 			if b.sw.Drivers[i] {
 				on++
 			}
 		}
-		for i, d := range b.m.Catalog.Drivers {
+		for i, d := range cat.Drivers {
 			if on == 0 && slices.Contains(ds, d.Name) {
 				b.sw.Drivers[i] = true
 			}
 		}
 	}
-	for i, d := range b.m.Catalog.Drivers {
+	for i, d := range cat.Drivers {
 		if slices.Contains(b.w.SkipDrivers, d.Name) {
 			b.sw.Drivers[i] = false
 		}
-	}
-	b.enabled = make([]bool, len(prog.Ops))
-	for i := range prog.Ops {
-		b.enabled[i] = b.choose(2, func() int { return 0 }) == 0 || prog.Ops[i].Name == "of_overlay_fdt_apply"
 	}
 }
 
@@ -353,10 +396,86 @@ func (b *builder) ops() {
 			break
 		}
 		b.op(&prog.Ops[k-1], t)
+		var next *prog.Op
+		if b.tgt != nil && i+1 < len(b.tgt.Ops) {
+			next = b.tgt.Ops[i+1]
+		}
+		if b.repeat(t, next) && next != nil {
+			i++ // (encoding: the repeat was the target's next op)
+		}
 	}
 	if b.tgt != nil && len(b.tgt.Ops) > MaxOps {
 		b.fail("%d ops, at most %d", len(b.tgt.Ops), MaxOps)
 	}
+}
+
+// Info is what building a program recorded besides the program.
+type Info struct {
+	// Misuse says the swarm enabled consumer misuse (Weights.Misuse).
+	Misuse bool
+	// Misused are the indexes of the ops that took the misuse option:
+	// each acts on a handle the program gave up or never held (a put
+	// of a released descriptor, a node reference or device link used
+	// after its put).
+	// No other op does.
+	Misused []int
+}
+
+// DecodeInfo is Decode, also returning what the decoding recorded.
+func DecodeInfo(m *Model, w *Weights, data []byte) (*prog.Program, Info) {
+	b := &builder{m: m, w: w, c: NewReader(data)}
+	p, err := b.build()
+	if err != nil {
+		return p, Info{}
+	}
+	return p, Info{Misuse: b.misuse, Misused: b.misused}
+}
+
+// GenerateInfo is Generate, also returning what it recorded.
+func GenerateInfo(m *Model, w *Weights, c gen.Choices) (*prog.Program, Info) {
+	b := &builder{m: m, w: w, c: c, generating: true}
+	p, _ := b.build()
+	return p, Info{Misuse: b.misuse, Misused: b.misused}
+}
+
+// repeat is the misuse choice after a release: where the swarm enables
+// misuse, the op just built, if it gave up a handle (a put, a link
+// deletion, a notifier's unregistration; not an overlay removal), is
+// sometimes called again on the same handle — a consumer putting what
+// it already put, B6's double gpiod_put. t is the target op just built
+// and next the one after it when encoding; it reports whether it
+// repeated.
+func (b *builder) repeat(t, next *prog.Op) bool {
+	if !b.misuse || len(b.p.Ops) == 0 || len(b.p.Ops) >= MaxOps {
+		return false
+	}
+	last := b.p.Ops[len(b.p.Ops)-1]
+	key, ok := releases[last.Desc.Name]
+	if !ok || last.Result() != prog.TypeNone || last.Desc.Name == "of_overlay_remove" {
+		return false
+	}
+	a := last.Arg(key)
+	if a == nil || a.Ref == nil || len(last.Args) != 1 {
+		return false
+	}
+	again := func() bool {
+		if t == nil || next == nil || b.tmap[t] != last || next.Desc != last.Desc || len(next.Args) != 1 {
+			return false
+		}
+		na := next.Arg(key)
+		return na != nil && na.Ref != nil && na.Ref == t.Arg(key).Ref
+	}
+	if !b.yes(chance(b.w.MisuseRepeat), again) {
+		return false
+	}
+	op := prog.NewOp(last.Desc, "", prog.RefArg(key, a.Ref))
+	b.p.Ops = append(b.p.Ops, op)
+	if next != nil {
+		b.tmap[next] = op
+	}
+	b.misused = append(b.misused, len(b.p.Ops)-1)
+	b.effects(op, nil)
+	return true
 }
 
 // DecodeChecked is Decode, also returning the validation error that

@@ -11,10 +11,11 @@
 //
 // Ops refer to live objects, as syzkaller's prog/rand.go and
 // prog/resources.go do: a reference argument picks among the handles
-// earlier ops produced, live ones first (overlays applied and not
-// removed, references held and not put), then stale ones (a double put,
-// a removed overlay's id), and for overlays a literal id; when no handle
-// of the type exists, the builder first inserts an op producing one.
+// earlier ops produced, live ones (overlays applied and not removed,
+// references held and not put), rarely for overlays a removed id or a
+// literal one, and only where misuse is on a stale handle (below); when
+// no handle of the type exists, the builder first inserts an op
+// producing one.
 // Node arguments pick among the live tree's nodes as the overlay
 // generator sees it (the base tree and the generated overlays applied so
 // far, newest first), node references held, or a literal path.
@@ -33,10 +34,30 @@
 //	kernel   0: no kernel line; 1..K: Model.Kernels; K+1: literal string
 //	files    count (0..MaxFiles), then each: name, data (literal files:
 //	         hand-written overlays, a base.dts)
-//	swarm    gen.NewSwarm's choices, then one on/off choice per op
+//	swarm    0: the full swarm (everything on); else a partial one:
+//	         gen.NewSwarm's choices, then one on/off choice per op
+//	misuse   0: off; else consumer misuse is on (Weights.Misuse; no
+//	         byte when it is 0)
 //	ops      until End or MaxOps: op kind (weighted, End first), then
 //	         per argument in op-table order: presence (optional ones),
-//	         then the value
+//	         then the value; after a put, where misuse is on, whether
+//	         it is repeated on the same handle
+//
+// So the plainest lifecycle is five bytes: four zero header bytes and
+// an apply, whose exhausted overlay (every further choice 0) is a
+// consumer device with a new supplier beside it — B1's shape; the
+// teardown removes it. An overlay's reject class is its last choice.
+//
+// # Misuse
+//
+// Acting on a handle the program gave up (a put of a released
+// descriptor, a stale node reference, a managed or purged device link,
+// an of_node_put of a path) happens only where the misuse setting is
+// on, and only by its choices: the misuse option of a reference
+// argument (weight Weights.MisuseRef) or the repeat of a put
+// (Weights.MisuseRepeat). DecodeInfo and GenerateInfo list the ops that
+// took it; Weights.Misuse 0 (fuzz: DANGLE_MISUSE=0) switches it off.
+// A removed overlay's id is not misuse: the kernel looks ids up.
 //
 // An apply's blob is a generated overlay (the overlay generator's own
 // choices follow) or one of the program's files. [Encode] writes the

@@ -24,6 +24,9 @@ var releases = map[string]string{
 // op builds one op of d (t: the target op when encoding). Producers of
 // handles it needs and none exists for are inserted first.
 func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
+	outer := b.misusing // a producer is built inside another op's argument
+	b.misusing = false
+	defer func() { b.misusing = outer }()
 	var args []prog.Arg
 	var ov *gen.Overlay
 	for i := range d.Args {
@@ -39,7 +42,7 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 		if ad.Optional && !b.yes(b.w.optional(ad.Key), func() bool { return ta != nil }) {
 			continue
 		}
-		a, g, ok := b.arg(d, ad, ta)
+		a, g, ok := b.arg(d, ad, ta, args)
 		if !ok {
 			return
 		}
@@ -57,23 +60,20 @@ func (b *builder) op(d *prog.OpDesc, t *prog.Op) {
 	}
 	if b.generating && ov != nil {
 		// devices the overlay disables go away at the apply
-		var off []string
-		for _, sc := range ov.Status {
-			if sc.Status == "disabled" {
-				off = append(off, sc.Path)
-			}
-		}
-		b.putLinksUnder(off)
+		b.putLinksUnder(disabled(ov))
 	}
 	b.p.Ops = append(b.p.Ops, op)
 	if t != nil {
 		b.tmap[t] = op
 	}
+	if b.misusing {
+		b.misused = append(b.misused, len(b.p.Ops)-1)
+	}
 	b.effects(op, ov)
 }
 
 // arg builds one argument value; g is the overlay generated for it.
-func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Arg, g *gen.Overlay, ok bool) {
+func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg, args []prog.Arg) (a prog.Arg, g *gen.Overlay, ok bool) {
 	switch ad.Kind {
 	case prog.KindFile:
 		return b.fileArg(ad, ta)
@@ -83,14 +83,21 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 			lit = 1
 		}
 		live, stale := b.handleSets(ad.Type)
-		if b.generating && d.Name == "device_link_del" {
+		if d.Name == "device_link_del" {
 			// device_link_add(): only a stateless link's reference is
 			// the caller's to drop; the driver core owns managed ones
-			live = slices.DeleteFunc(live, func(l *prog.Op) bool { return !stateless(l) })
+			// (deleting one is misuse, like a stale handle)
+			for i := 0; i < len(live); i++ {
+				if !stateless(live[i]) {
+					stale = append(stale, live[i])
+					live = slices.Delete(live, i, i+1)
+					i--
+				}
+			}
 		}
 		ref, _, ok := b.chooseHandle(ad.Type, live, stale, lit, func() (*prog.Op, int) { return ta.Ref, 0 })
-		if !ok {
-			return a, nil, false
+		if !ok || (d.Name == "device_link_del" && ref != nil && !stateless(ref) && !b.misusing) {
+			return a, nil, false // (a managed link just produced for it)
 		}
 		if ref != nil {
 			return prog.RefArg(ad.Key, ref), nil, true
@@ -101,12 +108,68 @@ func (b *builder) arg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (a prog.Ar
 	case prog.KindInt:
 		return prog.IntArg(ad.Key, ad.Min+b.choose(ad.Max-ad.Min+1, func() int { return ta.Int - ad.Min })), nil, true
 	case prog.KindEnum:
-		return prog.EnumArg(ad.Key, b.choose(len(ad.Values), func() int { return ta.Int })), nil, true
+		order, named := b.enumOrder(d, ad, args)
+		weights := make([]int, len(order))
+		for i := range weights {
+			weights[i] = 1
+			if i < named {
+				weights[i] = lineWeight
+			}
+		}
+		v := b.pick(weights, func() int { return slices.Index(order, ta.Int) })
+		return prog.EnumArg(ad.Key, order[v]), nil, true
 	case prog.KindSched:
 		return b.schedArg(d, ad, ta), nil, true
 	}
 	b.fail("op %s: argument kind %d", d.Name, ad.Kind)
 	return a, nil, false
+}
+
+// enumOrder lists an enum argument's value indexes in choice order:
+// the table's, except gpiod_get's con, where the named con_ids whose
+// "<con>-gpios" property the chosen node has come first (choice 0 asks
+// for a line the node names; each weighs lineWeight), the others after.
+func (b *builder) enumOrder(d *prog.OpDesc, ad *prog.ArgDesc, args []prog.Arg) (order []int, named int) {
+	order = make([]int, len(ad.Values))
+	for i := range order {
+		order[i] = i
+	}
+	if d.Name != "gpiod_get" || ad.Key != "con" || len(args) == 0 || args[0].Key != "node" {
+		return order, 0
+	}
+	path := args[0].Path
+	for r := args[0].Ref; r != nil && path == ""; r = r.Arg("node").Ref {
+		path = r.Arg("node").Path
+	}
+	props := b.props(path)
+	has := func(i int) bool {
+		want := ad.Values[i] + "-gpios"
+		if ad.Values[i] == "none" {
+			want = "gpios"
+		}
+		return slices.Contains(props, want)
+	}
+	first := slices.DeleteFunc(slices.Clone(order), func(i int) bool { return !has(i) })
+	return append(first, slices.DeleteFunc(order, has)...), len(first)
+}
+
+// props are the property names of the live node at path (as the
+// generator sees the tree), nil if it knows none.
+func (b *builder) props(path string) []string {
+	applied := b.st.Applied()
+	for i := len(applied) - 1; i >= 0; i-- {
+		for _, n := range applied[i].Nodes {
+			if n.Path == path {
+				return n.Props
+			}
+		}
+	}
+	for _, n := range b.base.Nodes {
+		if n.Path == path {
+			return n.Props
+		}
+	}
+	return nil
 }
 
 // fileArg is an apply's blob: one of the program's overlay files, or a
@@ -152,16 +215,31 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	if releases[d.Name] == ad.Key {
 		return b.nodePutArg(d, ad, ta)
 	}
-	paths := b.nodes(d)
-	refs := b.handles(prog.TypeNode)
+	paths, lines := b.nodes(d)
+	if b.generating && d.Name == "gpiod_get" && lines == 0 {
+		return prog.Arg{}, nil, false // no node names a line yet: no request
+	}
+	// the references held; those given up only where misuse is on
+	refs, stale := b.handleSets(prog.TypeNode)
+	held := len(refs)
+	if b.misuse {
+		refs = append(refs, stale...)
+	}
 	lit := 1
 	if b.generating {
-		// a generated program uses only the references it holds
-		refs, _ = b.handleSets(prog.TypeNode)
-		lit = 0
+		lit = 0 // no literal strings in a generated program
 	}
 	n := len(paths) + len(refs)
-	v := b.choose(n+lit, func() int {
+	// each choice weighs 1, but gpiod_get's nodes that name lines weigh
+	// lineWeight: a request that finds its line is the plainest
+	weights := make([]int, n+lit)
+	for i := range weights {
+		weights[i] = 1
+		if i < lines {
+			weights[i] = lineWeight
+		}
+	}
+	v := b.pick(weights, func() int {
 		if ta.Ref != nil {
 			i := slices.Index(refs, b.tmap[ta.Ref])
 			if i < 0 {
@@ -179,6 +257,9 @@ func (b *builder) nodeArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.
 	case v < len(paths):
 		return prog.PathArg(ad.Key, paths[v]), nil, true
 	case v < n:
+		if v-len(paths) >= held {
+			b.misusing = true
+		}
 		return prog.RefArg(ad.Key, refs[v-len(paths)]), nil, true
 	}
 	if b.generating {
@@ -206,10 +287,16 @@ func (b *builder) schedArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) prog.
 }
 
 // liveWeight is the weight of each live handle against 1 for "a stale
-// one or a literal" (a double put, a removed id: rare, since the kernel
-// may not cope with callers that put what they do not hold) and, where
-// no handle is live, against producing one first.
+// overlay id or a literal one" (a removed id: the kernel looks it up and
+// refuses it) or, where the swarm enables misuse, Weights.MisuseRef for
+// the misuse option (a double put: the kernel may not cope with callers
+// that put what they do not hold), and, where no handle is live,
+// against producing one first.
 const liveWeight = 15
+
+// lineWeight is the weight of a node naming GPIO lines in gpiod_get's
+// node choice, against 1 for every other node.
+const lineWeight = 32
 
 // chooseHandle picks a handle of type t: one of live (by weight), or
 // first producing one when none is live, or rarely (weight 1) one of
@@ -217,11 +304,16 @@ const liveWeight = 15
 // other is then that option's index, else -1. want gives, when
 // encoding, the target's link, or (nil, index) for another option.
 func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, want func() (*prog.Op, int)) (ref *prog.Op, other int, ok bool) {
-	if b.generating && t != prog.TypeOverlay {
-		// a generated program keeps the rules for callers: no put of a
-		// reference it gave up or never took, no use of a released
-		// handle (a stale overlay id is fine: the kernel looks it up)
-		stale, others = nil, 0
+	rare := 1
+	if t != prog.TypeOverlay {
+		// the rules for callers: no put of a reference given up or
+		// never taken, no use of a released handle (a stale overlay id
+		// is fine: the kernel looks it up), unless the swarm enables
+		// misuse and this choice takes it
+		rare = max(b.w.MisuseRef, 1)
+		if !b.misuse {
+			stale, others = nil, 0
+		}
 	}
 	weights := make([]int, len(live)+2)
 	for i := range live {
@@ -232,7 +324,7 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 		weights[len(live)] = liveWeight
 	}
 	if len(stale)+others > 0 {
-		weights[len(live)+1] = 1
+		weights[len(live)+1] = rare
 	}
 	if len(live) == 0 && !canProduce && len(stale)+others == 0 {
 		return nil, -1, false
@@ -270,6 +362,9 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 		return live[0], -1, true
 	}
 	i := b.choose(len(stale)+others, func() int { i, _ := target(); return i })
+	if t != prog.TypeOverlay {
+		b.misusing = true
+	}
 	if i < len(stale) {
 		return stale[i], -1, true
 	}
@@ -280,10 +375,10 @@ func (b *builder) chooseHandle(t prog.Type, live, stale []*prog.Op, others int, 
 // rarely a stale one or a path (a put of what the program never took).
 func (b *builder) nodePutArg(d *prog.OpDesc, ad *prog.ArgDesc, ta *prog.Arg) (prog.Arg, *gen.Overlay, bool) {
 	live, stale := b.handleSets(prog.TypeNode)
-	paths := b.nodes(d)
+	paths, _ := b.nodes(d)
 	lit := 1
 	if b.generating {
-		lit = 0
+		lit = 0 // no literal strings in a generated program
 	}
 	ref, other, ok := b.chooseHandle(prog.TypeNode, live, stale, len(paths)+lit, func() (*prog.Op, int) {
 		if ta.Ref != nil {
@@ -326,24 +421,6 @@ func (b *builder) handleSets(t prog.Type) (live, stale []*prog.Op) {
 	return live, stale
 }
 
-// handles lists the earlier ops whose result has type t: live ones first,
-// then stale ones, newest first in each.
-func (b *builder) handles(t prog.Type) []*prog.Op {
-	var live, stale []*prog.Op
-	for i := len(b.p.Ops) - 1; i >= 0; i-- {
-		op := b.p.Ops[i]
-		if op.Result() != t {
-			continue
-		}
-		if b.live[op] {
-			live = append(live, op)
-		} else {
-			stale = append(stale, op)
-		}
-	}
-	return append(live, stale...)
-}
-
 // producer is the first op of the table with result t and no link
 // arguments (syzkaller's createResource uses such a constructor).
 func (b *builder) producer(t prog.Type) *prog.OpDesc {
@@ -381,16 +458,7 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 	if a.Ref == nil || g == nil {
 		return
 	}
-	var gone []string
-	for _, n := range g.Nodes {
-		gone = append(gone, n.Path)
-	}
-	for _, sc := range g.Status {
-		if sc.Status != "disabled" {
-			gone = append(gone, sc.Path) // the revert disables it again
-		}
-	}
-	b.putLinksUnder(gone)
+	b.putLinksUnder(gone(g))
 	for _, h := range []struct {
 		t        prog.Type
 		put, key string
@@ -407,6 +475,104 @@ func (b *builder) putRefsUnder(remove *prog.Op) {
 			put := prog.NewOp(prog.Lookup(h.put), "", prog.RefArg(h.key, ref))
 			b.p.Ops = append(b.p.Ops, put)
 			b.effects(put, nil)
+		}
+	}
+	// and the descriptors of lines the overlay's nodes name or provide:
+	// the gpio_device of a chip it adds pins the chip's node
+	under := func(p string) bool {
+		return p != "" && slices.ContainsFunc(g.Nodes, func(n gen.Node) bool { return n.Path == p || strings.HasPrefix(p, n.Path+"/") })
+	}
+	live, _ := b.handleSets(prog.TypeDesc)
+	for _, ref := range live {
+		path, prop := b.descLine(ref)
+		if !under(path) && !under(b.provider(path, prop)) {
+			continue
+		}
+		if len(b.p.Ops) >= MaxOps-1 {
+			return
+		}
+		put := prog.NewOp(prog.Lookup("gpiod_put"), "", prog.RefArg("desc", ref))
+		b.p.Ops = append(b.p.Ops, put)
+		b.effects(put, nil)
+	}
+}
+
+// descLine returns the consumer node path and property of the line a
+// descriptor handle is for (through gpiod_ref to its gpiod_get).
+func (b *builder) descLine(desc *prog.Op) (path, prop string) {
+	for desc != nil && desc.Name() == "gpiod_ref" {
+		desc = desc.Arg("desc").Ref
+	}
+	if desc == nil || desc.Name() != "gpiod_get" {
+		return "", ""
+	}
+	n := desc.Arg("node")
+	path = n.Path
+	for r := n.Ref; r != nil && path == ""; r = r.Arg("node").Ref {
+		path = r.Arg("node").Path
+	}
+	con := prog.GpioConIDs[desc.Arg("con").Int]
+	if con == "none" {
+		return path, "gpios"
+	}
+	return path, con + "-gpios"
+}
+
+// provider is the provider path of a consumer's supplier property as a
+// generated overlay wrote it, "" if none did.
+func (b *builder) provider(consumer, prop string) string {
+	for _, g := range b.st.Applied() {
+		for _, l := range g.Links {
+			if l.Consumer == consumer && l.Prop == prop {
+				return l.Provider
+			}
+		}
+	}
+	return ""
+}
+
+// gone lists the live paths whose devices the removal of g takes away:
+// its nodes, and the nodes it enabled (the revert disables them again).
+func gone(g *gen.Overlay) []string {
+	var out []string
+	for _, n := range g.Nodes {
+		out = append(out, n.Path)
+	}
+	for _, sc := range g.Status {
+		if sc.Status != "disabled" {
+			out = append(out, sc.Path)
+		}
+	}
+	return out
+}
+
+// disabled lists the live paths an apply of ov disables.
+func disabled(ov *gen.Overlay) []string {
+	var out []string
+	for _, sc := range ov.Status {
+		if sc.Status == "disabled" {
+			out = append(out, sc.Path)
+		}
+	}
+	return out
+}
+
+// linksGone marks dead the stateless links whose consumer or supplier
+// node is under one of paths (at one too, unless children): their
+// devices go away, and device_links_purge() frees the links with them
+// (drivers/base/core.c), so a later device_link_del of one would act on
+// freed memory. A generated program deletes them first (putLinksUnder);
+// this keeps a decoded one from picking them as live.
+func (b *builder) linksGone(paths []string, children bool) {
+	under := func(p string) bool {
+		return slices.ContainsFunc(paths, func(x string) bool {
+			return (!children && p == x) || strings.HasPrefix(p, strings.TrimSuffix(x, "/")+"/")
+		})
+	}
+	live, _ := b.handleSets(prog.TypeLink)
+	for _, l := range live {
+		if stateless(l) && (under(l.Arg("consumer").Path) || under(l.Arg("supplier").Path)) {
+			b.live[l] = false
 		}
 	}
 }
@@ -447,6 +613,7 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 				return // refused: its id is stale from the start
 			}
 			b.st.Apply(ov)
+			b.linksGone(disabled(ov), false)
 		}
 		b.live[op] = true
 		return
@@ -457,7 +624,14 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 			}
 		}
 		for _, g := range b.st.Applied() {
+			b.linksGone(gone(g), false)
 			b.st.Remove(g)
+		}
+		return
+	case op.Desc.Name == "of_platform_depopulate":
+		// the devices populated below the node go away
+		if a := op.Arg("node"); a != nil && a.Ref == nil {
+			b.linksGone([]string{a.Path}, true)
 		}
 		return
 	case op.Result() != prog.TypeNone:
@@ -478,6 +652,7 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 		if len(applied) == 0 || applied[len(applied)-1] != g {
 			return
 		}
+		b.linksGone(gone(g), false)
 		b.st.Remove(g)
 	}
 	b.live[a.Ref] = false
@@ -486,8 +661,8 @@ func (b *builder) effects(op *prog.Op, ov *gen.Overlay) {
 // nodes lists the node paths an op's node argument chooses among: the
 // nodes of the generated overlays applied (newest first), then the base
 // tree's; for ops on devices only nodes with a compatible, and for
-// gpiod_get consumers of GPIO lines first.
-func (b *builder) nodes(d *prog.OpDesc) []string {
+// gpiod_get consumers of GPIO lines first (lines: how many).
+func (b *builder) nodes(d *prog.OpDesc) (paths []string, lines int) {
 	var all []gen.Node
 	applied := b.st.Applied()
 	for i := len(applied) - 1; i >= 0; i-- {
@@ -505,22 +680,29 @@ func (b *builder) nodes(d *prog.OpDesc) []string {
 				out = append(out, n.Path)
 			}
 		}
-		return out // none: the op is dropped
+		return out, 0 // none: the op is dropped
 	}
 	var first, rest []string
 	seen := map[string]bool{}
 	for _, n := range all {
-		if seen[n.Path] || (!anyNode && n.Compatible == "") {
+		gpios := d.Name == "gpiod_get" && slices.ContainsFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "gpios") })
+		// gpiod_get also takes a driverless consumer node (gen's, no
+		// device: a test module's lines), not a driver's child node
+		// (gpio-leds' LEDs, whose lines the driver holds)
+		consumer := gpios && n.Compatible == "" && n.Status == "disabled"
+		if seen[n.Path] || (!anyNode && !consumer && n.Compatible == "") {
 			continue
 		}
 		seen[n.Path] = true
-		if d.Name == "gpiod_get" && slices.ContainsFunc(n.Props, func(p string) bool { return strings.HasSuffix(p, "gpios") }) {
+		// first the nodes with lines and no device (a bound driver
+		// holds its own lines: a request of one is -EBUSY)
+		if gpios && n.Status == "disabled" {
 			first = append(first, n.Path)
 		} else {
 			rest = append(rest, n.Path)
 		}
 	}
-	return append(first, rest...)
+	return append(first, rest...), len(first)
 }
 
 // stateless reports whether a device_link_add op asked for a stateless

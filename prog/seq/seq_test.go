@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"dangle/fuzz"
@@ -222,5 +223,62 @@ func TestDeferredWork(t *testing.T) {
 	t.Logf("removals: %d with sched=, %d after a device_link_wq flush, %d without one, %d after a run_work", sched, flushed, unflushed, runWork)
 	if sched == 0 || flushed == 0 || unflushed == 0 || runWork == 0 {
 		t.Errorf("deferred work is not placed every way")
+	}
+}
+
+// TestPlainest: the plainest lifecycle sits a few bytes from the empty
+// input — the header (kernel, files, swarm, misuse) is four zero bytes, and
+// the first op byte that is not End is an apply whose exhausted overlay
+// is a consumer with its supplier added beside it (B1's shape: the
+// teardown's removal then races the link's release work).
+func TestPlainest(t *testing.T) {
+	m := fuzz.NewModel()
+	for _, tg := range fuzz.Targets {
+		w := tg.Weights()
+		var p *prog.Program
+		for k := range 256 {
+			if p = seq.Decode(m, &w, []byte{0, 0, 0, 0, byte(k)}); len(p.Ops) > 0 {
+				break
+			}
+		}
+		if len(p.Ops) != 1 || p.Ops[0].Name() != "of_overlay_fdt_apply" || len(p.Files) != 1 {
+			t.Fatalf("%s: the first program of five bytes is not one apply:\n%s", tg.Name, p)
+		}
+		src := string(p.Files[0].Data)
+		if tg.Name == "FuzzLifecycle" && !(strings.Contains(src, `compatible = "regulator-fixed"`) && strings.Contains(src, "-supply = <&")) {
+			t.Errorf("%s: the plainest overlay is not a consumer with its supplier:\n%s", tg.Name, src)
+		}
+	}
+}
+
+// TestGpiodGetNamesLines: FuzzGPIO's generated programs request lines
+// their nodes name — most gpiod_get ops pick a node with a line and no
+// device (gen's consumer nodes) and a con_id whose "<con>-gpios" it has
+// — so that puts, double puts included, act on requested lines.
+func TestGpiodGetNamesLines(t *testing.T) {
+	m := fuzz.NewModel()
+	w := seq.GPIOWeights()
+	gets, named := 0, 0
+	for seed := range uint64(300) {
+		p := seq.Generate(m, &w, gen.NewRand(seed))
+		for _, op := range p.Ops {
+			if op.Name() != "gpiod_get" {
+				continue
+			}
+			gets++
+			con := prog.GpioConIDs[op.Arg("con").Int] + "-gpios"
+			for _, f := range p.Files {
+				// the node's name and its property, in the overlay that added it
+				name := op.Arg("node").Path[strings.LastIndex(op.Arg("node").Path, "/")+1:]
+				if i := bytes.Index(f.Data, []byte(name+" {")); i >= 0 && bytes.Contains(f.Data[i:min(len(f.Data), i+200)], []byte(con+" = <&")) {
+					named++
+					break
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d gpiod_get name a line of their node", named, gets)
+	if gets == 0 || named*2 < gets {
+		t.Errorf("%d of %d gpiod_get name a line of their node", named, gets)
 	}
 }

@@ -42,6 +42,24 @@ type Weights struct {
 	// FileApply is the chance that an apply reuses one of the
 	// program's files rather than a new generated overlay.
 	FileApply int
+	// Swarm is the chance that a program gets a partial swarm (each
+	// driver, fragment kind, action and op on or off); otherwise, and
+	// on choice 0, everything is on, so that the plainest programs sit
+	// within a few bytes of the empty input.
+	Swarm int
+	// Misuse is the chance that a program enables consumer misuse: reference arguments may then pick a handle the program
+	// gave up (a put on a just-released descriptor, B6's double
+	// gpiod_put), a node reference it never took, or a device link the
+	// driver core owns or already freed. 0 switches misuse off: no
+	// program then acts on a dead handle (and none that does encodes).
+	Misuse int
+	// MisuseRef weighs, where misuse is on, the misuse option of a
+	// reference choice against liveWeight for each live handle.
+	MisuseRef int
+	// MisuseRepeat is the chance, where misuse is on, that a put (any
+	// op giving up a handle but an overlay removal) is at once called
+	// again on the same handle.
+	MisuseRepeat int
 	// Gen are the overlay generator's weights.
 	Gen gen.Weights
 	// Drivers, if set, restricts the driver swarm to these catalog
@@ -58,7 +76,7 @@ func DefaultWeights() Weights {
 	return Weights{
 		End: 6,
 		Ops: map[string]int{
-			"of_overlay_fdt_apply": 30, "of_overlay_remove": 22, "of_overlay_remove_all": 3,
+			"of_overlay_fdt_apply": 48, "of_overlay_remove": 26, "of_overlay_remove_all": 3,
 			"flush_workqueue": 14, "run_work": 8, "device_link_wait_removal": 3,
 			"device_release_driver": 6, "device_attach": 5, "driver_unregister": 3, "driver_register": 3,
 			"of_platform_populate": 4, "of_platform_depopulate": 4,
@@ -73,7 +91,12 @@ func DefaultWeights() Weights {
 		// work: rare, so most programs run the success paths.
 		Optional:  map[string]int{"sched": 35, "item": 30, "wq": 70, "fail_nth": 3},
 		FileApply: 15,
-		Gen:       gen.DefaultWeights(),
+		Swarm:     50,
+		Misuse:    10,
+		MisuseRef: 10,
+		// a put on a just-released handle, B6's double gpiod_put
+		MisuseRepeat: 50,
+		Gen:          gen.DefaultWeights(),
 	}
 }
 
@@ -122,6 +145,8 @@ func GPIOWeights() Weights {
 		"flush_workqueue": 8, "run_work": 4,
 	}
 	w.Drivers = []string{"dangle-gpio", "pca953x", "leds-gpio", "at24", "dangle-i2c", "reg-fixed-voltage"}
+	// consumer nodes of a test module, whose lines the program requests
+	w.Gen.Action[gen.ActConsumer] = 4
 	return w
 }
 
@@ -139,11 +164,15 @@ func (w *Weights) kinds(enabled []bool) []int {
 	return out
 }
 
+// chance clamps a chance to 1..99, so that both answers stay
+// encodable.
+func chance(pct int) int { return min(max(pct, 1), 99) }
+
 // optional is the presence chance of an optional argument.
 func (w *Weights) optional(key string) int {
 	pct, ok := w.Optional[key]
 	if !ok {
 		pct = DefaultOptional
 	}
-	return min(max(pct, 1), 99)
+	return chance(pct)
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"dangle/prog"
 )
 
 func TestParseBench(t *testing.T) {
@@ -66,5 +70,58 @@ func TestReplaceBetween(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(file); string(b) != "head\n<!-- b -->\nnew\n<!-- e -->\ntail\n" {
 		t.Errorf("%q", b)
+	}
+}
+
+// TestMinTable: table 3 aggregates the runs per seed into medians, and
+// says where ours is behind a peer and why.
+func TestMinTable(t *testing.T) {
+	old := mini
+	defer func() { mini = old }()
+	mini = []minRun{
+		{Seed: "b5-gpiochip-remove-requested", Title: "REMOVING GPIOCHIP WITH GPIOS STILL REQUESTED in gpiochip_remove", HandOps: 4, PadSeed: 1,
+			PaddedOps: 31, OursOps: 3, OursTdOps: 3, GoRan: true, GoOps: 2, GoSeconds: 9},
+		{Seed: "b5-gpiochip-remove-requested", Title: "REMOVING GPIOCHIP WITH GPIOS STILL REQUESTED in gpiochip_remove", HandOps: 4, PadSeed: 2,
+			PaddedOps: 31, OursOps: 3, OursTdOps: 3, GoOps: -1},
+		{Seed: "b1-reg-expander", Title: "memory leak in of_changeset_destroy", HandOps: 2, PadSeed: 1, PaddedOps: 32, OursOps: 2, OursTdOps: 1,
+			GoRan: true, GoOps: 1, GoSeconds: 3, GoSubProg: true},
+	}
+	r := &report{finds: []findRun{{Method: "rapid", Bug: "B1/B2", Found: true, MinOps: 1}, {Method: "rapid", Bug: "B5", Found: true, MinOps: 2}}}
+	var b strings.Builder
+	os.Chdir("../..") // loadBugs reads scripts/bench/bugs.tsv from the root
+	defer os.Chdir("scripts/bench")
+	r.minTable(func(f string, a ...any) { fmt.Fprintf(&b, f+"\n", a...) }, config{minTime: 5 * time.Second})
+	out := b.String()
+	for _, want := range []string{
+		"| b5-gpiochip-remove-requested | 4 | 31 | 3, ", "| 2, 9.0 s, 1/1 (1 at the time limit) | 2, 1 |", "| 1, 3.0 s, 1/1 | 1, 1 |",
+		"b5-gpiochip-remove-requested behind Go's byte minimizer (2 ops vs ours 3 with the same predicate): Go's smaller result is not a sub-program",
+		"b5-gpiochip-remove-requested behind rapid's shrinker (2 ops vs ours 3)",
+		"keeps more ops than -teardown on b1-reg-expander (2 vs 1)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "b1-reg-expander behind") {
+		t.Errorf("b1 reported behind:\n%s", out)
+	}
+}
+
+// TestSubProgram: a program reached by deleting ops is a sub-program;
+// one with another op or another file is not.
+func TestSubProgram(t *testing.T) {
+	parse := func(s string) *prog.Program {
+		p, err := prog.Parse("t.prog", []byte("dangle program v1\n"+s+"-- a.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n-- b.dtso --\n/dts-v1/;\n/plugin/;\n&bus { };\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	q := parse("ov = of_overlay_fdt_apply blob=a.dtso\nflush_workqueue\nof_overlay_remove ov=ov\n")
+	if !subProgram(parse("ov = of_overlay_fdt_apply blob=a.dtso\nof_overlay_remove ov=ov\n"), q) {
+		t.Error("deleting an op: not a sub-program")
+	}
+	if subProgram(parse("of_overlay_fdt_apply blob=b.dtso\n"), q) || subProgram(parse("device_link_wait_removal\n"), q) {
+		t.Error("another file or op: a sub-program")
 	}
 }

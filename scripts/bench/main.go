@@ -10,12 +10,13 @@
 // Raw outputs go to bench-results/ (BENCH_OUT): go test -bench text
 // (benchstat input), JSON lines of every search run, the soak's samples.
 // Knobs (environment): BENCH_SEEDS, BENCH_CAP (per time-to-find run),
-// BENCH_STEPS (comma-separated step names: run only those, e.g.
-// BENCH_STEPS=soak,signal BENCH_NO_WRITE=1 to check them),
 // BENCH_SOAK, BENCH_SIGNAL_SEEDS and BENCH_SIGNAL_CAP (the soak's
 // with/without-signal table), BENCH_EXPLORE (the explore throughput runs), BENCH_COUNT
 // and BENCH_BENCHTIME (go test -bench), BENCH_NO_WRITE=1 (print the
-// tables, leave the files alone).
+// tables, leave the files alone), BENCH_MIN_RUNS (table 3's paddings),
+// BENCH_STEPS (comma-separated step names, e.g. "minimization" or
+// "time to find,minimization": run only those, print their tables,
+// write nothing).
 package main
 
 import (
@@ -112,11 +113,13 @@ func run(c config) error {
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
 		{"signal", func() (err error) { r.signal, err = signal(c, bins); return }},
 	}
-	only := os.Getenv("BENCH_STEPS") // e.g. "soak,signal": run only these steps (with BENCH_NO_WRITE=1: a check)
+	only := os.Getenv("BENCH_STEPS")
+	ran := map[string]bool{}
 	for _, s := range steps {
 		if only != "" && !slices.Contains(strings.Split(only, ","), s.name) {
 			continue
 		}
+		ran[s.name] = true
 		t := time.Now()
 		logf("== %s", s.name)
 		if err := s.fn(); err != nil {
@@ -126,6 +129,10 @@ func run(c config) error {
 	}
 	r.head.took = time.Since(start)
 	r.head.loadEnd = loadavg()
+	if only != "" {
+		fmt.Print(r.stepTables(c, ran))
+		return nil
+	}
 	md := r.markdown(c)
 	if err := os.WriteFile(filepath.Join(c.out, "tables.md"), []byte(md), 0o644); err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dangle/fuzz"
+	"dangle/prog"
 	"dangle/prog/seq"
 )
 
@@ -77,7 +78,6 @@ type microResult struct {
 	runs      benchRuns
 	order     []string
 	benchstat string
-	mins      benchRuns // BenchmarkMinimizePadded (100-op padding)
 }
 
 func micro(c config) (microResult, error) {
@@ -314,7 +314,7 @@ func exploreBugs(c config, b bins) ([]exploreRun, error) {
 				r.Found, r.Depth = true, ops
 				break
 			}
-			if strings.Contains(out, "no finding in the") { // the timeout or a bound stopped it
+			if strings.Contains(out, " states explored on profile ") { // the timeout or a bound stopped it
 				r.Reached = d - 1
 				break
 			}
@@ -350,25 +350,52 @@ func exploreFound(out string, re *regexp.Regexp) (int, bool) {
 
 // --- 3. minimization ----------------------------------------------------
 
+// minRun is one padded program (a seed and a padding seed): the JSON of
+// minimizer's TestBenchPadded BENCHMIN line, and Go's byte minimizer's
+// result on the same program when it ran on it.
 type minRun struct {
 	Seed        string  `json:"seed"`
 	Title       string  `json:"title"`
 	Kernel      string  `json:"kernel"`
 	HandOps     int     `json:"hand_ops"`
+	PadSeed     int     `json:"pad_seed"`
 	PaddedOps   int     `json:"padded_ops"`
-	OursOps     int     `json:"ours_ops"`
+	OursOps     int     `json:"ours_ops"` // dangle minimize's predicate
 	OursSeconds float64 `json:"ours_seconds"`
+	OursTdOps   int     `json:"ours_td_ops"` // -teardown's predicate
+	OursTdS     float64 `json:"ours_td_seconds"`
+	LongPadded  int     `json:"long_padded_ops"` // the 100-op padding
+	LongOps     int     `json:"long_ops"`
+	LongSeconds float64 `json:"long_seconds"`
+	LongTdOps   int     `json:"long_td_ops"`
+	LongTdS     float64 `json:"long_td_seconds"`
 	Entry       string  `json:"fuzz_entry"`
-	GoOps       int     `json:"go_ops"` // -1: Go's minimizer produced nothing
+	GoRan       bool    `json:"go_ran"`
+	GoOps       int     `json:"go_ops"` // -1: Go's minimizer produced nothing (or did not run)
 	GoSeconds   float64 `json:"go_seconds"`
+	GoSubProg   bool    `json:"go_subprogram"` // Go's result's ops are a subsequence of the padded program's
+}
+
+// minRuns returns how many paddings ours minimizes and on how many of
+// them Go's byte minimizer runs (BENCH_MIN_RUNS overrides both).
+func minRuns(c config) (ours, gos int) {
+	ours, gos = 5, 5
+	if c.quick {
+		ours, gos = 2, 1
+	}
+	if n := envInt("BENCH_MIN_RUNS", 0); n > 0 {
+		ours, gos = n, n
+	}
+	return ours, gos
 }
 
 func minimization(c config, b bins) (microResult, error) {
 	var res microResult
 	dir := filepath.Join(c.tmp, "padded")
 	os.MkdirAll(dir, 0o755)
-	out, _, err := runOut(filepath.Join(b.root, "minimizer"), []string{"BENCH_PADDED_DIR=" + dir}, 10*time.Minute, b.mini,
-		"-test.run", "^TestBenchPadded$")
+	paddings, goRuns := minRuns(c)
+	out, _, err := runOut(filepath.Join(b.root, "minimizer"), []string{"BENCH_PADDED_DIR=" + dir, "BENCH_PADDED_RUNS=" + fmt.Sprint(paddings)},
+		10*time.Minute, b.mini, "-test.run", "^TestBenchPadded$")
 	if err != nil {
 		return res, fmt.Errorf("%v\n%s", err, out)
 	}
@@ -379,17 +406,24 @@ func minimization(c config, b bins) (microResult, error) {
 			if err := json.Unmarshal([]byte(j), &r); err != nil {
 				return res, err
 			}
+			r.GoOps = -1
 			runs = append(runs, r)
 		}
 	}
 	model, w := fuzz.NewModel(), fuzz.TargetWeights("FuzzLifecycle")
 	for i := range runs {
 		r := &runs[i]
-		r.GoOps = -1
-		work := filepath.Join(c.tmp, "gomin-"+r.Seed)
+		if r.PadSeed > goRuns {
+			continue
+		}
+		r.GoRan = true
+		name := fmt.Sprintf("%s-%d", r.Seed, r.PadSeed)
+		work := filepath.Join(c.tmp, "gomin-"+name)
 		os.MkdirAll(filepath.Join(work, "cache", "FuzzLifecycle"), 0o755)
 		entry, _ := os.ReadFile(r.Entry)
-		os.WriteFile(filepath.Join(work, "cache", "FuzzLifecycle", r.Seed), entry, 0o644)
+		os.WriteFile(filepath.Join(work, "cache", "FuzzLifecycle", name), entry, 0o644)
+		// The fuzz target fails on the title wherever it is raised, the
+		// teardown included: -teardown's predicate.
 		env := []string{"DANGLE_SEEDS=none", "DANGLE_KERNEL=" + r.Kernel, "DANGLE_ONLY=^" + regexp.QuoteMeta(r.Title) + "$",
 			"DANGLE_STRICT=1", "DANGLE_MISUSE=1"}
 		_, took, _ := runOut(work, env, c.minTime+2*time.Minute, b.fuzz, "-test.run", "^$", "-test.fuzz", "^FuzzLifecycle$",
@@ -399,29 +433,48 @@ func minimization(c config, b bins) (microResult, error) {
 		files, _ := filepath.Glob(filepath.Join(work, "testdata", "fuzz", "FuzzLifecycle", "*"))
 		if len(files) == 1 {
 			if data, ok := readFuzzEntry(files[0]); ok {
-				r.GoOps = len(seq.Decode(model, &w, data).Ops)
+				got := seq.Decode(model, &w, data)
+				r.GoOps = len(got.Ops)
+				if orig, ok := readFuzzEntry(r.Entry); ok {
+					r.GoSubProg = subProgram(got, seq.Decode(model, &w, orig))
+				}
 			}
 		}
-		logf("  minimize %-30s hand %d padded %d ours %d (%.2fs) go %d (%.1fs)", r.Seed, r.HandOps, r.PaddedOps, r.OursOps, r.OursSeconds, r.GoOps, r.GoSeconds)
+		logf("  minimize %-32s hand %d padded %d ours %d / teardown %d (%.2fs) go %d (%.1fs)", name, r.HandOps, r.PaddedOps,
+			r.OursOps, r.OursTdOps, r.OursSeconds, r.GoOps, r.GoSeconds)
 		os.RemoveAll(work)
 	}
 	mini = runs
-	// ours on the 100-op padding of the minimizer's own benchmark
-	count := 3
-	if c.quick {
-		count = 1
-	}
-	out, _, err = runOut(filepath.Join(b.root, "minimizer"), nil, 20*time.Minute, b.mini, "-test.run", "^$",
-		"-test.bench", "^BenchmarkMinimizePadded$", "-test.benchtime", "1x", "-test.count", fmt.Sprint(count))
-	if err != nil {
-		return res, fmt.Errorf("%v\n%s", err, out)
-	}
-	os.WriteFile(filepath.Join(c.out, "minimize.txt"), []byte(out), 0o644)
-	res.mins, res.order = parseBench(out)
 	return res, writeJSONL(filepath.Join(c.out, "minimize.jsonl"), runs)
 }
 
-// mini holds the padded-program runs (minimization's first half).
+// subProgram reports whether p's ops, by name and archive file, are a
+// subsequence of q's: whether p can be reached from q by deleting ops
+// (and shrinking the files), as ours does, rather than by changing them.
+func subProgram(p, q *prog.Program) bool {
+	key := func(op *prog.Op) string {
+		k := op.Name()
+		for _, a := range op.Args {
+			if a.File != "" {
+				k += " " + a.File
+			}
+		}
+		return k
+	}
+	j := 0
+	for _, op := range p.Ops {
+		for j < len(q.Ops) && key(q.Ops[j]) != key(op) {
+			j++
+		}
+		if j == len(q.Ops) {
+			return false
+		}
+		j++
+	}
+	return true
+}
+
+// mini holds the padded-program runs, one per seed and padding.
 var mini []minRun
 
 // readFuzzEntry reads a go test fuzz v1 file of one []byte.
@@ -447,31 +500,39 @@ func readFuzzEntry(file string) ([]byte, bool) {
 
 type exploreT struct {
 	Hash        bool    `json:"hash"`
+	POR         bool    `json:"por"`
 	States      int     `json:"states"`
 	Transitions int     `json:"transitions"`
 	Depth       int     `json:"depth"`
 	StatesPerS  float64 `json:"states_per_second"`
+	Seconds     float64 `json:"seconds"`
 }
 
-var exploreLineRE = regexp.MustCompile(`(\d+) states, (\d+) transitions, depth (\d+) complete, in \S+ \((\d+) states/s\)`)
+var exploreLineRE = regexp.MustCompile(`(\d+) states, (\d+) transitions, depth (\d+) complete, in (\S+) \((\d+) states/s\)`)
 
+// exploreThroughput runs the B2 tree for c.exploreT with state hashing,
+// with hashing and sleep-set reduction (-por), and without hashing.
 func exploreThroughput(c config, b bins) ([]exploreT, error) {
 	var all []exploreT
-	for _, hash := range []bool{true, false} {
+	for _, v := range []struct{ hash, por bool }{{true, false}, {true, true}, {false, false}} {
 		out, _, _ := runOut(b.root, nil, c.exploreT+time.Minute, b.dangle, "explore", "-depth", "99", "-timeout", c.exploreT.String(),
-			"-workers", "2", "-kernel", "mainline", "-hash="+fmt.Sprint(hash), "-tree", "corpus/b2-depopulate-remove.prog")
+			"-workers", "2", "-kernel", "mainline", "-hash="+fmt.Sprint(v.hash), "-por="+fmt.Sprint(v.por),
+			"-tree", "corpus/b2-depopulate-remove.prog")
 		m := exploreLineRE.FindAllStringSubmatch(out, -1)
 		if m == nil {
 			return all, fmt.Errorf("no 'depth N complete' line:\n%s", tail(out, 2000))
 		}
 		last := m[len(m)-1]
-		r := exploreT{Hash: hash}
+		r := exploreT{Hash: v.hash, POR: v.por}
 		r.States, _ = strconv.Atoi(last[1])
 		r.Transitions, _ = strconv.Atoi(last[2])
 		r.Depth, _ = strconv.Atoi(last[3])
-		f, _ := strconv.ParseFloat(last[4], 64)
+		if d, err := time.ParseDuration(last[4]); err == nil {
+			r.Seconds = d.Seconds()
+		}
+		f, _ := strconv.ParseFloat(last[5], 64)
 		r.StatesPerS = f
-		logf("  explore hash=%v: %d states, depth %d, %.0f states/s", hash, r.States, r.Depth, r.StatesPerS)
+		logf("  explore hash=%v por=%v: %d states, depth %d, %.0f states/s", v.hash, v.por, r.States, r.Depth, r.StatesPerS)
 		all = append(all, r)
 	}
 	return all, writeJSONL(filepath.Join(c.out, "explore-throughput.jsonl"), all)

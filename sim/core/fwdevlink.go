@@ -170,7 +170,7 @@ func (c *Core) fwDevlinkParseFwtree(np *of.Node) {
 		c.ofFwnodeAddLinks(np)
 		np.FwnodeFlags |= FWNODE_FLAG_LINKS_ADDED
 	}
-	for _, ch := range np.Children {
+	for ch := range np.Children() {
 		if ch.IsAvailable() {
 			c.fwDevlinkParseFwtree(ch)
 		}
@@ -249,7 +249,7 @@ func (c *Core) fwDevlinkLinkToSuppliers(d *Device, np *of.Node) {
 		}
 		c.fwnodeLinkDel(l)
 	}
-	for _, ch := range np.Children {
+	for ch := range np.Children() {
 		if ch.IsAvailable() {
 			c.fwDevlinkLinkToSuppliers(d, ch)
 		}

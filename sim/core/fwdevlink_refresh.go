@@ -27,7 +27,7 @@ func (c *Core) pickupDanglingConsumers(np, newSup *of.Node) {
 	}
 	np.FwnodeFlags |= of.FWNODE_FLAG_NOT_DEVICE
 	c.fwnodeLinksMoveConsumers(np, newSup)
-	for _, ch := range np.Children {
+	for ch := range np.Children() {
 		if ch.IsAvailable() {
 			c.pickupDanglingConsumers(ch, newSup)
 		}
@@ -39,7 +39,7 @@ func (c *Core) pickupDanglingConsumers(np, newSup *of.Node) {
 // fw_devlink_pickup_dangling_consumers(): pick up the dangling consumers
 // of d's available child nodes, then link d's consumers.
 func (c *Core) fwDevlinkPickupDanglingConsumers(d *Device) {
-	for _, ch := range d.Fwnode.Children {
+	for ch := range d.Fwnode.Children() {
 		if ch.IsAvailable() {
 			c.pickupDanglingConsumers(ch, d.Fwnode)
 		}

@@ -114,7 +114,7 @@ func (c *Core) ofI2CRegisterDevices(adap *I2CAdapter) {
 	if b := bus.ChildByName("i2c-bus"); b != nil {
 		bus = b
 	}
-	for _, node := range bus.Children {
+	for node := range bus.Children() {
 		if !node.IsAvailable() || node.Check(of.OF_POPULATED) {
 			continue
 		}

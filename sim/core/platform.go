@@ -193,7 +193,7 @@ func (c *Core) ofPlatformBusCreate(bus *of.Node, matches []string, parent *Devic
 	if d == nil || !matchAny(bus, matches) {
 		return
 	}
-	for _, ch := range bus.Children {
+	for ch := range bus.Children() {
 		c.ofPlatformBusCreate(ch, matches, d)
 	}
 	bus.Flags |= of.OF_POPULATED_BUS
@@ -213,7 +213,7 @@ func (c *Core) OfPlatformPopulate(root *of.Node, matches []string, parent *Devic
 		return EINVAL
 	}
 	c.OF.NodeGet(root, "of_platform_populate", "of_platform_populate")
-	for _, ch := range root.Children {
+	for ch := range root.Children() {
 		c.ofPlatformBusCreate(ch, matches, parent)
 	}
 	root.Flags |= of.OF_POPULATED_BUS

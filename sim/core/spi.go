@@ -105,7 +105,7 @@ func (c *Core) SPIRegisterController(ctlr *SPIController) error {
 	// model counts this one only: it is what keeps a controller whose
 	// driver never unregisters it alive after devres' final put.
 	c.Reg.Get(ctlr.Dev.obj, "klist_class_dev_get", spiClassListHolder)
-	for _, nc := range ctlr.Dev.OfNode.Children {
+	for nc := range ctlr.Dev.OfNode.Children() {
 		if !nc.IsAvailable() || nc.Check(of.OF_POPULATED) {
 			continue
 		}

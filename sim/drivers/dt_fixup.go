@@ -16,6 +16,17 @@ import (
 // device exists). The class device's release reverts and destroys the
 // changeset, so it takes of_mutex, and it runs from device_link_wq once
 // the purged link's work drops the last reference.
+//
+// Unbind then bind before that work has run (dangle explore finds it in
+// three ops on mainline) leaks the second probe's property, and that is
+// the kernel's behaviour, not a model bug: the first changeset is not
+// reverted yet, so of_changeset_apply() fails with -EEXIST on
+// "dangle,fixup"; __of_add_property() (drivers/of/base.c) has already
+// unlinked the new property from np->deadprops, where
+// of_changeset_add_prop_helper() put it since c81f6ce16785 ("of:
+// dynamic: Fix memleak when of_pci_add_properties() failed"; before it,
+// it was on no list at all), and of_changeset_destroy() frees no entry's
+// property. kmemleak would report the __of_prop_alloc allocation.
 
 func init() {
 	register(&core.Driver{Name: "dangle-dt-fixup", Doc: "edits the live tree from probe with an of_changeset, as PCI hosts do (of_pci_make_dev_node)", Bus: "platform", OfMatch: []string{"dangle,dt-fixup"},

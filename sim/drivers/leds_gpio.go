@@ -30,7 +30,7 @@ func gpioLedProbe(c *core.Core, d *core.Device) error {
 		return err
 	}
 	g := gpio.From(c)
-	for _, child := range d.OfNode.Children {
+	for child := range d.OfNode.Children() {
 		if !child.IsAvailable() {
 			continue
 		}

@@ -44,30 +44,31 @@ type Event struct {
 // and not yet dropped through Put (references the model sets up in bulk,
 // such as a boot-time tree's sysfs references, are holds too).
 type Object struct {
-	ID      int
-	Type    string // the kernel struct: "device_node", "property", …
-	Name    string // stable log name: a path, "overlay #1", …
-	Alloc   string // allocating kernel function, for leak titles
-	Dynamic bool   // allocated at run time: must be freed by the end of teardown
+	ID    int
+	Type  string // the kernel struct: "device_node", "property", …
+	Name  string // stable log name: a path, "overlay #1", …
+	Alloc string // allocating kernel function, for leak titles
 	// In is the allocation this object lives inside (an overlay tree
 	// node lives in its overlay_mem): it is freed with it, and a leak of
 	// the container is reported once, for the container.
 	In *Object
 
 	ref     int32
-	hasRef  bool
-	freed   bool
 	min     int32
 	max     int32
+	Dynamic bool // allocated at run time: must be freed by the end of teardown
+	hasRef  bool
+	freed   bool
 	holds   []Hold
-	events  []Event
 	freedBy string
-	// released are the owner-tracked holds already put, oldest first
-	// (Registry.Owners): what an over-put by the same owner names.
-	released []Hold
-	// lastPut is the put that last dropped a reference (who released
-	// the object late, for leak reports on objects at zero).
-	lastPut Hold
+	// lastPut* are the put that last dropped a reference (who released
+	// the object late, for leak reports on objects at zero): LastPut.
+	lastPutHolder, lastPutFunc string
+	lastPutOp                  int
+	// rare is what only some runs record (nil until then): a large
+	// overlay has hundreds of thousands of objects, so these stay off
+	// the Object.
+	rare *objectRare
 	// Announced is the kernel line that announced, when the object was
 	// made, that it would leak ("OF: overlay: WARNING: memory leak will
 	// occur if overlay removed, property: /soc/i2c@5000/status"): the
@@ -75,8 +76,27 @@ type Object struct {
 	Announced string
 }
 
-// LastPut returns the most recent put on o (zero Hold if none).
-func (o *Object) LastPut() Hold { return o.lastPut }
+// objectRare is the part of an Object only some runs fill.
+type objectRare struct {
+	// events is the timeline, kept when the registry traces.
+	events []Event
+	// released are the owner-tracked holds already put, oldest first
+	// (Registry.Owners): what an over-put by the same owner names.
+	released []Hold
+}
+
+func (o *Object) rareFields() *objectRare {
+	if o.rare == nil {
+		o.rare = &objectRare{}
+	}
+	return o.rare
+}
+
+// LastPut returns the most recent put on o (zero Hold if none): its
+// holder, function and op.
+func (o *Object) LastPut() Hold {
+	return Hold{Holder: o.lastPutHolder, Func: o.lastPutFunc, Op: o.lastPutOp}
+}
 
 // Ref returns the current reference count.
 func (o *Object) Ref() int32 { return o.ref }
@@ -88,7 +108,12 @@ func (o *Object) Freed() bool { return o.freed }
 func (o *Object) Holds() []Hold { return o.holds }
 
 // Events returns the timeline (empty unless the registry traces).
-func (o *Object) Events() []Event { return o.events }
+func (o *Object) Events() []Event {
+	if o.rare == nil {
+		return nil
+	}
+	return o.rare.events
+}
 
 // MinMax returns the smallest and largest refcount the object had.
 func (o *Object) MinMax() (int32, int32) { return o.min, o.max }
@@ -132,17 +157,23 @@ func (r *Registry) Objects() []*Object { return r.objs }
 // Alloc registers a new object. With refd, it starts with a count of one
 // held by holder (kref_init), else it has no count.
 func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder string) *Object {
-	// the object and room for its first two holds in one allocation
-	// (kref_init's and the first get: most objects have no more)
-	a := &struct {
-		o     Object
-		holds [2]Hold
-	}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
-	o := &a.o
-	o.holds = a.holds[:0]
+	var o *Object
 	if refd {
+		// the object and room for its first two holds in one
+		// allocation (kref_init's and the first get: most objects
+		// have no more)
+		a := &struct {
+			o     Object
+			holds [2]Hold
+		}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
+		o = &a.o
+		o.holds = a.holds[:0]
 		o.ref, o.min, o.max = 1, 1, 1
 		o.holds = append(o.holds, Hold{Holder: holder, Func: alloc, Op: r.Log.Op})
+	} else {
+		// no count (a property, an allocation): no holds to make room
+		// for (Get on it reports an addition on 0)
+		o = &Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic}
 	}
 	r.objs = append(r.objs, o)
 	r.event(o, alloc, holder, "alloc")
@@ -154,7 +185,8 @@ func (r *Registry) event(o *Object, fn, holder, what string) {
 		s.Ref(o.Type, fn, what, o.ref)
 	}
 	if r.Trace {
-		o.events = append(o.events, Event{Op: r.Log.Op, Func: fn, Holder: holder, What: what, After: o.ref})
+		rare := o.rareFields()
+		rare.events = append(rare.events, Event{Op: r.Log.Op, Func: fn, Holder: holder, What: what, After: o.ref})
 	}
 }
 
@@ -243,9 +275,10 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 	}
 	if h, ok := o.dropHold(holder, r.Owners); ok && r.tracked(o, h.Holder) {
 		h.Dropped, h.DroppedOp = fn, r.Log.Op // released here, by the put
-		o.released = append(o.released, h)
+		rare := o.rareFields()
+		rare.released = append(rare.released, h)
 	}
-	o.lastPut = Hold{Holder: holder, Func: fn, Op: r.Log.Op}
+	o.lastPutHolder, o.lastPutFunc, o.lastPutOp = holder, fn, r.Log.Op
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
 }
@@ -309,7 +342,7 @@ func (o *Object) holdsAny(holder, owners string) bool {
 func (r *Registry) overPut(o *Object, fn, holder string) {
 	obj := fmt.Sprintf("%s: %s by %s, which holds no reference on it (ref_tracker-style check by dangle; the kernel prints nothing until the count reaches 0)", o.Name, fn, holder)
 	var hs []string
-	for _, h := range o.released {
+	for _, h := range o.Released() {
 		if h.Holder == holder || holder == r.Owners {
 			hs = append(hs, fmt.Sprintf("%s: already released (taken in %s, %s; put in %s, %s)", h.Holder, h.Func, report.OpName(h.Op), h.Dropped, report.OpName(h.DroppedOp)))
 		}

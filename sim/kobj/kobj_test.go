@@ -3,6 +3,7 @@ package kobj
 import (
 	"strings"
 	"testing"
+	"unsafe"
 
 	"dangle/sim/report"
 )
@@ -131,5 +132,36 @@ func TestOwnersOverPut(t *testing.T) {
 	r.Put(e, "put_device", "driver") // not an owner: not checked
 	if len(log.Findings()) != 1 || len(e.Holds()) != 0 {
 		t.Errorf("findings %+v holds %+v", log.Findings(), e.Holds())
+	}
+}
+
+// TestAllocSizes checks that an object without a count (a property, most
+// of a large overlay's objects) is allocated without room for holds, and
+// that a counted one keeps its first holds inline (issue 14 item 8).
+func TestAllocSizes(t *testing.T) {
+	r := New(&report.Log{})
+	prop := r.Alloc("property", "/x/p", "__of_prop_dup", true, false, "")
+	if cap(prop.holds) != 0 {
+		t.Errorf("an object without a count has room for %d holds", cap(prop.holds))
+	}
+	if r.Get(prop, "get_fn", "a") || len(prop.Holds()) != 0 {
+		t.Errorf("a get on an object without a count took a hold")
+	}
+	node := r.Alloc("device_node", "/x", "of_node_init", false, true, "of_node_init")
+	if cap(node.holds) != 2 || len(node.holds) != 1 {
+		t.Errorf("counted object: %d holds, room for %d; want 1 and 2", len(node.holds), cap(node.holds))
+	}
+	held := &node.holds[0]
+	r.Get(node, "get_fn", "b")
+	if &node.holds[0] != held {
+		t.Error("the second hold did not fit in the inline room")
+	}
+	// what only traced or owner-tracked runs record stays off the
+	// Object: 192 bytes is Go's size class for it (it was 264, in 288)
+	if n := unsafe.Sizeof(Object{}); n > 192 {
+		t.Errorf("an Object takes %d bytes, want at most 192", n)
+	}
+	if prop.rare != nil || node.rare != nil {
+		t.Error("an untraced registry made the rare fields")
 	}
 }

@@ -25,4 +25,9 @@ func (r *Registry) EncodeState(b *strings.Builder) {
 
 // Released returns the owner-tracked holds already put, oldest first:
 // what a later over-put by the same owner names, so part of the state.
-func (o *Object) Released() []Hold { return o.released }
+func (o *Object) Released() []Hold {
+	if o.rare == nil {
+		return nil
+	}
+	return o.rare.released
+}

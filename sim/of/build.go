@@ -47,7 +47,7 @@ func (t *OF) buildNextLevel(ovcs *Overlay, tg target, overlayNode *Node) error {
 			return err
 		}
 	}
-	for _, child := range overlayNode.Children {
+	for child := range overlayNode.Children() {
 		if err := t.addChangesetNode(ovcs, tg, child); err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func (t *OF) dupAndFixupSymbolProp(ovcs *Overlay, prop *Property) *Property {
 func (t *OF) addChangesetNode(ovcs *Overlay, tg target, node *Node) error {
 	kbasename := node.FullName
 	var tchild *Node
-	for _, c := range tg.np.Children {
+	for c := range tg.np.Children() {
 		if strings.EqualFold(kbasename, c.FullName) {
 			tchild = c
 			break

@@ -2,6 +2,7 @@ package of
 
 import (
 	"bytes"
+	"iter"
 	"strings"
 
 	"dangle/sim/kobj"
@@ -43,21 +44,26 @@ const FWNODE_FLAG_NOT_DEVICE = 1 << 1
 
 // Node is a struct device_node.
 //
-// Invariants: Parent holds no reference (as in the kernel); Children is the
-// kernel's child list, head first (__of_attach_node inserts at the head);
-// Props is the properties list in list order; Deadprops is head first
+// Invariants: Parent holds no reference (as in the kernel); child and
+// sibling are the kernel's singly linked child list (np->child, then each
+// child's np->sibling), head first (__of_attach_node inserts at the
+// head); Props is the properties list in list order; Deadprops is head first
 // (removed properties are pushed at the head); obj.Ref() is the kobject
 // kref. A node of an overlay's unflattened tree has mem set to that
 // overlay's overlay_mem allocation.
 type Node struct {
-	obj       *kobj.Object
-	FullName  string // full_name: the node name with unit address ("" for an FDT root)
-	Parent    *Node
-	Children  []*Node
-	Props     []*Property
-	Deadprops []*Property
-	Flags     Flags
-	Phandle   uint32
+	obj      *kobj.Object
+	FullName string // full_name: the node name with unit address ("" for an FDT root)
+	Parent   *Node
+	// child is np->child, the head of the child list; sibling is
+	// np->sibling, the next child of Parent. __of_detach_node() leaves a
+	// detached node's sibling as it was, so a walk standing on it goes
+	// on to the node that followed it (of_get_next_child()).
+	child, sibling *Node
+	Props          []*Property
+	Deadprops      []*Property
+	Flags          Flags
+	Phandle        uint32
 	// FwnodeFlags are the embedded fwnode's flags.
 	FwnodeFlags uint8
 	// Dev is the device bound to this node's fwnode (fwnode->dev), owned
@@ -122,9 +128,25 @@ func (n *Node) Prop(name string) *Property {
 	return nil
 }
 
+// Children iterates over n's child list from its head, as
+// for_each_child_of_node() does without the references: like
+// of_get_next_child(), it reads a child's sibling after the loop body
+// for it has run, so a body that detaches that child goes on to the
+// child that followed it, and a child attached meanwhile (at the head)
+// is not visited.
+func (n *Node) Children() iter.Seq[*Node] {
+	return func(yield func(*Node) bool) {
+		for c := n.child; c != nil; c = c.sibling {
+			if !yield(c) {
+				return
+			}
+		}
+	}
+}
+
 // Child returns the first child whose full name is name, or nil.
 func (n *Node) Child(name string) *Node {
-	for _, c := range n.Children {
+	for c := n.child; c != nil; c = c.sibling {
 		if c.FullName == name {
 			return c
 		}
@@ -135,7 +157,7 @@ func (n *Node) Child(name string) *Node {
 // ChildByName is of_get_child_by_name() without the reference: the first
 // child whose name (before '@') equals name (of_node_name_eq).
 func (n *Node) ChildByName(name string) *Node {
-	for _, c := range n.Children {
+	for c := n.child; c != nil; c = c.sibling {
 		if c.Name() == name {
 			return c
 		}

@@ -309,7 +309,7 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		}
 	}()
 	cnt := 0
-	for _, node := range ovcs.Root.Children {
+	for node := range ovcs.Root.Children() {
 		if node.ChildByName("__overlay__") != nil {
 			cnt++
 		}
@@ -334,7 +334,7 @@ func (t *OF) initOverlayChangeset(ovcs *Overlay) (err error) {
 		}()
 	}
 	cnt = 0
-	for _, node := range ovcs.Root.Children {
+	for node := range ovcs.Root.Children() {
 		ov := node.ChildByName("__overlay__")
 		if ov == nil {
 			continue

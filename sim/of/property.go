@@ -74,9 +74,17 @@ func (t *OF) updateProperty(np *Node, newprop *Property) (old *Property) {
 }
 
 // propDup is __of_prop_dup(): an OF_DYNAMIC heap copy of prop, allocated
-// on behalf of fn for the node at path.
+// on behalf of fn for the node at path. The kernel kmemdup()s the value;
+// the copy here shares it, which no reader can tell apart: a value is
+// never written in place once the op that made it is over (the resolver,
+// the one writer, patches only the overlay tree it is resolving, before
+// anything is duplicated from it), so a big overlay's values are not held
+// once more in the live tree.
 func (t *OF) propDup(prop *Property, path, fn string) *Property {
-	p := &Property{Name: prop.Name, Value: append([]byte(nil), prop.Value...)}
+	p := &Property{Name: prop.Name}
+	if len(prop.Value) > 0 { // else nil, as a copy gave
+		p.Value = prop.Value[:len(prop.Value):len(prop.Value)]
+	}
 	p.obj = t.reg.Alloc("property", path+"/"+prop.Name, fn, true, false, "")
 	return p
 }

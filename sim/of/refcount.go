@@ -79,7 +79,7 @@ func (t *OF) nodeRelease(node *Node, fn string) {
 		}
 	}
 	// the consistency check of ec0b7e24d566 (v6.3)
-	if len(node.Children) > 0 && t.prof.Is("bad_put_msg", "detected") {
+	if node.child != nil && t.prof.Is("bad_put_msg", "detected") {
 		t.pr("ERROR: of_node_release() unexpected children for %s/%s", node.Parent.Path(), node.FullName)
 	}
 	t.propertyListFree(node.Props)

@@ -149,7 +149,7 @@ func findNode(tree, np *Node) bool {
 	if tree == np {
 		return true
 	}
-	for _, c := range tree.Children {
+	for c := range tree.Children() {
 		if findNode(c, np) {
 			return true
 		}

@@ -1,6 +1,7 @@
 package of
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -32,18 +33,19 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 		return EINVAL
 	}
 	delta := t.liveTreeMaxPhandle() + 1
-	adjustOverlayPhandles(overlay, delta)
+	w := cow{}
+	adjustOverlayPhandles(w, overlay, delta)
 
 	var localFixups, fixups *Node
-	for _, c := range overlay.Children {
+	for c := range overlay.Children() {
 		if c.Name() == "__local_fixups__" && localFixups == nil {
 			localFixups = c
 		}
 	}
-	if err := adjustLocalPhandleReferences(localFixups, overlay, delta); err != nil {
+	if err := adjustLocalPhandleReferences(w, localFixups, overlay, delta); err != nil {
 		return err
 	}
-	for _, c := range overlay.Children {
+	for c := range overlay.Children() {
 		if c.Name() == "__fixups__" { // the last one wins: the kernel's loop has no break
 			fixups = c
 		}
@@ -79,7 +81,7 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 		if t.ShouldFail("kmemdup", "update_usages_of_a_phandle_reference", ENOMEM) {
 			err = ENOMEM
 		} else {
-			err = updateUsagesOfAPhandleReference(overlay, prop, refnode.Phandle)
+			err = updateUsagesOfAPhandleReference(w, overlay, prop, refnode.Phandle)
 		}
 		if err != nil {
 			if !trailer {
@@ -89,6 +91,22 @@ func (t *OF) resolvePhandles(overlay *Node) (err error) {
 		}
 	}
 	return nil
+}
+
+// cow gives the resolver a property's value to patch in place. The
+// kernel's unflattened overlay properties point into new_fdt, its own
+// kmemdup() of the blob, which the resolver patches; the model's point
+// into the compiled tree (unflattenAt), which other runs and the cache
+// share, so a property gets its own copy of its value before its first
+// patch, once per resolution. Only patched values are copied.
+type cow map[*Property]bool
+
+func (w cow) value(p *Property) []byte {
+	if !w[p] {
+		p.Value = bytes.Clone(p.Value)
+		w[p] = true
+	}
+	return p.Value
 }
 
 // liveTreeMaxPhandle is live_tree_max_phandle().
@@ -105,19 +123,19 @@ func (t *OF) liveTreeMaxPhandle() uint32 {
 
 // adjustOverlayPhandles is adjust_overlay_phandles(): the whole overlay
 // tree, root included, with the "phandle"/"linux,phandle" values.
-func adjustOverlayPhandles(n *Node, delta uint32) {
+func adjustOverlayPhandles(w cow, n *Node, delta uint32) {
 	if n.Phandle != 0 && n.Phandle != ofPhandleIllegal {
 		n.Phandle += delta
 	}
 	for _, p := range n.Props {
 		if (p.Name == "phandle" || p.Name == "linux,phandle") && len(p.Value) >= 4 {
 			if v, _ := p.U32(); v != ofPhandleIllegal {
-				binary.BigEndian.PutUint32(p.Value, n.Phandle)
+				binary.BigEndian.PutUint32(w.value(p), n.Phandle)
 			}
 		}
 	}
-	for _, c := range n.Children {
-		adjustOverlayPhandles(c, delta)
+	for c := range n.Children() {
+		adjustOverlayPhandles(w, c, delta)
 	}
 }
 
@@ -128,7 +146,7 @@ func isPseudoProperty(name string) bool {
 // adjustLocalPhandleReferences is adjust_local_phandle_references(): walk
 // __local_fixups__ in parallel with the overlay, adding delta to every
 // listed offset. Malformed entries are -EINVAL without a message.
-func adjustLocalPhandleReferences(local, overlay *Node, delta uint32) error {
+func adjustLocalPhandleReferences(w cow, local, overlay *Node, delta uint32) error {
 	if local == nil {
 		return nil
 	}
@@ -149,12 +167,12 @@ func adjustLocalPhandleReferences(local, overlay *Node, delta uint32) error {
 				return EINVAL
 			}
 			v := binary.BigEndian.Uint32(prop.Value[off:])
-			binary.BigEndian.PutUint32(prop.Value[off:], v+delta)
+			binary.BigEndian.PutUint32(w.value(prop)[off:], v+delta)
 		}
 	}
-	for _, lc := range local.Children {
+	for lc := range local.Children() {
 		var oc *Node
-		for _, c := range overlay.Children {
+		for c := range overlay.Children() {
 			if strings.EqualFold(c.FullName, lc.FullName) {
 				oc = c
 				break
@@ -163,7 +181,7 @@ func adjustLocalPhandleReferences(local, overlay *Node, delta uint32) error {
 		if oc == nil {
 			return EINVAL
 		}
-		if err := adjustLocalPhandleReferences(lc, oc, delta); err != nil {
+		if err := adjustLocalPhandleReferences(w, lc, oc, delta); err != nil {
 			return err
 		}
 	}
@@ -173,7 +191,7 @@ func adjustLocalPhandleReferences(local, overlay *Node, delta uint32) error {
 // updateUsagesOfAPhandleReference is update_usages_of_a_phandle_reference():
 // each NUL-separated "path:prop:offset" of the __fixups__ value gets the
 // phandle written at offset. A path not in the overlay is skipped silently.
-func updateUsagesOfAPhandleReference(overlay *Node, fixup *Property, ph uint32) error {
+func updateUsagesOfAPhandleReference(w cow, overlay *Node, fixup *Property, ph uint32) error {
 	for _, s := range strings.Split(strings.TrimSuffix(string(fixup.Value), "\x00"), "\x00") {
 		path, rest, ok := strings.Cut(s, ":")
 		if !ok {
@@ -198,7 +216,7 @@ func updateUsagesOfAPhandleReference(overlay *Node, fixup *Property, ph uint32) 
 		if off < 0 || off+4 > len(prop.Value) {
 			return EINVAL
 		}
-		binary.BigEndian.PutUint32(prop.Value[off:], ph)
+		binary.BigEndian.PutUint32(w.value(prop)[off:], ph)
 	}
 	return nil
 }

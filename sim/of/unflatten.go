@@ -28,10 +28,8 @@ const FDT_MAX_DEPTH = 64
 // unflattenAt is unflatten for a node at depth (the root at 0) whose
 // parent's path is parentPath ("" for the root and its children), so each
 // node's path is one concatenation rather than a walk to the root. A
-// node's properties and their values are carved from one array each
-// (values capped, so an append to one cannot reach the next): three
-// allocations per node instead of two per property (and two more for a
-// synthesized name).
+// node's properties are carved from one array, their values are the
+// compiled tree's (a large overlay's values are not held twice).
 //
 // As unflatten_dt_nodes() does since "of: fdt: fix off-by-one error in
 // unflatten_dt_nodes()" (v6.0, CVE-2022-48672; in every stable series
@@ -43,10 +41,7 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 	// full_name is the blob's node name: "" for the root (since
 	// a7e4cfb0a7ca, v4.15), so %pOF of the root prints "".
 	np := &Node{FullName: src.Name, Parent: parent, mem: mem}
-	n, size := len(src.Props), 0
-	for _, p := range src.Props {
-		size += len(p.Value)
-	}
+	n := len(src.Props)
 	// populate_properties() synthesizes "name" from the unit name when a
 	// v16+ blob has none
 	synth, hasSynth := "", t.synthName && src.Prop("name") == nil
@@ -56,27 +51,24 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 			synth = synth[:i]
 		}
 		n++
-		size += len(synth) + 1
 	}
 	if n > 0 {
 		props := make([]Property, n)
-		vals := make([]byte, 0, size)
 		np.Props = make([]*Property, n)
 		for i, p := range src.Props {
-			// a copy: the resolver patches overlay values in place, and
-			// the compiled tree may be shared by many runs (sim.Cache)
+			// populate_properties() points pp->value into the blob; here
+			// into the compiled tree, shared with other runs and the
+			// cache and never written: the resolver copies a value
+			// before it patches it (cow). Capped, so an append cannot
+			// reach the next value.
 			props[i].Name = p.Name
-			if len(p.Value) > 0 { // else nil, as append([]byte(nil)) gave
-				start := len(vals)
-				vals = append(vals, p.Value...)
-				props[i].Value = vals[start:len(vals):len(vals)]
+			if len(p.Value) > 0 { // else nil, as a copy gave
+				props[i].Value = p.Value[:len(p.Value):len(p.Value)]
 			}
 			np.Props[i] = &props[i]
 		}
 		if hasSynth {
-			start := len(vals)
-			vals = append(append(vals, synth...), 0)
-			props[n-1] = Property{Name: "name", Value: vals[start:len(vals):len(vals)]}
+			props[n-1] = Property{Name: "name", Value: append([]byte(synth), 0)}
 			np.Props[n-1] = &props[n-1]
 		}
 	}
@@ -91,9 +83,10 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 	if parent == nil {
 		path = "" // the root's children are "/name"
 	}
-	if len(src.Children) > 0 {
-		np.Children = make([]*Node, 0, len(src.Children))
-	}
+	// populate_node() pushes each child at the head of its parent's
+	// list and reverse_nodes() then restores blob order: the same list
+	// as appending at the tail, which this does
+	var last *Node
 	for _, c := range src.Children {
 		if depth+1 >= FDT_MAX_DEPTH-1 {
 			if !t.unflattenDepthWarned {
@@ -102,7 +95,13 @@ func (t *OF) unflattenAt(src *dt.Node, parent *Node, depth int, parentPath, pref
 			}
 			continue
 		}
-		np.Children = append(np.Children, t.unflattenAt(c, np, depth+1, path, prefix, mem, all))
+		child := t.unflattenAt(c, np, depth+1, path, prefix, mem, all)
+		if last == nil {
+			np.child = child
+		} else {
+			last.sibling = child
+		}
+		last = child
 	}
 	return np
 }
@@ -128,7 +127,7 @@ func (t *OF) AllNodes(fn func(*Node) bool) {
 		if !fn(n) {
 			return false
 		}
-		for _, c := range n.Children {
+		for c := range n.Children() {
 			if !walk(c) {
 				return false
 			}

@@ -1,0 +1,68 @@
+//go:build linux
+
+package sim
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"dangle/prog"
+)
+
+// BenchmarkBigProgramRSS: the peak resident set of a run of the 50 MB
+// program (bigProgramText) as dangle run makes it: read the file,
+// prog.Parse, sim.Run with the log streamed. Each iteration runs in a
+// child process of this test binary (TestBigProgramChild), so that the
+// figure is that run's alone: peak-RSS-MB, and RSS/input, the multiple of
+// the program's size (issue 14 item 8). Linux: ru_maxrss is in KiB.
+func BenchmarkBigProgramRSS(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.prog")
+	text := bigProgramText(50 << 20)
+	if err := os.WriteFile(path, text, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	size := float64(len(text))
+	text = nil
+	var kib int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBigProgramChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "DANGLE_BIG_PROGRAM="+path)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("child: %v\n%s", err, out)
+		}
+		kib += cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	}
+	rss := float64(kib) * 1024 / float64(b.N)
+	b.ReportMetric(rss/(1<<20), "peak-RSS-MB")
+	b.ReportMetric(rss/size, "RSS/input")
+}
+
+// TestBigProgramChild is BenchmarkBigProgramRSS's child: it runs the
+// program named by DANGLE_BIG_PROGRAM, and is skipped without it.
+func TestBigProgramChild(t *testing.T) {
+	path := os.Getenv("DANGLE_BIG_PROGRAM")
+	if path == "" {
+		t.Skip("the child process of BenchmarkBigProgramRSS")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := prog.Parse(filepath.Base(path), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = nil
+	res, err := Run(p, Config{Filename: filepath.Base(path), Stream: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("the big program has findings: %v", res.Findings[0].Title)
+	}
+}
