@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -68,9 +67,6 @@ type findings struct {
 	announce func(t *title)
 	// bugs: simulator panics seen (by message), bounded.
 	bugs map[string]bool
-	// freed: when write last returned memory to the OS (minimizeLoop's
-	// goroutine only).
-	freed time.Time
 }
 
 // maxQueue bounds the titles waiting for the minimizer; past it a new
@@ -183,16 +179,6 @@ func (f *findings) write(ctx context.Context, t *title) {
 	}
 	c, err := crash.Write(f.out, repro, t.Title, crash.Options{Profile: t.Profile, NoMinimize: true, Strict: f.strict,
 		FoundBy: []string{"dangle stress"}, Replay: "go run ./cmd/dangle"})
-	// A minimization and its replays on every profile boot each profile
-	// (up to ~9 MiB live, twice that in heap): give that back to the OS
-	// now, not at the scavenger's pace, or each finding raises the
-	// soak's resident set for minutes after it. At most every 10 s, and
-	// only after a minimization (a forced GC costs milliseconds, and the
-	// soak finds dozens of titles in its first second).
-	if minimized && time.Since(f.freed) > 10*time.Second {
-		debug.FreeOSMemory()
-		f.freed = time.Now()
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err != nil {
