@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"dangle/prog"
+)
+
+func runTriage(t *testing.T, text string) (*prog.Program, *Result) {
+	t.Helper()
+	p, err := prog.Parse("t.prog", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(p, Config{Filename: "t.prog"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, res
+}
+
+// TestPrimaryMisuseTaint: a devres action added to a device no driver is
+// bound to makes its later probe WARN "Resources present before probing";
+// the op that broke the contract taints the run, so the warning (raised
+// at a later op) is the program's misuse, not a kernel bug. Without the
+// devres op the same program is clean.
+func TestPrimaryMisuseTaint(t *testing.T) {
+	const text = `dangle program v1
+kernel mainline
+device_release_driver node=/soc/i2c@3000
+devm_add_action node=/soc/i2c@3000 action=1
+device_attach node=/soc/i2c@3000
+`
+	p, res := runTriage(t, text)
+	f, why := Primary(p, res)
+	if f == nil || f.Title != "Resources present before probing in really_probe" {
+		t.Fatalf("primary %v, want the probe warning; findings %v", f, res.Findings)
+	}
+	if res.Misuse.Op != 2 || why == "" || !strings.Contains(why, "no driver is bound") {
+		t.Errorf("misuse %+v, why %q: want op 2, devres on an unbound device", res.Misuse, why)
+	}
+	p, res = runTriage(t, strings.Replace(text, "devm_add_action node=/soc/i2c@3000 action=1\n", "", 1))
+	if f, _ := Primary(p, res); f != nil || res.Misuse.Op != 0 {
+		t.Errorf("without the devres op: primary %v, misuse %+v", f, res.Misuse)
+	}
+}
+
+// TestPrimaryOwnGroup: releasing a devres group the program did not open
+// (the driver's) is misuse; one it opened itself is not.
+func TestPrimaryOwnGroup(t *testing.T) {
+	p, res := runTriage(t, "dangle program v1\nkernel mainline\ndevres_release_group node=/soc/i2c@3000\n")
+	if res.Misuse.Op != 1 {
+		t.Errorf("release of a group the program did not open: misuse %+v", res.Misuse)
+	}
+	_ = p
+	_, res = runTriage(t, "dangle program v1\nkernel mainline\ndevres_open_group node=/soc/i2c@3000 id=1\ndevres_release_group node=/soc/i2c@3000 id=1\n")
+	if res.Misuse.Op != 0 {
+		t.Errorf("release of its own group: misuse %+v", res.Misuse)
+	}
+}
+
+// TestKobjectParentRefOwnedByChild: the parent reference kobject_add()
+// takes belongs to the child node (kobj->parent, dropped by the child's
+// kobject_del()), so a child an unremovable changeset keeps alive is one
+// leak with its changeset first, not also a "reference leak of
+// device_node taken in kobject_add" of the base parent (the model
+// reported both, and the parent's first, before the fix).
+func TestKobjectParentRefOwnedByChild(t *testing.T) {
+	const text = `dangle program v1
+kernel mainline
+of_overlay_fdt_apply blob=ov1.dtso
+of_overlay_fdt_apply blob=ov2.dtso
+-- ov1.dtso --
+/dts-v1/;
+/plugin/;
+&{/soc/bus@10000} {
+	fixup@9f00 {
+	};
+};
+-- ov2.dtso --
+/dts-v1/;
+/plugin/;
+&{/clock-24m} {
+	dangle,dup = <0>;
+};
+/ {
+	fragment@2 {
+		target-path = "/clock-24m";
+		__overlay__ {
+			dangle,dup = <0>;
+		};
+	};
+};
+`
+	p, res := runTriage(t, text)
+	for _, f := range res.Findings {
+		if f.Title == "reference leak of device_node taken in kobject_add" {
+			t.Errorf("the child's parent reference reported as a leak of its own: %v", f)
+		}
+	}
+	f, why := Primary(p, res)
+	if f == nil || f.Title != changesetLeak || why != "" {
+		t.Fatalf("primary %v (%q), want the changeset leak; findings %v", f, why, res.Findings)
+	}
+	if kb := CiteBug(p, res.Log, f); kb == nil || kb.ID != "failed-apply-unremovable" {
+		t.Errorf("cited %v, want failed-apply-unremovable", kb)
+	}
+}
