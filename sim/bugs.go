@@ -188,4 +188,59 @@ var KernelBugs = []*KernelBug{
 			"corpus/fwdevlink-not-device-regulator.prog. Needs confirming on a real kernel for the mainline paths.",
 		Match: func(p *prog.Program, _ string, _ *report.Finding) bool { return hasSource(p, `-supply`) },
 	},
+	// The bugs of kernel-model.md "Known bugs as minimal sequences" that
+	// older profiles raise (the corpus and crashers/ hold their repros).
+	{
+		ID:     "B1-devlink-release-after-destroy",
+		Title:  regexp.MustCompile(`^memory leak in of_changeset_destroy$|^memory leak before free overlay changeset in of_node_release$`),
+		Where:  "of_overlay_remove() -> of_changeset_destroy() vs device_link_release_fn() (drivers/of/dynamic.c, drivers/base/core.c)",
+		Commit: "80dd33cf72d1 (device links released from a work item, v6.8 window); fixed by 8917e7385346 (v6.9, 6.8.5)",
+		Why: "B1/B2: removing an overlay unregisters its devices, whose device links are released from device_link_wq " +
+			"later; of_changeset_destroy() runs before that work, finds the overlay nodes still referenced by the " +
+			"devices the links keep alive (\"ERROR: memory leak, expected refcount 1 instead of N\") and the nodes " +
+			"are freed past OF_OVERLAY_FREE_CSET. 8917e7385346 waits for the link removals in of_changeset_destroy().",
+		Match: func(p *prog.Program, _ string, f *report.Finding) bool {
+			return slices.ContainsFunc(f.Holders, func(h string) bool {
+				return strings.HasPrefix(h, "device ") && strings.Contains(h, "taken in of_device_alloc")
+			})
+		},
+	},
+	{
+		ID:     "B4-nvmem-wp-gpio-double-put",
+		Title:  regexp.MustCompile(`^(gpiod_put by non-owner|double gpiod_put) from (nvmem_release|devm_gpiod_release)$`),
+		Where:  "nvmem_register() config->wp_gpio, nvmem_release() gpiod_put() (drivers/nvmem/core.c)",
+		Commit: "6f57cbd7ce40 (2020); fixed by 569653f022a2 (v6.2)",
+		Why: "B4: nvmem_register() copied the provider's config->wp_gpio without a reference and nvmem_release() " +
+			"puts it; the provider's devm_gpiod_get() release puts it again: a double put of one request.",
+		Match: func(*prog.Program, string, *report.Finding) bool { return true },
+	},
+	{
+		ID:     "B5-gpiochip-remove-requested",
+		Title:  regexp.MustCompile(`^REMOVING GPIOCHIP WITH GPIOS STILL REQUESTED in gpiochip_remove$|^removing gpiochip with gpios still requested in gpiochip_remove$|^reference leak of gpio_device taken in gpiod_request$`),
+		Where:  "gpiochip_remove(), gpiod_free() (drivers/gpio/gpiolib.c)",
+		Commit: "fixed by 3386fb86ecde (v6.5)",
+		Why: "B5 (G1): a consumer's gpiod_put() after its chip was removed found gpiod_free_commit() failing and " +
+			"skipped the module and gpio_device puts, so the gpio_device was never released. A consumer " +
+			"holding the descriptor of a chip it does not keep alive is also a driver bug on every kernel.",
+		Match: func(*prog.Program, string, *report.Finding) bool { return true },
+	},
+	{
+		ID:     "B6-consumer-double-gpiod-put",
+		Title:  regexp.MustCompile(`^double gpiod_put$|^use-after-free of gpio_device in gpiochip_remove$`),
+		Where:  "gpiod_put(), gpiod_free() (drivers/gpio/gpiolib.c)",
+		Commit: "3386fb86ecde (v6.5: unconditional puts)",
+		Why: "B6: a consumer that puts its descriptor twice (a driver bug the program models) over-releases the " +
+			"gpio_device since 3386fb86ecde made gpiod_free()'s puts unconditional: the gpio_device can reach " +
+			"zero while its chip is registered, and gpiochip_remove() then uses the freed gpio_device.",
+		Match: func(*prog.Program, string, *report.Finding) bool { return true },
+	},
+	{
+		ID:     "B7-devres-after-pm-detach",
+		Title:  regexp.MustCompile(`^devres ran after PM domain detach in \S+$`),
+		Where:  "i2c_device_remove()/spi_remove()/platform_remove(): dev_pm_domain_detach() before devres_release_all() (drivers/i2c/i2c-core-base.c, drivers/spi/spi.c, drivers/base/platform.c)",
+		Commit: "fixed by 5b5475826c52 (I2C, v5.13) and f99508074e78 (\"PM: domains: Detach on device_unbind_cleanup()\", 2025)",
+		Why: "B7: the bus remove callback detached the PM domain before the driver's devm resources were " +
+			"released, so they are torn down against a domain that may already be off.",
+		Match: func(*prog.Program, string, *report.Finding) bool { return true },
+	},
 }
