@@ -188,6 +188,22 @@ var KernelBugs = []*KernelBug{
 			"corpus/fwdevlink-not-device-regulator.prog. Needs confirming on a real kernel for the mainline paths.",
 		Match: func(p *prog.Program, _ string, _ *report.Finding) bool { return hasSource(p, `-supply`) },
 	},
+	{
+		ID:     "links-status-probing-after-deferral",
+		Title:  regexp.MustCompile(`^WARNING in device_links_purge$`),
+		Where:  "device_links_check_suppliers(), device_link_init_status(), device_links_purge() (drivers/base/core.c)",
+		Commit: "current source (torvalds/linux drivers/base/core.c, the scoped_guard version)",
+		Why: "device_links_check_suppliers() breaks out of its loop on a supplier that is not ready and still sets " +
+			"dev->links.status = DL_DEV_PROBING before returning -EPROBE_DEFER; really_probe() returns at once and " +
+			"nothing resets it, so a deferred device stays DL_DEV_PROBING. A managed link created to it later " +
+			"(device_link_init_status(): both ends PROBING) starts in DL_STATE_CONSUMER_PROBE and never leaves it, " +
+			"and device_del() of the supplier WARNs in device_links_purge() (consumer link neither DORMANT nor " +
+			"NONE); the SYNC_STATE_ONLY variant is the device_links_unbind_consumers() livelock " +
+			"(core_sync_state_only_livelock.txt). Candidate: confirm on a real kernel before sending.",
+		Match: func(p *prog.Program, log string, _ *report.Finding) bool {
+			return logHas(log, "not ready") || logHas(log, "Resources present before probing")
+		},
+	},
 	// The bugs of kernel-model.md "Known bugs as minimal sequences" that
 	// older profiles raise (the corpus and crashers/ hold their repros).
 	{

@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
+	"dangle/prog"
 	"dangle/sim/core"
+	"dangle/sim/report"
 )
 
 // The program plays driver code: its devres and device-link ops are what
@@ -27,7 +31,11 @@ import (
 //     WARN_ON(DL_FLAG_AUTOREMOVE_CONSUMER)s;
 //   - device_link_del() of a link the kernel already deleted (an
 //     AUTOREMOVE flag, or device_links_purge() when an end went away):
-//     the program's handle is dead.
+//     the program's handle is dead;
+//   - an overlay removal (or the teardown's) while the program holds a
+//     reference on a node or device the run created (checkProgramRefs);
+//   - a gpio descriptor the program got and never put, at the teardown
+//     (checkProgramDescs).
 
 // progGroup is a devres group the program opened on dev (id nil: the
 // group is its own id).
@@ -67,5 +75,55 @@ func (c *call) checkOwnGroup(id any) {
 	})
 	if !own {
 		c.misuseAt(c.op.Name() + " of a devres group on " + c.dev.Name + " the program did not open: it belongs to the device's driver or bus")
+	}
+}
+
+// checkProgramRefs records an overlay removal at op (len(ops)+1: the
+// teardown's) while the program still holds a reference on a node or
+// device created at run time: of_overlay_remove() requires that nobody
+// outside the overlay holds its nodes (of_changeset_destroy() says
+// "of_node_get()/of_node_put() unbalanced" otherwise), so what the
+// removal then reports is the program's reference, not a kernel bug.
+func (k *Kernel) checkProgramRefs(op int, what string) {
+	if k.misuse.Op != 0 {
+		return
+	}
+	for _, o := range k.Reg.Objects() {
+		if !o.Dynamic || o.Freed() || (o.Type != "device" && o.Type != "device_node") {
+			continue
+		}
+		for _, h := range o.Holds() {
+			if strings.HasPrefix(h.Holder, programHolder) {
+				k.misuse = report.Misuse{Op: op, Why: what + " while the program holds " + h.Holder + " on " + o.Name +
+					": of_overlay_remove() needs the overlay's nodes and devices unreferenced"}
+				return
+			}
+		}
+	}
+}
+
+// checkProgramDescs records, at the teardown (op len(ops)+1), a
+// descriptor a gpiod_get or gpiod_ref of the program returned and no
+// later gpiod_put of the program put: the consumer the program models
+// never released its line, so what the teardown then finds held (the
+// chip's gpio_device and module references) is the program's.
+func (k *Kernel) checkProgramDescs(op int) {
+	if k.misuse.Op != 0 {
+		return
+	}
+	for i, o := range k.prog.Ops {
+		if n := o.Name(); n != "gpiod_get" && n != "gpiod_ref" {
+			continue
+		}
+		if r, ok := k.slots[i].(*descRef); !ok || r.desc == nil {
+			continue
+		}
+		put := slices.ContainsFunc(k.prog.Ops[i+1:], func(q *prog.Op) bool {
+			return q.Name() == "gpiod_put" && slices.ContainsFunc(q.Args, func(a prog.Arg) bool { return a.Ref == o })
+		})
+		if !put {
+			k.misuse = report.Misuse{Op: op, Why: fmt.Sprintf("the descriptor op %d (%s) returned is never put by the program", i+1, o.Name())}
+			return
+		}
 	}
 }

@@ -22,6 +22,8 @@ func (k *Kernel) Teardown() {
 		}
 	}
 	k.teardownCore()
+	k.checkProgramRefs(len(k.prog.Ops)+1, "the teardown's overlay removal")
+	k.checkProgramDescs(len(k.prog.Ops) + 1)
 	k.removeOverlays()
 	k.flushCore()
 	k.checkInvariants()

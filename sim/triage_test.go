@@ -107,3 +107,63 @@ of_overlay_fdt_apply blob=ov2.dtso
 		t.Errorf("cited %v, want failed-apply-unremovable", kb)
 	}
 }
+
+// TestPrimaryProgramHeldRefs: a get_device on an overlay's device held
+// across the overlay's removal makes of_changeset_destroy() report the
+// node still referenced; the removal op is tainted by the program's
+// reference. Put before the removal, the run is clean.
+func TestPrimaryProgramHeldRefs(t *testing.T) {
+	const text = `dangle program v1
+kernel mainline
+ov = of_overlay_fdt_apply blob=a.dtso
+dev = get_device node=/soc/bus@10000/a@1
+of_overlay_remove ov=ov
+put_device dev=dev
+-- a.dtso --
+/dts-v1/;
+/plugin/;
+&bus {
+	a@1 {
+		compatible = "dangle,devres-test";
+	};
+};
+`
+	p, res := runTriage(t, text)
+	f, why := Primary(p, res)
+	if f == nil || res.Misuse.Op != 3 || !strings.Contains(why, "program ref dev") {
+		t.Fatalf("primary %v, misuse %+v (%q): want op 3 tainted by the program's reference", f, res.Misuse, why)
+	}
+	fixed := strings.Replace(text, "of_overlay_remove ov=ov\nput_device dev=dev\n", "put_device dev=dev\nof_overlay_remove ov=ov\n", 1)
+	p, res = runTriage(t, fixed)
+	if f, why := Primary(p, res); f != nil || res.Misuse.Op != 0 {
+		t.Errorf("put before the removal: primary %v (%q), misuse %+v", f, why, res.Misuse)
+	}
+}
+
+// TestPrimaryUnputDescriptor: a descriptor the program got and never put
+// taints the teardown (the gpio_device and module references it finds
+// held are the program's); with the put the run is clean.
+func TestPrimaryUnputDescriptor(t *testing.T) {
+	const text = `dangle program v1
+kernel mainline
+ov = of_overlay_fdt_apply blob=consumer.dtso
+d = gpiod_get node=/gpio-consumer con=reset
+PUT-- consumer.dtso --
+/dts-v1/;
+/plugin/;
+&{/} {
+	gpio-consumer {
+		status = "disabled";
+		reset-gpios = <&gpio0 5 0>;
+	};
+};
+`
+	p, res := runTriage(t, strings.Replace(text, "PUT", "", 1))
+	if _, why := Primary(p, res); res.Misuse.Op != 3 || !strings.Contains(why, "never put") {
+		t.Errorf("misuse %+v (%q), want the teardown (op 3)", res.Misuse, why)
+	}
+	p, res = runTriage(t, strings.Replace(text, "PUT", "gpiod_put desc=d\n", 1))
+	if f, _ := Primary(p, res); f != nil || res.Misuse.Op != 0 {
+		t.Errorf("with the put: primary %v, misuse %+v", f, res.Misuse)
+	}
+}
