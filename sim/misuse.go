@@ -29,6 +29,11 @@ import (
 //     (device_link_add() kerneldoc); the link is dropped only at the
 //     consumer's unbind, so the supplier's device_links_driver_cleanup()
 //     WARN_ON(DL_FLAG_AUTOREMOVE_CONSUMER)s;
+//   - a managed device_link_add() from a bound consumer to a supplier no
+//     driver is bound to: the link starts DORMANT and the supplier's
+//     device_links_driver_bound() makes it AVAILABLE, never ACTIVE (the
+//     consumer is already bound), so the supplier's unbind does not unbind
+//     the consumer and device_links_driver_cleanup() WARNs;
 //   - device_link_del() of a link the kernel already deleted (an
 //     AUTOREMOVE flag, or device_links_purge() when an end went away):
 //     the program's handle is dead;

@@ -168,8 +168,14 @@ func opDeviceLinkAdd(c *call) string {
 	sup := c.k.Core.DeviceByNode(c.arg("supplier").node)
 	holder := c.k.holder(progHold{slot: c.slot})
 	flags := parseDLFlags(c.arg("flags").str)
-	if con != nil && sup != nil && con.Driver == nil && flags&core.DL_FLAG_STATELESS == 0 && flags&core.DL_FLAG_AUTOREMOVE_CONSUMER != 0 {
-		c.misuseAt("device_link_add(DL_FLAG_AUTOREMOVE_CONSUMER) for " + con.Name + ", which no driver is bound to: the flag is for the consumer driver's probe")
+	if con != nil && sup != nil && flags&core.DL_FLAG_STATELESS == 0 {
+		switch {
+		case con.Driver == nil && flags&core.DL_FLAG_AUTOREMOVE_CONSUMER != 0:
+			c.misuseAt("device_link_add(DL_FLAG_AUTOREMOVE_CONSUMER) for " + con.Name + ", which no driver is bound to: the flag is for the consumer driver's probe")
+		case con.Driver != nil && sup.Driver == nil:
+			c.misuseAt("a managed device_link_add from bound consumer " + con.Name + " to unbound supplier " + sup.Name +
+				": a bound consumer's managed suppliers must be bound (device_links_driver_bound() can only make the link AVAILABLE, never ACTIVE)")
+		}
 	}
 	l := c.k.Core.DeviceLinkAddBy(con, sup, flags, holder)
 	c.bind(&linkRef{l: l, holder: holder})

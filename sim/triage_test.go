@@ -167,3 +167,50 @@ PUT-- consumer.dtso --
 		t.Errorf("with the put: primary %v, misuse %+v", f, res.Misuse)
 	}
 }
+
+// TestPrimaryBoundConsumerUnboundSupplier: a managed link from a bound
+// consumer to a supplier that binds only later stays AVAILABLE, so the
+// supplier's unbind WARNs in device_links_driver_cleanup(); the
+// device_link_add is the program's misuse. The same link to a bound
+// supplier is not.
+func TestPrimaryBoundConsumerUnboundSupplier(t *testing.T) {
+	const text = `dangle program v1
+kernel mainline
+of_overlay_fdt_apply blob=ov.dtso
+device_link_add consumer=/soc/i2c@bc00 supplier=/soc/spi@b100 flags=DL_FLAG_AUTOREMOVE_CONSUMER
+flush_workqueue wq=events
+-- ov.dtso --
+/dts-v1/;
+/plugin/;
+&soc {
+	i2c@bc00 {
+		compatible = "dangle,i2c-controller";
+	};
+	spi@b100 {
+		compatible = "dangle,spi-controller";
+		clocks = <&clk>;
+	};
+};
+/ {
+	fragment@1 {
+		target = <&soc>;
+		__overlay__ {
+			clk: clock {
+				compatible = "fixed-clock";
+			};
+		};
+	};
+};
+`
+	p, res := runTriage(t, text)
+	f, why := Primary(p, res)
+	if f == nil || f.Title != "WARNING in device_links_driver_cleanup" || res.Misuse.Op != 2 {
+		t.Fatalf("primary %v (%q), misuse %+v; want the cleanup WARN, op 2 tainted", f, why, res.Misuse)
+	}
+	// after the events work bound the supplier, the same link is fine
+	p, res = runTriage(t, strings.Replace(text, "device_link_add consumer=/soc/i2c@bc00 supplier=/soc/spi@b100 flags=DL_FLAG_AUTOREMOVE_CONSUMER\nflush_workqueue wq=events\n",
+		"flush_workqueue wq=events\ndevice_link_add consumer=/soc/i2c@bc00 supplier=/soc/spi@b100 flags=DL_FLAG_AUTOREMOVE_CONSUMER\n", 1))
+	if res.Misuse.Op != 0 {
+		t.Errorf("link to a bound supplier: misuse %+v", res.Misuse)
+	}
+}
