@@ -185,8 +185,8 @@ func SameBug(p *prog.Program, title string, atOp bool, cfg sim.Config, profiles 
 // which files only a program's primary finding (sim.Primary), so that
 // its minimized repro shows the title first, not after another bug or
 // the program's own misuse.
-func SameFirstBug(p *prog.Program, title string, atOp bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
-	return sameBug(p, title, cfg, profiles, FirstPredicate(cfg, title, atOp))
+func SameFirstBug(p *prog.Program, title string, atOp, misuse bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
+	return sameBug(p, title, cfg, profiles, FirstPredicate(cfg, title, atOp, misuse))
 }
 
 func sameBug(p *prog.Program, title string, cfg sim.Config, profiles []string, pred minimizer.Predicate) (minimizer.Predicate, error) {
@@ -241,15 +241,15 @@ func Predicate(cfg sim.Config, title string, atOp bool) minimizer.Predicate {
 // FirstPredicate is Predicate for the program's primary finding: a
 // candidate fails when the earliest finding it raises under cfg is
 // titled title (during an op when atOp) and is not API misuse by the
-// candidate (sim.Primary).
-func FirstPredicate(cfg sim.Config, title string, atOp bool) minimizer.Predicate {
+// candidate (sim.Primary) — unless misuse, for a soak run with -misuse.
+func FirstPredicate(cfg sim.Config, title string, atOp, misuse bool) minimizer.Predicate {
 	return func(c *prog.Program) minimizer.Verdict {
 		res, err := sim.Run(c, cfg)
 		if err != nil {
 			return minimizer.Verdict{}
 		}
-		f, misuse := sim.Primary(c, res)
-		if f == nil || misuse != "" || f.Title != title || (atOp && f.Op <= 0) {
+		f, why := sim.Primary(c, res)
+		if f == nil || (why != "" && !misuse) || f.Title != title || (atOp && f.Op <= 0) {
 			return minimizer.Verdict{}
 		}
 		return minimizer.Verdict{Fails: true, Op: f.Op}
