@@ -117,7 +117,7 @@ func citeText(p *prog.Program, log string, f *report.Finding) string {
 	if kb.Hazard {
 		kind = "Hazard (reached through a modelled driver, not an in-tree one)"
 	}
-	return fmt.Sprintf("%s %s: %s; introduced by %s. %s", kind, kb.ID, kb.Where, kb.Commit, kb.Why)
+	return fmt.Sprintf("%s %s: %s; commit: %s. %s", kind, kb.ID, kb.Where, kb.Commit, kb.Why)
 }
 
 func replayCmd(opts Options) string {
