@@ -159,7 +159,8 @@ var KernelBugs = []*KernelBug{
 		Commit: "current source intel-lab-lkp/linux 045c9fb0c6f6",
 		Why: "A later overlay's fragment that targets a node an earlier overlay created holds a reference on it " +
 			"(find_target() in init_overlay_changeset(), put only in free_overlay_changeset()). When that fragment " +
-			"adds nothing, the later changeset has no entry for the node, so overlay_removal_is_ok() - which only " +
+			"adds nothing, or the later overlay's apply failed (and it can never be removed: failed-apply-unremovable), " +
+			"the later changeset has no applied entry for the node, so overlay_removal_is_ok() - which only " +
 			"compares changeset entries (node_overlaps_later_cs()) - lets the earlier overlay be removed first. " +
 			"__of_changeset_entry_destroy() then finds the node's refcount above 1 and prints \"ERROR: memory leak, " +
 			"expected refcount 1\"; the later overlay's free_overlay_changeset() puts the node after it was meant " +
