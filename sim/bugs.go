@@ -203,7 +203,7 @@ var KernelBugs = []*KernelBug{
 	},
 	{
 		ID:     "links-status-probing-after-deferral",
-		Title:  regexp.MustCompile(`^WARNING in device_links_purge$`),
+		Title:  regexp.MustCompile(`^WARNING in device_links_purge$|^livelock in (device_links_unbind_consumers|__device_release_driver)$`),
 		Where:  "device_links_check_suppliers(), device_link_init_status(), device_links_purge() (drivers/base/core.c)",
 		Commit: "current source (torvalds/linux drivers/base/core.c, the scoped_guard version)",
 		Why: "device_links_check_suppliers() breaks out of its loop on a supplier that is not ready and still sets " +
@@ -211,8 +211,11 @@ var KernelBugs = []*KernelBug{
 			"nothing resets it, so a deferred device stays DL_DEV_PROBING. A managed link created to it later " +
 			"(device_link_init_status(): both ends PROBING) starts in DL_STATE_CONSUMER_PROBE and never leaves it, " +
 			"and device_del() of the supplier WARNs in device_links_purge() (consumer link neither DORMANT nor " +
-			"NONE); the SYNC_STATE_ONLY variant is the device_links_unbind_consumers() livelock " +
-			"(core_sync_state_only_livelock.txt). Candidate: confirm on a real kernel before sending.",
+			"NONE); with the supplier bound, unbinding it loops for ever in device_links_unbind_consumers() " +
+			"(\"if (status == DL_STATE_CONSUMER_PROBE) { wait_for_device_probe(); goto start; }\": the consumer " +
+			"is not probing, so nothing changes) or __device_release_driver()'s device_links_busy() loop; the " +
+			"SYNC_STATE_ONLY variant is core_sync_state_only_livelock.txt. Candidate: confirm on a real kernel " +
+			"before sending.",
 		Match: func(p *prog.Program, log string, _ *report.Finding) bool {
 			return logHas(log, "not ready") || logHas(log, "Resources present before probing")
 		},
