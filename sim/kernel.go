@@ -68,6 +68,10 @@ type Result struct {
 	// FailSteps, with Config.FailList, are the fallible steps each op
 	// reached, in order: what fail_nth=N of that op would fail.
 	FailSteps []fault.Step
+	// Misuse, when Op > 0, is the first op at which the program broke
+	// an API contract the kernel does not check itself (sim/misuse.go):
+	// no finding from that op on is a kernel bug by itself (Primary).
+	Misuse report.Misuse
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -105,6 +109,11 @@ type Kernel struct {
 	// registration order (unregistered at teardown: module unload).
 	notifiers []*of.OverlayNotifier
 	invSeen   map[string]bool
+	// misuse is the first op at which the program broke an API contract
+	// (sim/misuse.go): Result.Misuse.
+	misuse report.Misuse
+	// groups are the devres groups the program opened, by device.
+	groups    []progGroup
 	cache     *Cache
 	noOracles bool // Config.NoOracles
 }
@@ -266,7 +275,7 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	k.RunOps()
 	k.Teardown()
 	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(),
-		FailSteps: k.OF.Fail.Steps}
+		FailSteps: k.OF.Fail.Steps, Misuse: k.misuse}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}

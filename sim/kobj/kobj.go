@@ -258,6 +258,13 @@ func (r *Registry) saturate(warned *bool, kind report.Kind, what string, line in
 // release. A put on a freed object or at zero is reported and changes
 // nothing.
 func (r *Registry) Put(o *Object, fn, holder string) bool {
+	return r.PutOwned(o, fn, holder, nil)
+}
+
+// PutOwned is Put for a reference taken with GetOwned: among holds of
+// the same holder name (two devices of one name over time, each holding
+// the node), it drops the one owner keeps.
+func (r *Registry) PutOwned(o *Object, fn, holder string, owner *Object) bool {
 	if o.freed {
 		r.uaf(o, fn)
 		return false
@@ -273,7 +280,7 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 	if o.ref < o.min {
 		o.min = o.ref
 	}
-	if h, ok := o.dropHold(holder, r.Owners); ok && r.tracked(o, h.Holder) {
+	if h, ok := o.dropHold(holder, r.Owners, owner); ok && r.tracked(o, h.Holder) {
 		h.Dropped, h.DroppedOp = fn, r.Log.Op // released here, by the put
 		rare := o.rareFields()
 		rare.released = append(rare.released, h)
@@ -297,15 +304,17 @@ func (r *Registry) Abandon(o *Object, fn, holder string) {
 	}
 }
 
-// dropHold removes and returns the newest hold by holder (by any holder
+// dropHold removes and returns the newest hold by holder kept by owner
+// (when owner is set), else the newest by holder (by any holder
 // of the owners prefix when holder is the bare prefix); a put whose
 // holder took no reference removes the newest hold of all, so the holds
 // still count refs.
-func (o *Object) dropHold(holder, owners string) (Hold, bool) {
-	for pass := 0; pass < 2; pass++ {
+func (o *Object) dropHold(holder, owners string, owner *Object) (Hold, bool) {
+	for pass := 0; pass < 3; pass++ {
 		for i := len(o.holds) - 1; i >= 0; i-- {
 			h := o.holds[i]
-			if pass == 0 && h.Holder == holder || pass == 1 && owners != "" && holder == owners && strings.HasPrefix(h.Holder, owners) {
+			if pass == 0 && owner != nil && h.Holder == holder && h.Owner == owner || pass == 1 && h.Holder == holder ||
+				pass == 2 && owners != "" && holder == owners && strings.HasPrefix(h.Holder, owners) {
 				o.holds = append(o.holds[:i], o.holds[i+1:]...)
 				return h, true
 			}
