@@ -3,10 +3,13 @@
 package sim
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"syscall"
 	"testing"
 
@@ -58,11 +61,45 @@ func TestBigProgramChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	data = nil
-	res, err := Run(p, Config{Filename: filepath.Base(path), Stream: io.Discard})
+	var stream io.Writer = io.Discard
+	if hp := os.Getenv("DANGLE_BIG_HEAPPROFILE"); hp != "" {
+		stream = &heapAtOp{marker: []byte("op 2: "), path: hp, t: t}
+	}
+	res, err := Run(p, Config{Filename: filepath.Base(path), Stream: stream})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Findings) != 0 {
 		t.Errorf("the big program has findings: %v", res.Findings[0].Title)
 	}
+}
+
+// heapAtOp is a log stream that, at the first line starting with marker
+// (the remove op's header: the apply is done), collects the garbage and
+// writes a heap profile to path: what is live after the apply, for
+// go tool pprof -sample_index=inuse_space (DANGLE_BIG_HEAPPROFILE).
+type heapAtOp struct {
+	marker []byte
+	path   string
+	t      *testing.T
+	done   bool
+}
+
+func (h *heapAtOp) Write(p []byte) (int, error) {
+	if !h.done && bytes.HasPrefix(p, h.marker) {
+		h.done = true
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		h.t.Logf("live heap after the apply: %.1f MB", float64(ms.HeapAlloc)/(1<<20))
+		f, err := os.Create(h.path)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	return len(p), nil
 }
