@@ -281,3 +281,29 @@ func TestTreeMemoMemory(t *testing.T) {
 		t.Errorf("Tree() after the syntax tree was dropped: %v", err)
 	}
 }
+
+// TestParseSharesFileData: a file that already ends in one newline is the
+// input's own memory (a 50 MB program is not held twice, issue 14 item
+// 8), capped so that appending to it leaves the next file alone; a file
+// whose end needs normalizing is a copy.
+func TestParseSharesFileData(t *testing.T) {
+	data := []byte("dangle program v1\nof_node_get node=/soc\n-- a.dtso --\n/dts-v1/;\n/ { };\n-- b.dtso --\n/dts-v1/;\n/ { };\r\n\n")
+	p, err := Parse("f.prog", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Files[0].Data, p.Files[1].Data
+	if string(a) != "/dts-v1/;\n/ { };\n" || string(b) != "/dts-v1/;\n/ { };\n" {
+		t.Fatalf("files %q %q", a, b)
+	}
+	at := bytes.Index(data, []byte("/dts-v1/;"))
+	if &a[0] != &data[at] {
+		t.Errorf("a.dtso was copied")
+	}
+	if cap(a) != len(a) {
+		t.Errorf("a.dtso has cap %d, len %d: an append would write into b.dtso's marker", cap(a), len(a))
+	}
+	if bt := bytes.LastIndex(data, []byte("/dts-v1/;")); &b[0] == &data[bt] {
+		t.Errorf("b.dtso (ending in \\r\\n\\n) shares the input")
+	}
+}
