@@ -77,7 +77,8 @@ func TestBigProgramChild(t *testing.T) {
 // heapAtOp is a log stream that, at the first line starting with marker
 // (the remove op's header: the apply is done), collects the garbage and
 // writes a heap profile to path: what is live after the apply, for
-// go tool pprof -sample_index=inuse_space (DANGLE_BIG_HEAPPROFILE).
+// go tool pprof -sample_index=inuse_space (DANGLE_BIG_HEAPPROFILE). It
+// also logs the peak RSS so far (VmHWM) at each op line.
 type heapAtOp struct {
 	marker []byte
 	path   string
@@ -86,6 +87,15 @@ type heapAtOp struct {
 }
 
 func (h *heapAtOp) Write(p []byte) (int, error) {
+	if bytes.HasPrefix(p, []byte("op ")) || bytes.Equal(p, []byte("teardown\n")) {
+		// the peak so far at each op's start and end: which phase
+		// sets the maximum
+		st, _ := os.ReadFile("/proc/self/status")
+		if i := bytes.Index(st, []byte("VmHWM:")); i >= 0 {
+			hwm, _, _ := bytes.Cut(st[i+len("VmHWM:"):], []byte("\n"))
+			h.t.Logf("peak RSS %s at %s", bytes.TrimSpace(hwm), bytes.TrimSpace(p))
+		}
+	}
 	if !h.done && bytes.HasPrefix(p, h.marker) {
 		h.done = true
 		runtime.GC()
