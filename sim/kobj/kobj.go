@@ -39,6 +39,13 @@ type hold struct {
 	owner      *Object
 }
 
+// inlineHolds is the room for holds allocated with a counted object;
+// spillHolds is the capacity of the first slice beyond it.
+const (
+	inlineHolds = 2
+	spillHolds  = 6
+)
+
 // dropInfo is a hold's Dropped and DroppedOp (Registry.Abandon).
 type dropInfo struct {
 	fn string
@@ -215,7 +222,7 @@ func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder str
 		// have no more)
 		a := &struct {
 			o     Object
-			holds [2]hold
+			holds [inlineHolds]hold
 		}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
 		o = &a.o
 		o.holds = a.holds[:0]
@@ -286,6 +293,15 @@ func (r *Registry) GetOwned(o *Object, fn, holder string, owner *Object) bool {
 	o.ref++
 	if o.ref > o.max {
 		o.max = o.ref
+	}
+	if len(o.holds) == cap(o.holds) && len(o.holds) == inlineHolds {
+		// leaving the inline room: a node an overlay adds holds six
+		// references once applied (kref_init, the changeset entry,
+		// the attach, sysfs, ...), so room for six at once, in one
+		// 288-byte block, instead of growing 2 -> 4 -> 8
+		hs := make([]hold, inlineHolds, spillHolds)
+		copy(hs, o.holds)
+		o.holds = hs
 	}
 	o.holds = append(o.holds, hold{holder: holder, fn: fn, op: int32(r.Log.Op), owner: owner})
 	r.event(o, fn, holder, "get")

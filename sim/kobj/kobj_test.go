@@ -193,3 +193,23 @@ func TestHoldIsSmall(t *testing.T) {
 		t.Errorf("HeldBy: entry %t nobody %t", o.HeldBy("entry"), o.HeldBy("nobody"))
 	}
 }
+
+// TestHoldsSpillOnce: a counted object keeps its first two holds inline
+// and then moves them once into room for six (what an overlay-added node
+// holds), so a third to sixth get allocates once.
+func TestHoldsSpillOnce(t *testing.T) {
+	r := New(&report.Log{})
+	o := r.Alloc("device_node", "/n", "of_node_init", true, true, "init")
+	r.Get(o, "of_node_get", "h1")
+	if cap(o.holds) != inlineHolds {
+		t.Fatalf("cap %d with %d holds, want the inline %d", cap(o.holds), len(o.holds), inlineHolds)
+	}
+	r.Get(o, "of_node_get", "h2")
+	r.Get(o, "of_node_get", "h3")
+	if cap(o.holds) != spillHolds {
+		t.Errorf("cap %d after the first spill, want %d", cap(o.holds), spillHolds)
+	}
+	if hs := o.Holds(); len(hs) != 4 || hs[0].Holder != "init" || hs[3].Holder != "h3" {
+		t.Errorf("holds after the spill: %+v", hs)
+	}
+}
