@@ -307,3 +307,36 @@ func TestParseSharesFileData(t *testing.T) {
 		t.Errorf("b.dtso (ending in \\r\\n\\n) shares the input")
 	}
 }
+
+// TestReleaseText: a compiled source's text can be dropped and its tree
+// stays; a source that has not compiled, or failed to, keeps its text.
+func TestReleaseText(t *testing.T) {
+	p, err := Parse("f.prog", []byte(hdr+app+ovly+"-- bad.dtso --\n/dts-v1/;\n/plugin/;\n&bus { a: n1 { }; a: n2 { }; };\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, bad := &p.Files[0], &p.Files[1]
+	if f.ReleaseText() {
+		t.Fatalf("released before compiling")
+	}
+	c := p.Clone() // shares the memo
+	tree, err := f.Tree()
+	if err != nil || tree == nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if !f.ReleaseText() || f.Data != nil {
+		t.Fatalf("not released: %q", f.Data)
+	}
+	if got, err := f.Tree(); got != tree || err != nil || f.Compiled() != tree {
+		t.Errorf("after ReleaseText: Tree %p %v, Compiled %p, want %p", got, err, f.Compiled(), tree)
+	}
+	if string(c.Files[0].Data) != ovly[len("-- o.dtso --\n"):] || c.Files[0].Compiled() != tree {
+		t.Errorf("the clone lost its text (%q) or its tree", c.Files[0].Data)
+	}
+	if _, err := bad.Tree(); err == nil {
+		t.Fatalf("bad.dtso compiled")
+	}
+	if bad.ReleaseText() || len(bad.Data) == 0 {
+		t.Errorf("a file that failed to compile lost its text")
+	}
+}

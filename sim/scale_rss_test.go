@@ -18,7 +18,8 @@ import (
 
 // BenchmarkBigProgramRSS: the peak resident set of a run of the 50 MB
 // program (bigProgramText) as dangle run makes it: read the file,
-// prog.Parse, sim.Run with the log streamed. Each iteration runs in a
+// prog.Parse, sim.Run with the log streamed and the sources' text
+// released once compiled. Each iteration runs in a
 // child process of this test binary (TestBigProgramChild), so that the
 // figure is that run's alone: peak-RSS-MB, and RSS/input, the multiple of
 // the program's size (issue 14 item 8). Linux: ru_maxrss is in KiB.
@@ -65,7 +66,7 @@ func TestBigProgramChild(t *testing.T) {
 	if hp := os.Getenv("DANGLE_BIG_HEAPPROFILE"); hp != "" {
 		stream = &heapAtOp{marker: []byte("op 2: "), path: hp, t: t}
 	}
-	res, err := Run(p, Config{Filename: filepath.Base(path), Stream: stream})
+	res, err := Run(p, Config{Filename: filepath.Base(path), Stream: stream, ReleaseText: true})
 	if err != nil {
 		t.Fatal(err)
 	}
