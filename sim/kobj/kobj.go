@@ -46,6 +46,12 @@ const (
 	spillHolds  = 6
 )
 
+// lastPut is an object's last put: holder, function, op.
+type lastPut struct {
+	holder, fn string
+	op         int
+}
+
 // dropInfo is a hold's Dropped and DroppedOp (Registry.Abandon).
 type dropInfo struct {
 	fn string
@@ -96,10 +102,11 @@ type Object struct {
 	freed   bool
 	holds   []hold
 	freedBy string
-	// lastPut* are the put that last dropped a reference (who released
+	// last is the put that last dropped a reference (who released
 	// the object late, for leak reports on objects at zero): LastPut.
-	lastPutHolder, lastPutFunc string
-	lastPutOp                  int
+	// Only a counted object is put, so only it has room for one, in its
+	// allocation (Alloc): a property's object is 160 bytes, not 192.
+	last *lastPut
 	// rare is what only some runs record (nil until then): a large
 	// overlay has hundreds of thousands of objects, so these stay off
 	// the Object.
@@ -133,7 +140,10 @@ func (o *Object) rareFields() *objectRare {
 // LastPut returns the most recent put on o (zero Hold if none): its
 // holder, function and op.
 func (o *Object) LastPut() Hold {
-	return Hold{Holder: o.lastPutHolder, Func: o.lastPutFunc, Op: o.lastPutOp}
+	if o.last == nil {
+		return Hold{}
+	}
+	return Hold{Holder: o.last.holder, Func: o.last.fn, Op: o.last.op}
 }
 
 // Ref returns the current reference count.
@@ -223,9 +233,11 @@ func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder str
 		a := &struct {
 			o     Object
 			holds [inlineHolds]hold
+			last  lastPut
 		}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
 		o = &a.o
 		o.holds = a.holds[:0]
+		o.last = &a.last
 		o.ref, o.min, o.max = 1, 1, 1
 		o.holds = append(o.holds, hold{holder: holder, fn: alloc, op: int32(r.Log.Op)})
 	} else {
@@ -346,7 +358,7 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 		rare := o.rareFields()
 		rare.released = append(rare.released, v)
 	}
-	o.lastPutHolder, o.lastPutFunc, o.lastPutOp = holder, fn, r.Log.Op
+	*o.last = lastPut{holder: holder, fn: fn, op: r.Log.Op}
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
 }

@@ -213,3 +213,24 @@ func TestHoldsSpillOnce(t *testing.T) {
 		t.Errorf("holds after the spill: %+v", hs)
 	}
 }
+
+// TestObjectSize: a count-less object (a property: a 50 MB overlay has
+// over 200k) fits Go's 160-byte size class, and a counted object keeps
+// its last put in its own allocation.
+func TestObjectSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(Object{}) > 160 {
+		t.Errorf("kobj.Object is %d bytes, want <= 160", unsafe.Sizeof(Object{}))
+	}
+	log := &report.Log{}
+	r := New(log)
+	prop := r.Alloc("property", "/n/p", "__of_prop_dup", true, false, "")
+	if r.Put(prop, "put_fn", "x") || prop.LastPut() != (Hold{}) {
+		t.Errorf("a put on a count-less object recorded %+v", prop.LastPut())
+	}
+	o := r.Alloc("device_node", "/n", "of_node_init", true, true, "init")
+	log.Op = 3
+	r.Put(o, "of_node_put", "init")
+	if got := o.LastPut(); got != (Hold{Holder: "init", Func: "of_node_put", Op: 3}) {
+		t.Errorf("LastPut() = %+v", got)
+	}
+}
