@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"unsafe"
 )
 
 // TestLaterDuplicates: the hashed duplicate-entry check agrees with the
@@ -65,4 +66,20 @@ func referenceDuplicates(entries []*Entry) []bool {
 		later[k] = true
 	}
 	return out
+}
+
+// TestEntryHolder: an entry's reference is named from its changeset, its
+// number and the action it was made with, also once inverted (the
+// name the reference was taken under is the one it is put under), and
+// an entry is 32 bytes on a 64-bit machine.
+func TestEntryHolder(t *testing.T) {
+	cs := &Changeset{Name: "overlay #2"}
+	ce := &Entry{Action: OF_RECONFIG_ATTACH_NODE, made: OF_RECONFIG_ATTACH_NODE, seq: 17}
+	inv := ce.invert()
+	if got, want := ce.holder(cs), "overlay #2 cset entry 17 (ATTACH_NODE)"; got != want || inv.holder(cs) != want {
+		t.Errorf("holder %q, inverted %q, want %q", got, inv.holder(cs), want)
+	}
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(Entry{}) > 32 {
+		t.Errorf("of.Entry is %d bytes, want <= 32", unsafe.Sizeof(Entry{}))
+	}
 }
