@@ -8,6 +8,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/cockroachdb/datadriven"
+
 	"dangle/fuzz"
 	"dangle/prog"
 	"dangle/prog/gen"
@@ -103,7 +105,8 @@ func runChecked(c *keyClasses, name string, p *prog.Program, prof string, cache 
 // TestStateKeyMatchesEncode: the state key's byte path (AppendState)
 // writes Encode's text byte for byte, so StateKey's classes are
 // Encode's: over every corpus program on every profile, at every op
-// and on a clone at every op, and over 2000 programs generated from
+// and on a clone at every op, every scenario program on its kernels at
+// every op, and over 2000 programs generated from
 // seeds (seq.Generate, as FuzzLifecycle decodes them) on mainline and
 // v6.8, at every op for one in four of them and at the end for the rest
 // (Encode, the reference, costs most of the test's time).
@@ -126,6 +129,29 @@ func TestStateKeyMatchesEncode(t *testing.T) {
 		}
 	}
 
+	// the scenario programs on their kernels: lockdep cycles, held
+	// locks, devres groups, the hazards the corpus does not reach
+	scenarioStates := 0
+	datadriven.Walk(t, "testdata/scenarios", func(t *testing.T, path string) {
+		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
+			p, err := prog.Parse(d.Pos, []byte(d.Input+"\n"))
+			if d.Cmd != "run" || err != nil {
+				return d.Expected // a parse error's scenario: no state
+			}
+			kernels := []string{""}
+			for _, a := range d.CmdArgs {
+				if a.Key == "kernel" {
+					kernels = a.Vals
+				}
+			}
+			for _, kern := range kernels {
+				n, _ := runChecked(c, d.Pos, p, kern, nil, true, false)
+				scenarioStates += n
+			}
+			return d.Expected // checked above; the output is TestScenarios'
+		})
+	})
+
 	from := *keySeed
 	if from == 0 {
 		from = 20261202
@@ -146,7 +172,7 @@ func TestStateKeyMatchesEncode(t *testing.T) {
 			panics++
 		}
 	}
-	t.Logf("%d corpus states (and as many clones), %d generated states (%d programs ended by a simulator panic), %d distinct", corpusStates, genStates, panics, len(c.byKey))
+	t.Logf("%d corpus states (and as many clones), %d scenario states, %d generated states (%d programs ended by a simulator panic), %d distinct", corpusStates, scenarioStates, genStates, panics, len(c.byKey))
 	if len(c.byKey) < 100 {
 		t.Fatalf("only %d distinct states: the comparison covers too little", len(c.byKey))
 	}
