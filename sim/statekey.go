@@ -215,3 +215,25 @@ func appendHeldIn(b *canon.Buf, o *kobj.Object, holder string) {
 	}
 	b.Str(" not held")
 }
+
+// AppendHandle writes what Handle(i) returns as desc into b and reports
+// its live; an op that bound nothing writes nothing. The search's key
+// adds the live handles to the state's text without a string each.
+func (k *Kernel) AppendHandle(b *canon.Buf, i int) (live bool) {
+	if i < 0 || i >= len(k.slots) || k.slots[i] == nil {
+		return false
+	}
+	v := k.slots[i]
+	k.appendDescribe(b, i, v)
+	switch x := v.(type) {
+	case *int:
+		return *x != 0
+	case *nodeRef:
+		return x.np != nil
+	case *deviceRef:
+		return x.d != nil
+	case *descRef:
+		return x.desc != nil
+	}
+	return true
+}
