@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/datadriven"
@@ -175,5 +176,44 @@ func TestStateKeyMatchesEncode(t *testing.T) {
 	t.Logf("%d corpus states (and as many clones), %d scenario states, %d generated states (%d programs ended by a simulator panic), %d distinct", corpusStates, scenarioStates, genStates, panics, len(c.byKey))
 	if len(c.byKey) < 100 {
 		t.Fatalf("only %d distinct states: the comparison covers too little", len(c.byKey))
+	}
+}
+
+// TestStateKeyManyLinks: a state with more device links than
+// Core.AppendState collects by a linear scan (it switches to a set)
+// writes Encode's text too: ten devices, a stateless link from each to
+// every later one (45 links, each on both its devices' lists).
+func TestStateKeyManyLinks(t *testing.T) {
+	const n = 10
+	var ops, nodes strings.Builder
+	ops.WriteString("dangle program v1\nkernel mainline\nov = of_overlay_fdt_apply blob=many.dtso\n")
+	nodes.WriteString("-- many.dtso --\n/dts-v1/;\n/plugin/;\n&bus {\n")
+	node := func(i int) string { return fmt.Sprintf("/soc/bus@10000/test@%x", 0x100*(i+1)) }
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&nodes, "\ttest@%x { compatible = \"dangle,devres-test\"; reg = <0x%x 0x10>; };\n", 0x100*(i+1), 0x100*(i+1))
+		for j := i + 1; j < n; j++ {
+			fmt.Fprintf(&ops, "l%d_%d = device_link_add consumer=%s supplier=%s flags=DL_FLAG_STATELESS\n", i, j, node(j), node(i))
+		}
+	}
+	nodes.WriteString("};\n")
+	p, err := prog.Parse("many.prog", []byte(ops.String()+nodes.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newKeyClasses(t)
+	if _, panicked := runChecked(c, "many.prog", p, "mainline", nil, true, false); panicked {
+		t.Fatal("the simulator panicked")
+	}
+	k, _ := sim.New(p, sim.Config{Filename: "many.prog", Quiet: true})
+	k.RunOps()
+	// the program's links and the base tree's boot-time ones
+	got := 0
+	for _, l := range strings.Split(k.Encode(), "\n") {
+		if strings.HasPrefix(l, "link ") && strings.Contains(l, ".test--platform:") {
+			got++
+		}
+	}
+	if got != n*(n-1)/2 {
+		t.Fatalf("%d links between the test devices, want %d:\n%s", got, n*(n-1)/2, k.Encode())
 	}
 }

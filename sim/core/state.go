@@ -271,10 +271,26 @@ func (c *Core) AppendState(b *canon.Buf, canonHolder func(string) string) {
 	appendDevNames(b, bound)
 	b.Str("]\n")
 
+	// each link is on both its devices' lists: collect it once (a
+	// linear scan while few, a set beyond)
 	var lstack [32]*Link
 	links := lstack[:0]
+	var set map[*Link]bool
 	add := func(l *Link) {
-		if !slices.Contains(links, l) {
+		if set == nil && len(links) < len(lstack) {
+			if !slices.Contains(links, l) {
+				links = append(links, l)
+			}
+			return
+		}
+		if set == nil {
+			set = make(map[*Link]bool, 2*len(links))
+			for _, x := range links {
+				set[x] = true
+			}
+		}
+		if !set[l] {
+			set[l] = true
 			links = append(links, l)
 		}
 	}
