@@ -109,7 +109,7 @@ func runChecked(c *keyClasses, name string, p *prog.Program, prof string, cache 
 // and on a clone at every op, every scenario program on its kernels at
 // every op, and over 2000 programs generated from
 // seeds (seq.Generate, as FuzzLifecycle decodes them) on mainline and
-// v6.8, at every op for one in four of them and at the end for the rest
+// v6.8, at every op for one in ten of them and at the end for the rest
 // (Encode, the reference, costs most of the test's time).
 func TestStateKeyMatchesEncode(t *testing.T) {
 	c := newKeyClasses(t)
@@ -167,7 +167,7 @@ func TestStateKeyMatchesEncode(t *testing.T) {
 		if seed%2 == 1 {
 			prof = "v6.8"
 		}
-		n, panicked := runChecked(c, fmt.Sprintf("generated seed %d", seed), p, prof, r.Cache, seed%4 == 0, false)
+		n, panicked := runChecked(c, fmt.Sprintf("generated seed %d", seed), p, prof, r.Cache, seed%10 == 0, false)
 		genStates += n
 		if panicked {
 			panics++
