@@ -2,13 +2,12 @@ package explore
 
 import (
 	"fmt"
-	"hash/fnv"
 	"runtime/debug"
 	"slices"
-	"sort"
 
 	"dangle/prog"
 	"dangle/sim"
+	"dangle/sim/canon"
 	"dangle/sim/report"
 )
 
@@ -32,6 +31,7 @@ type worker struct {
 	x     *explorer
 	files []prog.File
 	cache *sim.Cache
+	buf   canon.Buf // the state key's text, reused (key)
 }
 
 func newWorker(x *explorer) *worker {
@@ -44,7 +44,7 @@ func newWorker(x *explorer) *worker {
 
 // child is what one transition produced, for the merge.
 type child struct {
-	key   uint64
+	key   stateKey
 	l     letter
 	seen  bool // the key was visited before this round: nothing below is set
 	step  []report.Finding
@@ -67,7 +67,7 @@ func (w *worker) bugError(r any, path []letter) error {
 
 // root is the boot state's transition: no op, its letters and the
 // teardown of a kernel that ran nothing.
-func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
+func (w *worker) root(visited func(stateKey) bool) (c *child, err error) {
 	if !w.copies(0) {
 		return w.branch(nil, visited)
 	}
@@ -85,7 +85,7 @@ func (w *worker) root(visited func(uint64) bool) (c *child, err error) {
 
 // expand returns the transitions of the letters next from the state
 // reached by base, in letter order.
-func (w *worker) expand(base, next []letter, visited func(uint64) bool) (kids []*child, err error) {
+func (w *worker) expand(base, next []letter, visited func(stateKey) bool) (kids []*child, err error) {
 	x := w.x
 	kids = make([]*child, 0, len(next))
 	if !w.copies(len(base)) {
@@ -169,12 +169,12 @@ func (w *worker) reach(path []letter) (*sim.Kernel, error) {
 // program is a path op): its findings and key, and unless the key was
 // visited before, its enabled letters and the end of the path (the
 // closers, then teardown: k is used up).
-func (w *worker) finish(k *sim.Kernel, visited func(uint64) bool) (*child, error) {
+func (w *worker) finish(k *sim.Kernel, visited func(stateKey) bool) (*child, error) {
 	x := w.x
 	ops := k.Ops()
 	nPath := len(ops)
 	c := &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
-	c.key = x.key(k, ops)
+	c.key = w.key(k, ops)
 	if visited(c.key) {
 		c.seen = true
 		return c, nil
@@ -201,7 +201,7 @@ func (w *worker) finish(k *sim.Kernel, visited func(uint64) bool) (*child, error
 // transition's result: the findings raised by the ops, the state key,
 // and unless the key was visited before (visited), the state's enabled
 // letters and the findings of the teardown.
-func (w *worker) branch(path []letter, visited func(uint64) bool) (c *child, err error) {
+func (w *worker) branch(path []letter, visited func(stateKey) bool) (c *child, err error) {
 	x := w.x
 	p, nPath := w.program(path)
 	defer func() {
@@ -219,7 +219,7 @@ func (w *worker) branch(path []letter, visited func(uint64) bool) (c *child, err
 		k.Step(i)
 	}
 	c = &child{step: append([]report.Finding(nil), k.Log.Findings()...)}
-	c.key = x.key(k, p.Ops[:nPath])
+	c.key = w.key(k, p.Ops[:nPath])
 	if visited(c.key) {
 		c.seen = true
 		return c, nil
@@ -330,29 +330,40 @@ func liveClosers(k *sim.Kernel, closers []*prog.Op, nPath int) []int32 {
 	return out
 }
 
-// key is the state's identity: the kernel's canonical state hash and
-// the handles the program holds (type and value), which decide the
-// enabled letters. Without hashing (-hash=false) it is unused.
-func (x *explorer) key(k *sim.Kernel, ops []*prog.Op) uint64 {
+// stateKey identifies a state: the first 128 bits of the SHA-256 of
+// its canonical text (sim.Kernel.StateKey) and its live handles.
+type stateKey [16]byte
+
+// key is the state's identity: the kernel's canonical state (the text
+// of Kernel.Encode, written by AppendState into the worker's reused
+// buffer) and the handles the program holds (type and value, each after
+// a NUL, sorted), which decide the enabled letters, hashed together.
+// Without hashing (-hash=false) it is unused and not computed.
+func (w *worker) key(k *sim.Kernel, ops []*prog.Op) stateKey {
+	if w.x.cfg.NoHash {
+		return stateKey{}
+	}
+	b := &w.buf
+	b.Reset()
+	k.AppendState(b)
 	put := putsOf(ops)
-	var hs []string
+	s := b.Begin()
 	for i := range ops {
 		t := ops[i].Result()
 		if t == prog.TypeNone || put[i] {
 			continue
 		}
-		if d, live := k.Handle(i); live {
-			hs = append(hs, t.String()+" "+d)
+		mark := len(b.B)
+		b.Byte(0).Str(t.String()).Byte(' ')
+		if !k.AppendHandle(b, i) {
+			b.B = b.B[:mark]
+			continue
 		}
+		b.Item(s)
 	}
-	sort.Strings(hs)
-	h := fnv.New64a()
-	h.Write([]byte(k.Encode()))
-	for _, s := range hs {
-		h.Write([]byte{0})
-		h.Write([]byte(s))
-	}
-	return h.Sum64()
+	b.End(s, "", "", false)
+	sum := b.Key()
+	return stateKey(sum[:16])
 }
 
 // enabled returns the letters enabled in the state k reached after the

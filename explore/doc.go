@@ -12,7 +12,9 @@
 // enough pending work, a handle the program holds and has not put).
 //
 // States are identified by the simulator's canonical state encoding
-// (sim.Kernel.Encode) and the handles the program holds, so a state
+// (the text of sim.Kernel.Encode, written without fmt by
+// Kernel.AppendState into a worker's reused buffer) and the handles the
+// program holds, hashed with SHA-256 to a 128-bit key, so a state
 // reached by two paths is expanded once. After each op the per-op
 // oracles' findings are checked; at each new state the end of the path
 // is checked too: the program puts what it still holds (a careful

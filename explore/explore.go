@@ -150,7 +150,7 @@ type explorer struct {
 	cfg     Config
 	tree    *prog.Program
 	alpha   *alphabet
-	visited map[uint64]struct{}
+	visited map[stateKey]struct{}
 	seen    map[string]bool // titles found
 	// misuse holds the titles found so far only as program misuse
 	// (Found.Cause): a path taking no reference of its own that raises
@@ -161,7 +161,7 @@ type explorer struct {
 	workers []*worker
 	// level maps the keys of the states of the level being built to
 	// them (with Config.POR)
-	level map[uint64]*state
+	level map[stateKey]*state
 }
 
 // roundSize is how many parents a round expands before the merge: fixed,
@@ -193,14 +193,14 @@ func Run(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", cfg.TreeName, err)
 	}
-	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[uint64]struct{}{}, level: map[uint64]*state{},
+	x := &explorer{cfg: cfg, tree: cfg.Tree, alpha: a, visited: map[stateKey]struct{}{}, level: map[stateKey]*state{},
 		seen: map[string]bool{}, misuse: map[string]bool{}, known: map[string]bool{},
 		res: &Result{Profile: prof.Name, Alphabet: a.String()}}
 	for i := 0; i < cfg.Workers; i++ {
 		x.workers = append(x.workers, newWorker(x))
 	}
 	root := &state{}
-	c, err := x.workers[0].root(func(uint64) bool { return false })
+	c, err := x.workers[0].root(func(stateKey) bool { return false })
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func Run(cfg Config) (*Result, error) {
 	last := time.Now()
 	for d := 1; d <= cfg.Depth && x.res.Stopped == ""; d++ {
 		var next []*state
-		x.level = map[uint64]*state{}
+		x.level = map[stateKey]*state{}
 		fresh := 0
 		for r := 0; r < len(frontier) && x.res.Stopped == ""; r += roundSize {
 			round := frontier[r:min(r+roundSize, len(frontier))]
@@ -279,7 +279,7 @@ func (x *explorer) expand(round []*state) ([][]*child, error) {
 			try[i], sleeps[i] = x.alpha.sleep(p.next, p.sleep)
 		}
 	}
-	visited := func(k uint64) bool {
+	visited := func(k stateKey) bool {
 		if x.cfg.NoHash {
 			return false
 		}

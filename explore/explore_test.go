@@ -221,13 +221,13 @@ func TestWorkItemsAreLetters(t *testing.T) {
 		t.Fatalf("no letter %s %s", name, arg)
 		return letter{}
 	}
-	c, _ := w.branch(nil, func(uint64) bool { return false })
+	c, _ := w.branch(nil, func(stateKey) bool { return false })
 	path := []letter{pick(c.next, "of_overlay_fdt_apply", "")}
-	c, _ = w.branch(path, func(uint64) bool { return false })
+	c, _ = w.branch(path, func(stateKey) bool { return false })
 	path = append(path, pick(c.next, "of_platform_populate", "/soc/bus@10000/host@2000"))
-	c, _ = w.branch(path, func(uint64) bool { return false })
+	c, _ = w.branch(path, func(stateKey) bool { return false })
 	path = append(path, pick(c.next, "of_platform_depopulate", "/soc/bus@10000/host@2000"))
-	c, _ = w.branch(path, func(uint64) bool { return false })
+	c, _ = w.branch(path, func(stateKey) bool { return false })
 	var items []int
 	for _, l := range c.next {
 		if tp := a.templates[l.t]; tp.desc.Name == "run_work" {

@@ -36,7 +36,7 @@ func TestIndependentCommutes(t *testing.T) {
 		}
 		w := newWorker(x)
 		// run l1 then l2 after path: whether l2 was enabled, the key, the findings
-		run := func(path []letter, l1, l2 letter) (bool, uint64, string) {
+		run := func(path []letter, l1, l2 letter) (bool, stateKey, string) {
 			k, err := w.reach(append(path[:len(path):len(path)], l1))
 			if err != nil {
 				t.Fatal(err)
@@ -53,9 +53,9 @@ func TestIndependentCommutes(t *testing.T) {
 				fs = append(fs, f.Title)
 			}
 			sort.Strings(fs)
-			return on, x.key(k, k.Ops()), strings.Join(fs, "\n")
+			return on, w.key(k, k.Ops()), strings.Join(fs, "\n")
 		}
-		seen := map[uint64]bool{}
+		seen := map[stateKey]bool{}
 		frontier, pairs := [][]letter{nil}, 0
 		for d := 0; d <= tc.depth; d++ {
 			var next [][]letter
@@ -64,7 +64,7 @@ func TestIndependentCommutes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if key := x.key(k, k.Ops()); seen[key] {
+				if key := w.key(k, k.Ops()); seen[key] {
 					continue
 				} else {
 					seen[key] = true

@@ -42,8 +42,10 @@ import (
 // the program's variable names (canonHolder strips them from holders),
 // so two runs that reach the same state by different paths, or with
 // other names, encode alike. Freed objects appear only where something
-// still points at them. It is what the exhaustive search hashes
-// (StateHash), `dangle run -state` prints and tests compare.
+// still points at them. It is what `dangle run -state` prints (with
+// StateHash) and tests compare; the exhaustive search hashes the same
+// bytes written without fmt by AppendState (StateKey), which must stay
+// in step with it (TestStateKeyMatchesEncode).
 func (k *Kernel) Encode() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "kernel %s\n", k.Prof.Name)
@@ -202,7 +204,8 @@ func heldIn(o *kobj.Object, holder string) string {
 	return " not held"
 }
 
-// StateHash is a 64-bit FNV-1a hash of Encode.
+// StateHash is a 64-bit FNV-1a hash of Encode: the hash line `dangle
+// run -state` prints. The search keys states by StateKey instead.
 func (k *Kernel) StateHash() uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(k.Encode()))

@@ -1,12 +1,14 @@
 package sim
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim/canon"
 )
 
 // stateFiles are the sources the state-pair programs use: three
@@ -55,6 +57,12 @@ func splitRun(t *testing.T, ops []string, n int) (enc, later string) {
 		k.Step(i)
 	}
 	enc = k.Encode()
+	// the state key hashes the same bytes (so it tells these pairs
+	// apart, or not, exactly as the encoding does)
+	var b canon.Buf
+	if k.StateKey(&b); !bytes.Equal(b.B, []byte(enc)) {
+		t.Errorf("the state key's text differs from Encode:\n%s", lineDiff(string(b.B), enc))
+	}
 	mark := k.Log.Mark()
 	for i := range p.Ops[n:] {
 		k.Step(n + i)

@@ -3,9 +3,11 @@ package core
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
+	"dangle/sim/canon"
 	"dangle/sim/of"
 )
 
@@ -227,3 +229,273 @@ func (c *Core) PendingWork() []*Work { return c.allPending() }
 
 // Queue is the name of the queue the item is pending on.
 func (w *Work) Queue() string { return w.wq.Name }
+
+// AppendState writes into b exactly what EncodeState writes, without fmt
+// or intermediate strings: the state key's path (sim.Kernel.StateKey).
+// Keep the two in step; TestStateKeyMatchesEncode compares them.
+func (c *Core) AppendState(b *canon.Buf, canonHolder func(string) string) {
+	b.Str("drivers registered=[")
+	for i, drv := range c.drivers {
+		if i > 0 {
+			b.Byte(' ')
+		}
+		b.Str(drv.Name)
+	}
+	b.Str("]\ncore deferred_probe_enable=").Bool(c.deferredProbeEnable).
+		Str(" fw_devlink_drv_reg_done=").Bool(c.fwDevlinkDrvRegDone).
+		Str(" regNo=").Int(int64(c.regNo)).Str(" i2cNextNr=").Int(int64(c.i2cNextNr)).
+		Str(" spiNextNr=").Int(int64(c.spiNextNr)).Str("\ncore ids=[")
+	s := b.Begin()
+	for k, v := range c.ids {
+		b.Str(k).Byte('=').Int(int64(v))
+		b.Item(s)
+	}
+	b.End(s, " ", "", false)
+	b.Str("]\nbound order=[")
+	var stack [32]*Device
+	bound := stack[:0]
+	for _, d := range c.devices {
+		if d.boundSeq != 0 && d.Driver != nil {
+			bound = append(bound, d)
+		}
+	}
+	slices.SortStableFunc(bound, func(x, y *Device) int {
+		switch {
+		case x.boundSeq < y.boundSeq:
+			return -1
+		case x.boundSeq > y.boundSeq:
+			return 1
+		}
+		return 0
+	})
+	appendDevNames(b, bound)
+	b.Str("]\n")
+
+	// each link is on both its devices' lists: collect it once (a
+	// linear scan while few, a set beyond)
+	var lstack [32]*Link
+	links := lstack[:0]
+	var set map[*Link]bool
+	add := func(l *Link) {
+		if set == nil && len(links) < len(lstack) {
+			if !slices.Contains(links, l) {
+				links = append(links, l)
+			}
+			return
+		}
+		if set == nil {
+			set = make(map[*Link]bool, 2*len(links))
+			for _, x := range links {
+				set[x] = true
+			}
+		}
+		if !set[l] {
+			set[l] = true
+			links = append(links, l)
+		}
+	}
+	for _, d := range c.devices {
+		c.appendDevice(b, d, canonHolder)
+		for _, l := range d.suppliers {
+			add(l)
+		}
+		for _, l := range d.consumers {
+			add(l)
+		}
+	}
+	s = b.Begin()
+	for _, l := range links {
+		b.Str("link ").Str(l.Name()).Str(" supplier=")
+		appendDevName(b, l.Supplier)
+		b.Str(" consumer=")
+		appendDevName(b, l.Consumer)
+		b.Str(" flags=").Hex(uint64(l.Flags)).Str(" status=").Str(l.Status.String()).
+			Str(" freed=").Bool(l.obj != nil && l.obj.Freed()).Str(" stateless_refs=[")
+		for i, op := range l.statelessOps {
+			if i > 0 {
+				b.Byte(' ')
+			}
+			if op == 0 {
+				b.Str("boot")
+			} else {
+				b.Str("run")
+			}
+		}
+		b.Byte(']')
+		b.Item(s)
+	}
+	b.End(s, "", "\n", false)
+
+	b.Str("deferred pending=[")
+	appendDevNames(b, c.deferredPending)
+	b.Str("] active=[")
+	appendDevNames(b, c.deferredActive)
+	b.Str("]\n")
+
+	s = b.Begin()
+	for np, l := range c.fwSuppliers {
+		for _, x := range l {
+			appendFwnodeLink(b, x, " (listed under ", np)
+			b.Item(s)
+		}
+	}
+	for np, l := range c.fwConsumers {
+		for _, x := range l {
+			appendFwnodeLink(b, x, " (consumer of ", np)
+			b.Item(s)
+		}
+	}
+	b.End(s, "", "\n", false)
+
+	for _, g := range c.genpds {
+		b.Str("genpd ").Str(g.Name).Str(" provider=")
+		if g.np != nil {
+			of.AppendPath(b, g.np)
+		} else {
+			b.Byte('-')
+		}
+		b.Str(" on=").Bool(g.On).Str(" devices=[")
+		appendDevNames(b, g.devices)
+		b.Str("]\n")
+	}
+	for _, r := range c.regulators {
+		b.Str("regulator ").Str(r.Name).Str(" dev=")
+		appendDevName(b, r.Dev)
+		b.Str(" open=").Int(int64(r.openCount)).Byte('\n')
+	}
+	for _, p := range c.clocks {
+		b.Str("clk_provider ")
+		of.AppendPath(b, p.np)
+		b.Str(" dev=")
+		appendDevName(b, p.Dev)
+		b.Byte('\n')
+	}
+	c.locks.appendState(b)
+}
+
+func appendFwnodeLink(b *canon.Buf, x *fwnodeLink, where string, np *of.Node) {
+	b.Str("fwnode_link ")
+	of.AppendPath(b, x.consumer)
+	b.Str(" -> ")
+	of.AppendPath(b, x.supplier)
+	b.Str(where)
+	of.AppendPath(b, np)
+	b.Byte(')')
+}
+
+func (c *Core) appendDevice(b *canon.Buf, d *Device, canonHolder func(string) string) {
+	b.Str("device ").Str(d.Name).Str(" bus=")
+	if d.Bus != nil {
+		b.Str(d.Bus.Name)
+	} else {
+		b.Str(d.Class)
+	}
+	b.Str(" parent=")
+	if d.Parent != nil {
+		b.Str(d.Parent.Name)
+	} else {
+		b.Byte('-')
+	}
+	b.Str(" of_node=")
+	if d.OfNode != nil {
+		of.AppendPath(b, d.OfNode)
+	} else {
+		b.Byte('-')
+	}
+	b.Str(" fwnode=")
+	if d.Fwnode != nil {
+		of.AppendPath(b, d.Fwnode)
+		if d.Fwnode.Dev == d {
+			b.Str(" (fwnode->dev)")
+		}
+	} else {
+		b.Byte('-')
+	}
+	b.Str(" driver=")
+	if d.Driver != nil {
+		b.Str(d.Driver.Name)
+	} else {
+		b.Byte('-')
+	}
+	b.Str(" registered=").Bool(d.registered).Str(" dead=").Bool(d.dead).
+		Str(" links=").Int(int64(d.linksStatus)).Str(" can_match=").Bool(d.canMatch).Str(" pm_domain=")
+	if d.pmDomain != nil {
+		b.Str(d.pmDomain.Name)
+	} else {
+		b.Byte('-')
+	}
+	b.Str(" pm_detached=").Quote(d.pmDetachedIn).Byte('\n')
+	for _, dr := range d.devres {
+		if dr.grp != nil {
+			marker := "close"
+			if dr.open {
+				marker = "open"
+			}
+			b.Str("  devres group_").Str(marker).Str(" id=")
+			appendData(b, dr.grp.id)
+			b.Str(" name=").Str(dr.grp.name).Byte('\n')
+			continue
+		}
+		b.Str("  devres ").Str(canonHolder(dr.name)).Str(" data=")
+		appendData(b, dr.data)
+		b.Str(" driver=").Bool(dr.driver).Byte('\n')
+	}
+}
+
+// appendData appends DataString(v), the common cases without fmt.
+func appendData(b *canon.Buf, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.Str("NULL")
+	case *devresGroup:
+		b.Str("self")
+	case *of.Node:
+		b.Str("node ")
+		of.AppendPath(b, x)
+	case *Device:
+		b.Str("device ").Str(x.Name)
+	default:
+		b.Str(DataString(v))
+	}
+}
+
+func appendDevName(b *canon.Buf, d *Device) { b.Str(devName(d)) }
+
+func appendDevNames(b *canon.Buf, ds []*Device) {
+	for i, d := range ds {
+		if i > 0 {
+			b.Byte(' ')
+		}
+		appendDevName(b, d)
+	}
+}
+
+// appendState writes what encode writes.
+func (l *lockState) appendState(b *canon.Buf) {
+	s := b.Begin()
+	for from, tos := range l.edges {
+		for _, to := range tos {
+			b.Str("lockdep ").Str(from).Str(" -> ").Str(to)
+			b.Item(s)
+		}
+	}
+	b.End(s, "", "\n", false)
+	s = b.Begin()
+	for r := range l.reported {
+		b.Str("lockdep reported ").Str(r)
+		b.Item(s)
+	}
+	b.End(s, "", "\n", false)
+	for _, t := range []*task{&l.main, &l.kworker} {
+		if len(t.held) > 0 || t.srcu > 0 {
+			b.Str("task ").Str(t.name).Str(" held=[")
+			for i, m := range t.held {
+				if i > 0 {
+					b.Byte(' ')
+				}
+				b.Str(m.Name)
+			}
+			b.Str("] srcu=").Int(int64(t.srcu)).Byte('\n')
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"dangle/sim/canon"
 )
 
 // EncodeState writes GPIO's part of the canonical state
@@ -94,4 +96,87 @@ func (a *ida) inUse() []int {
 		}
 	}
 	return ids
+}
+
+// AppendState writes into b exactly what EncodeState writes, without fmt
+// or intermediate strings (the state key's path, sim.Kernel.StateKey).
+func (g *GPIO) AppendState(b *canon.Buf, canonHolder func(string) string) {
+	for _, gd := range g.devices {
+		b.Str("gpio_device ").Str(gd.Dev.Name).Str(" id=").Int(int64(gd.ID)).Str(" chip=")
+		if gd.chip != nil {
+			b.Str(gd.chip.Label).Str(" ngpio=").Int(int64(gd.chip.Ngpio))
+		} else {
+			b.Str("numbed")
+		}
+		b.Str(" owner=")
+		if gd.owner != nil {
+			b.Str(gd.owner.Name)
+		} else {
+			b.Byte('-')
+		}
+		b.Str(" klist=[")
+		for i, s := range gd.klist {
+			if i > 0 {
+				b.Str(", ")
+			}
+			b.Str(s)
+		}
+		b.Str("]\n")
+		for _, d := range gd.descs {
+			if !d.requested && len(d.tokens) == 0 && len(d.history) == 0 {
+				continue
+			}
+			b.Str("  gpio_desc ").Int(int64(d.hw)).Str(" requested=").Bool(d.requested).
+				Str(" label=").Quote(d.label).Str(" holder=").Quote(canonHolder(d.holder)).Str(" kref=")
+			if d.kref != nil {
+				b.Int(int64(d.kref.Ref())).Str(" freed=").Bool(d.kref.Freed())
+			} else {
+				b.Byte('-')
+			}
+			b.Str(" tokens=[")
+			s := b.Begin()
+			for _, t := range d.tokens {
+				b.Str(canonHolder(t.owner)).Str(" current=").Bool(t.gen == d.gen)
+				b.Item(s)
+			}
+			b.End(s, ", ", "", false)
+			b.Str("] history_owners=[")
+			s = b.Begin()
+			for _, h := range d.history {
+				b.Str(canonHolder(historyOwner(h)))
+				b.Item(s)
+			}
+			b.End(s, ", ", "", true)
+			b.Str("]\n")
+		}
+	}
+	b.Str("gpio_ida ")
+	g.gpioIDA.appendInUse(b)
+	b.Str(" nvmem_ida ")
+	g.nvmemIDA.appendInUse(b)
+	b.Byte('\n')
+	s := b.Begin()
+	for k, ok := range g.devm {
+		if ok {
+			b.Str("devm_gpiod ").Str(k.dev.Name).Byte(' ').Str(k.desc.Name())
+			b.Item(s)
+		}
+	}
+	b.End(s, "", "\n", false)
+}
+
+// appendInUse appends inUse() as %v prints it.
+func (a *ida) appendInUse(b *canon.Buf) {
+	b.Byte('[')
+	first := true
+	for i, u := range a.used {
+		if u {
+			if !first {
+				b.Byte(' ')
+			}
+			b.Int(int64(i))
+			first = false
+		}
+	}
+	b.Byte(']')
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"dangle/sim/canon"
 )
 
 // EncodeState writes the registry's once-only report state for the
@@ -30,4 +32,16 @@ func (o *Object) Released() []Hold {
 		return nil
 	}
 	return o.rare.released
+}
+
+// AppendState writes into b exactly what EncodeState writes (the state
+// key's path, sim.Kernel.StateKey).
+func (r *Registry) AppendState(b *canon.Buf) {
+	b.Str("refcount_warned add=").Bool(r.warnedAdd).Str(" sub=").Bool(r.warnedSub).Byte('\n')
+	s := b.Begin()
+	for k := range r.uafSeen {
+		b.Str("kasan reported ").Str(k.o.Type).Byte(' ').Str(k.o.Name).Str(" in ").Str(k.fn)
+		b.Item(s)
+	}
+	b.End(s, "", "\n", false)
 }
