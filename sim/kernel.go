@@ -52,6 +52,9 @@ type Config struct {
 	// off" row, BENCHMARKS.md); the checks built into the model's own
 	// get/put and free paths (use-after-free, double put) still run.
 	NoOracles bool
+	// Mutant, when set, injects that bug (sim/mutants.go): a benchmarking
+	// and test aid (make bench's mutant table), nil in every user run.
+	Mutant *Mutant
 }
 
 // Result is what a run produced.
@@ -151,6 +154,10 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	b.Log.SetOut(cfg.Stream)
 	b.Log.Signal = cfg.Signal
 	b.noOracles = cfg.NoOracles
+	b.Core.Forgets = nil // a snapshot's clone must not carry a mutant over
+	if cfg.Mutant != nil {
+		b.Core.Forgets = cfg.Mutant.forgets
+	}
 	return b, nil
 }
 

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"dangle/sim"
 )
 
 func main() {
@@ -221,6 +223,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.stats, "stats", "", "JSON stats `FILE` (default DIR/stats.json)")
 	fs.DurationVar(&opt.hang, "hang", 10*time.Second, "a program running longer is a simulator hang: saved, its worker replaced")
 	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	mutant := fs.String("mutant", "", "benchmarking aid, not for a real soak: inject the bug `NAME` (driver/release, sim/mutants.go; make bench's mutant table); implies -minimize=false")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
 		return opt, err
@@ -265,6 +268,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case "auto", "live", "plain":
 	default:
 		return opt, fmt.Errorf("-status: want auto, live or plain, got %q", opt.statusMode)
+	}
+	if *mutant != "" {
+		if opt.mutant, err = sim.MutantByName(*mutant); err != nil {
+			return opt, fmt.Errorf("-mutant: %v", err)
+		}
+		opt.minimize = false // the minimizer's replays run without the mutant
 	}
 	if *knownDirs != "" {
 		opt.known = strings.Split(*knownDirs, ",")
@@ -332,6 +341,9 @@ func extraFlags(o options) string {
 	}
 	if o.until != nil {
 		fmt.Fprintf(&b, " -until '%s'", o.until)
+	}
+	if o.mutant != nil {
+		fmt.Fprintf(&b, " -mutant %s", o.mutant.Name())
 	}
 	return b.String()
 }
