@@ -104,6 +104,7 @@ func run(c config) error {
 		{"minimization", func() (err error) { r.mins, err = minimization(c, bins); return }},
 		{"explore throughput", func() (err error) { r.exploreT, err = exploreThroughput(c, bins); return }},
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
+		{"mutants", func() (err error) { r.mutants, err = mutants(c, bins); return }},
 	}
 	only := os.Getenv("BENCH_STEPS")
 	ran := map[string]bool{}

@@ -16,6 +16,7 @@ type report struct {
 	mins     microResult
 	exploreT []exploreT
 	soak     soakResult
+	mutants  []mutantRun
 }
 
 // mr renders a median with its range.
@@ -71,6 +72,7 @@ func (r *report) markdown(c config) string {
 	r.minTable(w, c)
 	r.soakTable(w, c)
 	r.exploreTable(w, c)
+	r.mutantTable(w, c)
 	return b.String()
 }
 
@@ -84,7 +86,8 @@ func (r *report) stepTables(c config, ran map[string]bool) string {
 		step   string
 		render func(func(string, ...any), config)
 	}{{"simulator micro-benchmarks", r.simTable}, {"time to find", r.findTable}, {"minimization", r.minTable},
-		{"soak", r.soakTable}, {"explore throughput", r.exploreTable}} {
+		{"soak", r.soakTable}, {"explore throughput", r.exploreTable},
+		{"mutants", r.mutantTable}} {
 		if ran[t.step] {
 			t.render(w, c)
 		}
