@@ -154,9 +154,11 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	b.Log.SetOut(cfg.Stream)
 	b.Log.Signal = cfg.Signal
 	b.noOracles = cfg.NoOracles
-	b.Core.Forgets = nil // a snapshot's clone must not carry a mutant over
-	if cfg.Mutant != nil {
-		b.Core.Forgets = cfg.Mutant.forgets
+	b.Core.Forgets, b.OF.Skips = nil, nil // a snapshot's clone must not carry a mutant over
+	if m := cfg.Mutant; m != nil && m.Driver == KernelMutant {
+		b.OF.Skips = func(site string) bool { return site == m.Release }
+	} else if m != nil {
+		b.Core.Forgets = m.forgets
 	}
 	return b, nil
 }

@@ -24,7 +24,8 @@ var forgetExempt = map[string]string{
 
 // TestForgottenReleases: for each catalog driver, every release it makes
 // is modelled so that a driver forgetting it is a finding; every catalog
-// driver has a case or a stated exemption.
+// driver has a case or a stated exemption. Each kernel mutant (a step of
+// a kernel path left out) has its finding too, and none without.
 func TestForgottenReleases(t *testing.T) {
 	covered := map[string]bool{}
 	for i := range Mutants {
@@ -32,6 +33,10 @@ func TestForgottenReleases(t *testing.T) {
 		covered[tc.Driver] = true
 		name := tc.Driver + "/" + tc.Release
 		t.Run(name, func(t *testing.T) {
+			if tc.Driver == KernelMutant {
+				configMutantRun(t, tc)
+				return
+			}
 			clean := forgetRun(t, tc, false)
 			if f := findingWith(clean, tc.Want); f != "" {
 				t.Fatalf("%s: the unmutated driver already has %q:\n%s", name, f, strings.Join(clean, "\n"))
@@ -40,27 +45,7 @@ func TestForgottenReleases(t *testing.T) {
 			if findingWith(mut, tc.Want) == "" {
 				t.Errorf("%s: forgetting %s gives no finding containing %q; findings:\n%s", name, tc.Release, tc.Want, strings.Join(mut, "\n"))
 			}
-			// the same through Config.Mutant (the soak's hook: any device
-			// of the driver), from a snapshot cache as the soak runs it
-			p, err := prog.Parse("mutant.prog", []byte("dangle program v1\n"+tc.Prog))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cache := NewCache()
-			cache.SetSnapshots(true)
-			for _, m := range []*Mutant{tc, nil} { // nil: the next run of the cache is clean again
-				res, err := Run(p, Config{Filename: "mutant.prog", Profile: tc.Kernel, Quiet: true, Cache: cache, Mutant: m})
-				if err != nil {
-					t.Fatal(err)
-				}
-				var got []string
-				for _, f := range res.Findings {
-					got = append(got, f.Title)
-				}
-				if hit := findingWith(got, tc.Want) != ""; hit != (m != nil) {
-					t.Errorf("%s: Config.Mutant=%v: finding containing %q: %v, want %v; findings:\n%s", name, m != nil, tc.Want, hit, m != nil, strings.Join(got, "\n"))
-				}
-			}
+			configMutantRun(t, tc)
 		})
 	}
 	if _, err := MutantByName("no-such/driver"); err == nil {
@@ -69,6 +54,34 @@ func TestForgottenReleases(t *testing.T) {
 	for _, d := range drivers.Catalog() {
 		if !covered[d.Name] && forgetExempt[d.Name] == "" {
 			t.Errorf("catalog driver %s has no forgotten-release case and no exemption", d.Name)
+		}
+	}
+}
+
+// configMutantRun runs tc's program with tc on through Config.Mutant (the
+// soak's hook: any device of the driver; a kernel mutant's site) from a
+// snapshot cache, as the soak runs it, then unmutated from the same cache:
+// the finding must be there with the mutant and gone without.
+func configMutantRun(t *testing.T, tc *Mutant) {
+	t.Helper()
+	name := tc.Name()
+	p, err := prog.Parse("mutant.prog", []byte("dangle program v1\n"+tc.Prog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := NewCache()
+	cache.SetSnapshots(true)
+	for _, m := range []*Mutant{tc, nil} { // nil: the next run of the cache is clean again
+		res, err := Run(p, Config{Filename: "mutant.prog", Profile: tc.Kernel, Quiet: true, Cache: cache, Mutant: m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.Title)
+		}
+		if hit := findingWith(got, tc.Want) != ""; hit != (m != nil) {
+			t.Errorf("%s: Config.Mutant=%v: finding containing %q: %v, want %v; findings:\n%s", name, m != nil, tc.Want, hit, m != nil, strings.Join(got, "\n"))
 		}
 	}
 }

@@ -23,6 +23,11 @@ type Mutant struct {
 	Want    string // a finding title containing this
 }
 
+// KernelMutant is the Driver of a kernel mutant: a regression in the
+// kernel's own code, not in a driver. Its Release is the site the kernel
+// leaves out (of.OF.Skips), "function:call".
+const KernelMutant = "kernel"
+
 // Name is the mutant's name, driver/release.
 func (m *Mutant) Name() string { return m.Driver + "/" + m.Release }
 
@@ -30,7 +35,7 @@ func (m *Mutant) Name() string { return m.Driver + "/" + m.Release }
 // device bound to the driver forgets the release (class devices, which
 // carry no driver of their own, never do).
 func (m *Mutant) forgets(d *core.Device, release string) bool {
-	return d != nil && d.Class == "" && d.Driver != nil && d.Driver.Name == m.Driver && release == m.Release
+	return m.Driver != KernelMutant && d != nil && d.Class == "" && d.Driver != nil && d.Driver.Name == m.Driver && release == m.Release
 }
 
 // MutantByName returns the mutant called name (Mutant.Name).
@@ -142,4 +147,27 @@ var Mutants = []Mutant{
 	};
 };
 `), Want: "memory leak of device allocated in regulator_register"},
+
+	// Kernel mutants: plausible regressions in the kernel's own code, each
+	// one call of a mainline path left out (of.OF.Skips sites).
+	//
+	// free_overlay_changeset() (drivers/of/overlay.c) puts each
+	// fragment's target, taken by find_target() in init_overlay_changeset().
+	{Driver: KernelMutant, Release: "free_overlay_changeset:of_node_put(target)",
+		Prog: mutantOverlay(mutantRegExpander), Want: "reference leak of device_node taken in init_overlay_changeset"},
+	// __of_changeset_entry_destroy() (drivers/of/dynamic.c) puts the
+	// node of_changeset_action() got for the entry.
+	{Driver: KernelMutant, Release: "__of_changeset_entry_destroy:of_node_put(np)",
+		Prog: mutantOverlay(mutantRegExpander), Want: "reference leak of device_node taken in of_changeset_action"},
+	// device_link_release_fn() (drivers/base/core.c) puts the consumer
+	// and the supplier device_link_add() got.
+	{Driver: KernelMutant, Release: "device_link_release_fn:put_device(supplier)",
+		Prog: mutantOverlay(mutantRegExpander), Want: "memory leak of device allocated in of_device_alloc"},
+	// device_unbind_cleanup() (drivers/base/dd.c) releases the devres a
+	// driver left; a platform device's remove has no devres group of its
+	// own (i2c's and spi's have), so a rebind finds them.
+	{Driver: KernelMutant, Release: "device_unbind_cleanup:devres_release_all",
+		Prog: "ov = of_overlay_fdt_apply blob=o.dtso\ndevice_release_driver node=/soc/bus@10000/regulator-vdd\n" +
+			"device_attach node=/soc/bus@10000/regulator-vdd\nof_overlay_remove ov=ov\n-- o.dtso --\n/dts-v1/;\n/plugin/;\n" + mutantRegExpander,
+		Want: "Resources present before probing in really_probe"},
 }
