@@ -144,4 +144,11 @@ func TestMutantKilled(t *testing.T) {
 	if k != 1 || tot != 2 || runs != 3 || kruns != 1 || exp != 1 {
 		t.Errorf("mutantCounts: %d %d %d %d %d; want 1 2 3 1 1", k, tot, runs, kruns, exp)
 	}
+	rep := &report{mutants: []mutantRun{{Method: "stress", Mutant: "a", Killed: true}, {Method: "stress", Mutant: "b"}}}
+	if h := rep.mutantHeadline(config{}); !strings.Contains(h, "kills **1 of 2 injected bugs**") {
+		t.Errorf("headline clause %q", h)
+	}
+	if h := (&report{}).mutantHeadline(config{}); h != "" {
+		t.Errorf("headline clause without table 6: %q", h)
+	}
 }

@@ -528,7 +528,8 @@ func (r *report) headline(c config) string {
 		"known bugs **%s%.1f× faster than `go test -fuzz`** (median over the bugs either finds of the time-to-find ratio; a run "+
 		"that finds nothing counts as the cap), though a rapid state machine and uniform random programs find the "+
 		"shallow ones sooner (BENCHMARKS.md, table 2); our minimizer shrinks the padded programs **%.0f× faster than "+
-		"Go's byte minimizer**.\n", r.head.date, note, limit/math.Max(sim, 1e-9), atLeast(bound), median(ratios), gos/math.Max(ours, 1e-9))
+		"Go's byte minimizer**%s.\n", r.head.date, note, limit/math.Max(sim, 1e-9), atLeast(bound), median(ratios), gos/math.Max(ours, 1e-9),
+		r.mutantHeadline(c))
 }
 
 func uniqueBugs(fs []findRun) []string {
