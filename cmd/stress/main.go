@@ -118,6 +118,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s := &soak{opt: opt, corpus: c, log: log, start: time.Now()}
 	s.finds = newFindings(opt.out, known, log)
 	s.finds.strict, s.finds.timeout, s.finds.noMinimize = opt.strict, opt.minTimeout, !opt.minimize
+	s.finds.rawOnly = opt.rawOnly
 	var untilStop context.CancelFunc // set below: -until ends the run
 	s.finds.announce = func(t *title) {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
@@ -223,7 +224,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.stats, "stats", "", "JSON stats `FILE` (default DIR/stats.json)")
 	fs.DurationVar(&opt.hang, "hang", 10*time.Second, "a program running longer is a simulator hang: saved, its worker replaced")
 	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
-	mutant := fs.String("mutant", "", "benchmarking aid, not for a real soak: inject the bug `NAME` (driver/release, sim/mutants.go; make bench's mutant table); implies -minimize=false")
+	mutant := fs.String("mutant", "", "benchmarking aid, not for a real soak: inject the bug `NAME` (driver/release, sim/mutants.go; none: no bug, the baseline; make bench's mutant table); implies -minimize=false and raw crashers only")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
 		return opt, err
@@ -270,10 +271,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return opt, fmt.Errorf("-status: want auto, live or plain, got %q", opt.statusMode)
 	}
 	if *mutant != "" {
-		if opt.mutant, err = sim.MutantByName(*mutant); err != nil {
-			return opt, fmt.Errorf("-mutant: %v", err)
+		// "none" is make bench's unmutated baseline, run alike
+		if *mutant != "none" {
+			if opt.mutant, err = sim.MutantByName(*mutant); err != nil {
+				return opt, fmt.Errorf("-mutant: %v", err)
+			}
 		}
-		opt.minimize = false // the minimizer's replays run without the mutant
+		// the minimizer's replays (and the crashers', findings.rawOnly)
+		// would run without the mutant
+		opt.minimize, opt.rawOnly = false, true
 	}
 	if *knownDirs != "" {
 		opt.known = strings.Split(*knownDirs, ",")
@@ -344,6 +350,8 @@ func extraFlags(o options) string {
 	}
 	if o.mutant != nil {
 		fmt.Fprintf(&b, " -mutant %s", o.mutant.Name())
+	} else if o.rawOnly {
+		b.WriteString(" -mutant none")
 	}
 	return b.String()
 }

@@ -41,6 +41,7 @@ type options struct {
 	cpuProfile    string
 	hang          time.Duration
 	mutant        *sim.Mutant // -mutant: an injected bug (make bench only)
+	rawOnly       bool        // -mutant (none too): crashers stay raw
 }
 
 // soak is one running soak: the workers, the corpus and the findings.

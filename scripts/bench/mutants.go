@@ -134,9 +134,10 @@ func mutantSoak(c config, b bins, method string, m *sim.Mutant, seed, n int) ([]
 	defer os.RemoveAll(dir)
 	args := []string{"-programs", fmt.Sprint(n), "-seed", fmt.Sprint(seed), "-workers", "1", "-kernel", "mainline",
 		"-minimize=false", "-status", "plain", "-status-every", "1h", "-out", dir}
-	if m != nil {
-		args = append(args, "-mutant", name)
+	if m == nil {
+		name = "none" // the baseline, run alike: raw crashers, no minimizer
 	}
+	args = append(args, "-mutant", name)
 	out, _, err := runOut(b.root, nil, limit, b.stress, args...)
 	data, rerr := os.ReadFile(filepath.Join(dir, "stats.json"))
 	if rerr != nil {
