@@ -14,13 +14,15 @@ import (
 // --- 6. mutants found by a fixed-length soak -----------------------------
 //
 // Bug-finding power on bugs nobody told the tool about (architecture §11):
-// each mutant of sim.Mutants (a catalog driver forgetting one release) is
-// switched on for a soak of a fixed number of programs on mainline, one
-// worker, per seed; so is an unmutated baseline per seed, twice as long.
-// A mutant is killed by a run when the run has a title that no baseline
-// run (of any seed, of the same method) has: the soak's signal makes a
-// mutated run's programs diverge from the baseline's, so a title the
-// baseline finds on some seed is not credited to the mutant.
+// each mutant of sim.Mutants (a catalog driver forgetting one release, or
+// a kernel path skipping one put) is switched on for a soak of a fixed
+// number of programs on mainline, one worker, per seed; so is an
+// unmutated baseline per seed, twice as long. A mutant is killed by a run
+// when the run has a title the baseline of its seed has not. The soak's
+// signal makes a mutated run's programs diverge from the baseline's, so a
+// kill by some other title may be that divergence, not the mutant: the
+// table counts apart the kills whose new titles include the mutant's own
+// finding (Mutant.Want).
 
 // mutantTitle is a title and when a run first had it (stress's
 // stats.json new_titles, or bench's TestMutantUniform line).
@@ -46,9 +48,9 @@ type mutantRun struct {
 // mutantPrograms is the soak length (programs) per run.
 func mutantPrograms(c config) int {
 	if c.quick {
-		return envInt("BENCH_MUTANT_PROGRAMS", 100)
+		return envInt("BENCH_MUTANT_PROGRAMS", 150)
 	}
-	return envInt("BENCH_MUTANT_PROGRAMS", 200)
+	return envInt("BENCH_MUTANT_PROGRAMS", 500)
 }
 
 // mutantSet is the mutants a run soaks: all, or every third in QUICK.
@@ -68,14 +70,15 @@ func mutants(c config, b bins) ([]mutantRun, error) {
 	n := mutantPrograms(c)
 	var all []mutantRun
 	for _, method := range []string{"stress", "uniform"} {
-		base := map[string]bool{}
+		base := map[int]map[string]bool{} // seed -> the baseline's titles
 		for seed := 1; seed <= mutantSeeds(c); seed++ {
 			ts, err := mutantSoak(c, b, method, nil, seed, 2*n)
 			if err != nil {
 				return all, fmt.Errorf("%s baseline seed %d: %v", method, seed, err)
 			}
+			base[seed] = map[string]bool{}
 			for _, t := range ts {
-				base[t.Title] = true
+				base[seed][t.Title] = true
 			}
 			all = append(all, mutantRun{Method: method, Seed: seed, Titles: ts})
 		}
@@ -85,7 +88,7 @@ func mutants(c config, b bins) ([]mutantRun, error) {
 				if err != nil {
 					return all, fmt.Errorf("%s %s seed %d: %v", method, m.Name(), seed, err)
 				}
-				r := killed(mutantRun{Method: method, Mutant: m.Name(), Seed: seed, Titles: ts}, base, m.Want)
+				r := killed(mutantRun{Method: method, Mutant: m.Name(), Seed: seed, Titles: ts}, base[seed], m.Want)
 				logf("  %-7s %-55s seed %d: killed %-5v %.2fs %q", method, m.Name(), seed, r.Killed, r.Seconds, r.Title)
 				all = append(all, r)
 			}
@@ -167,8 +170,8 @@ func (r *report) mutantTable(w func(string, ...any), c config) {
 	w("")
 	w("Bugs nobody told the tool about: each mutant (`sim.Mutants`: a catalog driver that forgets one release, or a kernel "+
 		"path that skips one put; `stress -mutant`) is on for a soak of %d programs on mainline, one worker, seeds 1..%d; the "+
-		"unmutated baseline runs %d programs per seed. A run kills its mutant when it has a title no baseline run of the same "+
-		"method has; *own finding* counts the kills whose new titles include the mutant's own finding (the title "+
+		"unmutated baseline runs %d programs per seed. A run kills its mutant when it has a title the same method's baseline "+
+		"of its seed has not (twice as long, to leave fewer titles to chance); *own finding* counts the kills whose new titles include the mutant's own finding (the title "+
 		"TestForgottenReleases demonstrates): a kill by other titles alone may be the soak's divergence (the mutant changes "+
 		"the signal, so the corpus and the programs after it), not the mutant. Times are to the first new title. Uniform: "+
 		"the same count of uniform random programs (bench's TestMutantUniform), the same programs with and without the mutant.",
@@ -193,11 +196,12 @@ func (r *report) mutantTable(w func(string, ...any), c config) {
 	w("")
 	w("| mutant | stress: kills (own finding) | uniform: kills (own finding) | first killing title (stress, else uniform) |")
 	w("|---|---|---|---|")
-	var survivors, others []string
+	surv := map[string][]string{}
+	var others []string
 	for _, m := range mutantSet(c) {
 		cells := map[string]string{}
 		first := ""
-		kills, owns := 0, 0
+		owns := 0
 		for _, method := range []string{"stress", "uniform"} {
 			k, e, n := 0, 0, 0
 			for _, x := range r.mutants {
@@ -215,29 +219,33 @@ func (r *report) mutantTable(w func(string, ...any), c config) {
 					e++
 				}
 			}
-			kills, owns = kills+k, owns+e
+			if k == 0 {
+				surv[method] = append(surv[method], fmt.Sprintf("`%s` (its finding: %s)", m.Name(), m.Want))
+			}
+			owns += e
 			cells[method] = fmt.Sprintf("%d / %d (%d)", k, n, e)
 		}
-		switch {
-		case kills == 0:
-			survivors = append(survivors, fmt.Sprintf("`%s` (its finding: %s)", m.Name(), m.Want))
+		if first == "" {
 			first = "—"
-		case owns == 0:
+		} else if owns == 0 {
 			others = append(others, fmt.Sprintf("`%s` (its finding: %s)", m.Name(), m.Want))
 		}
 		w("| `%s` | %s | %s | %s |", m.Name(), cells["stress"], cells["uniform"], first)
 	}
 	w("")
-	if len(survivors) == 0 {
-		w("No survivors (every mutant has a run with a new title).")
-	} else {
-		w("Survivors (no run of either method kills them; a to-do list for the generator): %s.", strings.Join(survivors, "; "))
+	for _, method := range []string{"stress", "uniform"} {
+		if len(surv[method]) == 0 {
+			w("Survivors of %s: none.", method)
+		} else {
+			w("Survivors of %s (no run kills them; a to-do list for the generator): %s.", method, strings.Join(surv[method], "; "))
+		}
+		w("")
 	}
 	if len(others) > 0 {
+		w("Killed by other titles only (no run of either method finds the mutant's own finding; often the unmutated kernel "+
+			"already has that title): %s.", strings.Join(others, "; "))
 		w("")
-		w("Killed by other titles only (no run finds the mutant's own finding): %s.", strings.Join(others, "; "))
 	}
-	w("")
 }
 
 // mutantCounts: mutants killed by some run of method, of the mutants
