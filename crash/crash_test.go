@@ -1,6 +1,7 @@
 package crash
 
 import (
+	"dangle/sim/report"
 	"errors"
 	"os"
 	"path/filepath"
@@ -89,7 +90,9 @@ func TestWriteRawThenWrite(t *testing.T) {
 	// the bisection answer: the one knob that flips the outcome, its
 	// commit, and the proposed patch that closes it
 	for _, want := range []string{"fixed between v6.8 and v6.8.5:", "devlink_wait decides it", "[commit 8917e7385346]",
-		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc"} {
+		"the proposed patch +wait-unlocked", "held at that point: device soc:bus@10000:regulator, taken in of_device_alloc",
+		// the kernel bug it traces to, with the source (sim.KernelBugs)
+		"Kernel source ---", "Kernel bug B1-devlink-release-after-destroy: of_overlay_remove()", "fixed by 8917e7385346"} {
 		if !strings.Contains(strings.Join(strings.Fields(string(rep)), " "), want) {
 			t.Errorf("report.txt lacks %q:\n%s", want, rep)
 		}
@@ -244,5 +247,18 @@ func TestWriteReplacesSources(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(c.Dir, p.Files[0].Name)); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestCiteText: a finding no sim.KernelBugs entry explains says so in
+// report.txt instead of citing one.
+func TestCiteText(t *testing.T) {
+	p := corpus(t, "b1-reg-expander.prog")
+	if got := citeText(p, "", &report.Finding{Title: "WARNING in nothing_we_know"}); !strings.HasPrefix(got, "Not triaged:") {
+		t.Errorf("untraced finding: %q", got)
+	}
+	got := citeText(p, "", &report.Finding{Title: "deadlock: flush_workqueue(device_link_wq) under of_mutex"})
+	if got != "" && strings.HasPrefix(got, "Kernel bug") {
+		t.Errorf("the dt-fixup hazard needs the dt-fixup driver in the program: %q", got)
 	}
 }

@@ -30,6 +30,8 @@
 //	Predicate(cfg, title, atOp)               the minimizer's "same title" predicate
 //	SameBug(p, title, atOp, cfg, profiles)    Predicate, and clean where p is clean:
 //	                                          what Write minimizes with
+//	FirstPredicate, SameFirstBug              the same for a program's primary
+//	                                          finding (sim.Primary): the soak's
 //	Trace(p, cfg, title) (*Traced, error)     a traced replay: Timeline() (SVG via
 //	                                          crash/draw), Graph (DOT), Explain()
 //

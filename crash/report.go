@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"dangle/prog"
 	"dangle/sim"
 	"dangle/sim/drivers"
 	"dangle/sim/profile"
@@ -57,6 +58,8 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 		b.WriteString("\n")
 		b.WriteString(fill(note, 76))
 	}
+	section("Kernel source")
+	b.WriteString(fill(citeText(c.Prog, t.Result.Log, t.Finding), 76))
 	section("Kernel log (kernel " + t.Result.Profile + ")")
 	b.WriteString(logExcerpt(t.Result.Log, maxLogLines))
 	b.WriteString("\n")
@@ -98,6 +101,23 @@ func buildReport(c *Crasher, m *Matrix, opts Options) (*builtReport, error) {
 		fmt.Fprintf(&b, "\nfound by: %s\n", strings.Join(opts.FoundBy, " "))
 	}
 	return &builtReport{text: b.String(), timeline: t.Timeline().SVG(), graph: t.Graph.DOT()}, nil
+}
+
+// citeText is the "Kernel source" section: the cited kernel bug the
+// finding was traced to (sim.KernelBugs), or a line saying nobody traced
+// it yet. sim.CiteBug reads log (the traced replay's kernel log) for
+// evidence.
+func citeText(p *prog.Program, log string, f *report.Finding) string {
+	kb := sim.CiteBug(p, log, f)
+	if kb == nil {
+		return "Not triaged: no entry of sim.KernelBugs explains this finding yet. Read the kernel path it " +
+			"names before sending it: it may be a kernel bug, a model bug or API misuse the classifier misses."
+	}
+	kind := "Kernel bug"
+	if kb.Hazard {
+		kind = "Hazard (reached through a modelled driver, not an in-tree one)"
+	}
+	return fmt.Sprintf("%s %s: %s; commit: %s. %s", kind, kb.ID, kb.Where, kb.Commit, kb.Why)
 }
 
 func replayCmd(opts Options) string {

@@ -178,12 +178,23 @@ func writeSources(dir string, p *prog.Program) error {
 // is not accepted. The soak, minimizing in its own goroutine, can use it
 // with Write's NoMinimize.
 func SameBug(p *prog.Program, title string, atOp bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
+	return sameBug(p, title, cfg, profiles, Predicate(cfg, title, atOp))
+}
+
+// SameFirstBug is SameBug with FirstPredicate: the soak's predicate,
+// which files only a program's primary finding (sim.Primary), so that
+// its minimized repro shows the title first, not after another bug or
+// the program's own misuse.
+func SameFirstBug(p *prog.Program, title string, atOp, misuse bool, cfg sim.Config, profiles []string) (minimizer.Predicate, error) {
+	return sameBug(p, title, cfg, profiles, FirstPredicate(cfg, title, atOp, misuse))
+}
+
+func sameBug(p *prog.Program, title string, cfg sim.Config, profiles []string, pred minimizer.Predicate) (minimizer.Predicate, error) {
 	orig, err := RunMatrix(p, profiles, sim.Config{Filename: cfg.Filename, Strict: cfg.Strict, Quiet: true, Cache: cfg.Cache}, nil)
 	if err != nil {
 		return nil, err
 	}
 	_, clean := orig.Split(title)
-	pred := Predicate(cfg, title, atOp)
 	return func(c *prog.Program) minimizer.Verdict {
 		v := pred(c)
 		if !v.Fails {
@@ -224,6 +235,24 @@ func Predicate(cfg sim.Config, title string, atOp bool) minimizer.Predicate {
 			}
 		}
 		return minimizer.Verdict{}
+	}
+}
+
+// FirstPredicate is Predicate for the program's primary finding: a
+// candidate fails when the earliest finding it raises under cfg is
+// titled title (during an op when atOp) and is not API misuse by the
+// candidate (sim.Primary) — unless misuse, for a soak run with -misuse.
+func FirstPredicate(cfg sim.Config, title string, atOp, misuse bool) minimizer.Predicate {
+	return func(c *prog.Program) minimizer.Verdict {
+		res, err := sim.Run(c, cfg)
+		if err != nil {
+			return minimizer.Verdict{}
+		}
+		f, why := sim.Primary(c, res)
+		if f == nil || (why != "" && !misuse) || f.Title != title || (atOp && f.Op <= 0) {
+			return minimizer.Verdict{}
+		}
+		return minimizer.Verdict{Fails: true, Op: f.Op}
 	}
 }
 

@@ -566,9 +566,17 @@ func convertNode(n *lnode) *Node {
 	out := &Node{Name: n.name, Labels: liveLabels(n.labels)}
 	for _, p := range n.props {
 		if !p.deleted {
+			// the encoded value itself when it has no spare room
+			// (encodeValues sizes it): the compiler is dropped after
+			// this and a Tree's values are never written; else a copy
+			// of just the bytes
+			val := p.val
+			if cap(val) != len(val) {
+				val = append([]byte(nil), val...)
+			}
 			out.Props = append(out.Props, &Property{
 				Name:   p.name,
-				Value:  append([]byte(nil), p.val...),
+				Value:  val,
 				Labels: liveLabels(p.labels),
 			})
 		}

@@ -136,6 +136,12 @@ func (c *compiler) literal(e *Expr) uint64 {
 // a PropDef (dtc's propdata actions).
 func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
 	var val []byte
+	if n := encodedSize(vs); n > 0 {
+		// sized once: the value is the compiled tree's (convertNode
+		// keeps it without a copy), and growing it by appends made
+		// as much garbage again
+		val = make([]byte, 0, n)
+	}
 	var ms []*marker
 	mark := func(kind markerKind, ref string, pos Pos) {
 		ms = append(ms, &marker{kind: kind, offset: len(val), ref: ref, pos: pos})
@@ -201,6 +207,36 @@ func (c *compiler) encodeValues(vs []*Value) ([]byte, []*marker) {
 		}
 	}
 	return val, ms
+}
+
+// encodedSize is the length encodeValues gives vs (a path reference
+// adds its path later): a string and its NUL, the bytes, each element of
+// a cell array (a label between elements adds nothing). An invalid
+// /bits/ counts 4 bytes an element; encodeValues fails on it anyway.
+func encodedSize(vs []*Value) int {
+	n := 0
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		switch v.Kind {
+		case StringValue:
+			n += len(v.Str) + 1
+		case BytesValue:
+			n += len(v.Bytes)
+		case CellsValue:
+			size := 4
+			if b := v.Bits; b == 8 || b == 16 || b == 64 {
+				size = b / 8
+			}
+			for _, cell := range v.Cells {
+				if cell != nil && (cell.Expr != nil || cell.Ref != "") {
+					n += size
+				}
+			}
+		}
+	}
+	return n
 }
 
 func appendInt(b []byte, x uint64, bits int) []byte {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -191,14 +190,13 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 			return nil, nil // a seed showing its bug
 		}
 	}
-	var out []Failure
-	for _, f := range res.Findings {
-		if (r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(f.Title)) || (!r.Env.Misuse && misuse(p, f)) {
-			continue
-		}
-		out = append(out, Failure{Finding: f, Prog: p, Profile: res.Profile})
+	// one finding per program, its earliest, unless the program misused
+	// the API (sim.Primary): the later ones may be its cascade
+	f, why := sim.Primary(p, res)
+	if f == nil || (r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(f.Title)) || (!r.Env.Misuse && why != "") {
+		return nil, nil
 	}
-	return out, nil
+	return []Failure{{Finding: *f, Prog: p, Profile: res.Profile}}, nil
 }
 
 // Report is the text a failing target prints: the title, the report,
@@ -237,33 +235,8 @@ func (r *Runner) Decode(data []byte) *prog.Program { return r.decode(data) }
 
 func (r *Runner) decode(data []byte) *prog.Program { return seq.Decode(r.Model, &r.Weights, data) }
 
-// misuse reports whether f is the kernel checking the program's own
-// call: a warning or an ownership finding (a put of a reference the
-// program does not hold) in the function op f.Op calls, at that op, or
-// a leak whose only holders are the program's own references (see Env).
-func misuse(p *prog.Program, f report.Finding) bool {
-	if f.Kind == report.Leak && len(f.Holders) > 0 && !slices.ContainsFunc(f.Holders, func(h string) bool { return !strings.HasPrefix(h, "program ") }) {
-		return true // a reference only the program holds: it never put it
-	}
-	if (f.Kind != report.Warning && f.Kind != report.Ownership) || f.Op < 1 || f.Op > len(p.Ops) {
-		return false
-	}
-	i := strings.LastIndex(f.Title, " in ")
-	if i < 0 {
-		return false
-	}
-	fn, op := f.Title[i+len(" in "):], p.Ops[f.Op-1].Name()
-	return fn == op || misuseCallee[op] == fn
-}
-
-// misuseCallee names, for some ops, the callee whose WARN checks the
-// op's caller: device_link_put_kref() WARNs "Unable to drop a managed
-// device link reference" when device_link_del() or device_link_remove()
-// is called on a managed link (drivers/base/core.c).
-var misuseCallee = map[string]string{
-	"device_link_del":    "device_link_put_kref",
-	"device_link_remove": "device_link_put_kref",
-}
+// misuse reports whether f is API misuse by program p (sim.Misuse).
+func misuse(p *prog.Program, f report.Finding) bool { return sim.Misuse(p, f) != "" }
 
 // DTSProgram is FuzzDTS's program for an overlay source: apply it, then
 // remove it. nil if the source is not a valid archive file.

@@ -222,6 +222,10 @@ var teardownOps = map[string]int{
 	"b4-nvmem-wp-double-put.prog": 1, "b7-input-unbind.prog": 1,
 }
 
+// maxPaddedRuns bounds the program runs one padded minimization may
+// take (the largest today is under 200).
+const maxPaddedRuns = 1000
+
 func testPadded(t *testing.T, teardown bool) {
 	rs := padSeed(t, 1)
 	t.Logf("padding seed %d; replay: DANGLE_PAD_SEED=%d go test ./minimizer -run %s -v", rs, rs, t.Name())
@@ -262,8 +266,12 @@ func testPadded(t *testing.T, teardown bool) {
 			if n, ok := teardownOps[name]; teardown && ok && st.After.Ops > n {
 				t.Errorf("teardown predicate: %d ops, want at most %d (Go's byte minimizer's)\n%s", st.After.Ops, n, got)
 			}
-			if elapsed > 2*time.Second {
-				t.Errorf("took %v, want < 2s", elapsed)
+			// The "under 2 s" of issue 11 is a speed claim, measured by
+			// BenchmarkMinimizePadded and make bench's table 3, not
+			// asserted here on a shared machine; the number of program
+			// runs is deterministic and bounds it (about 0.6 ms a run).
+			if st.Steps > maxPaddedRuns {
+				t.Errorf("took %d runs, want at most %d", st.Steps, maxPaddedRuns)
 			}
 			if st.Exhausted {
 				t.Error("budget exhausted")

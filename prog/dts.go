@@ -83,3 +83,25 @@ func (f *File) syntaxError() *dt.Error {
 	}
 	return &dt.Error{Line: 1, Col: 1, Msg: m.syntax.Error()}
 }
+
+// ReleaseText drops the text of a source file that has compiled without
+// error, and reports whether it did: Data becomes nil, and Tree and
+// Compiled still return the compiled tree. It is for a program that will
+// only be run again, never printed, validated or edited (dangle run,
+// sim.Config.ReleaseText): a 50 MB source then is not held for the run
+// beside its compiled tree (issue 14 item 8). A file that has not
+// compiled, or failed to, keeps its text for the error messages.
+func (f *File) ReleaseText() bool {
+	m := f.dts
+	if m == nil || !m.compiled.Load() || m.err != nil || m.name != f.Name || string(m.data) != string(f.Data) {
+		return false
+	}
+	// a memo of its own (a clone of the program shares m, and may be
+	// compiling from it in another goroutine), already compiled, whose
+	// data, nil like the file's, still matches it
+	r := &dtsMemo{name: m.name, tree: m.tree}
+	r.once.Do(func() {})
+	r.compiled.Store(true)
+	f.dts, f.Data = r, nil
+	return true
+}

@@ -25,6 +25,10 @@ func ParseFile(path string) (*Program, error) {
 // of the .prog file that holds it, as many as can be found in one pass
 // (up to a limit). On error Parse returns a nil program and an error
 // whose Errors (see [Errors]) are sorted by line.
+//
+// The program's files share data's memory where they can (a file that
+// already ends in exactly one newline is not copied: a 50 MB program is
+// held once), so the caller must not modify data afterwards.
 func Parse(filename string, data []byte) (*Program, error) {
 	ps := &parser{
 		checker: newChecker(filename, true),
@@ -60,12 +64,17 @@ func (ps *parser) files(a *txtar.Archive) {
 	}
 }
 
-// normalizeData returns a copy of data without trailing newlines plus one
-// newline, or nil if that leaves nothing.
+// normalizeData returns data without trailing newlines plus one newline,
+// or nil if that leaves nothing. Data that is already so is returned
+// itself, capped so that an append to it cannot write into what follows
+// (the next archive file); only other data is copied.
 func normalizeData(data []byte) []byte {
 	d := bytes.TrimRight(data, "\r\n")
 	if len(d) == 0 {
 		return nil
+	}
+	if n := len(d) + 1; len(data) == n && data[len(d)] == '\n' {
+		return data[:n:n]
 	}
 	out := make([]byte, len(d)+1)
 	copy(out, d)

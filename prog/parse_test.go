@@ -281,3 +281,62 @@ func TestTreeMemoMemory(t *testing.T) {
 		t.Errorf("Tree() after the syntax tree was dropped: %v", err)
 	}
 }
+
+// TestParseSharesFileData: a file that already ends in one newline is the
+// input's own memory (a 50 MB program is not held twice, issue 14 item
+// 8), capped so that appending to it leaves the next file alone; a file
+// whose end needs normalizing is a copy.
+func TestParseSharesFileData(t *testing.T) {
+	data := []byte("dangle program v1\nof_node_get node=/soc\n-- a.dtso --\n/dts-v1/;\n/ { };\n-- b.dtso --\n/dts-v1/;\n/ { };\r\n\n")
+	p, err := Parse("f.prog", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := p.Files[0].Data, p.Files[1].Data
+	if string(a) != "/dts-v1/;\n/ { };\n" || string(b) != "/dts-v1/;\n/ { };\n" {
+		t.Fatalf("files %q %q", a, b)
+	}
+	at := bytes.Index(data, []byte("/dts-v1/;"))
+	if &a[0] != &data[at] {
+		t.Errorf("a.dtso was copied")
+	}
+	if cap(a) != len(a) {
+		t.Errorf("a.dtso has cap %d, len %d: an append would write into b.dtso's marker", cap(a), len(a))
+	}
+	if bt := bytes.LastIndex(data, []byte("/dts-v1/;")); &b[0] == &data[bt] {
+		t.Errorf("b.dtso (ending in \\r\\n\\n) shares the input")
+	}
+}
+
+// TestReleaseText: a compiled source's text can be dropped and its tree
+// stays; a source that has not compiled, or failed to, keeps its text.
+func TestReleaseText(t *testing.T) {
+	p, err := Parse("f.prog", []byte(hdr+app+ovly+"-- bad.dtso --\n/dts-v1/;\n/plugin/;\n&bus { a: n1 { }; a: n2 { }; };\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, bad := &p.Files[0], &p.Files[1]
+	if f.ReleaseText() {
+		t.Fatalf("released before compiling")
+	}
+	c := p.Clone() // shares the memo
+	tree, err := f.Tree()
+	if err != nil || tree == nil {
+		t.Fatalf("compile: %v", err)
+	}
+	if !f.ReleaseText() || f.Data != nil {
+		t.Fatalf("not released: %q", f.Data)
+	}
+	if got, err := f.Tree(); got != tree || err != nil || f.Compiled() != tree {
+		t.Errorf("after ReleaseText: Tree %p %v, Compiled %p, want %p", got, err, f.Compiled(), tree)
+	}
+	if string(c.Files[0].Data) != ovly[len("-- o.dtso --\n"):] || c.Files[0].Compiled() != tree {
+		t.Errorf("the clone lost its text (%q) or its tree", c.Files[0].Data)
+	}
+	if _, err := bad.Tree(); err == nil {
+		t.Fatalf("bad.dtso compiled")
+	}
+	if bad.ReleaseText() || len(bad.Data) == 0 {
+		t.Errorf("a file that failed to compile lost its text")
+	}
+}

@@ -90,6 +90,10 @@ var faultExplained = []struct {
 	{"use-after-free of fixed_voltage_data in _regulator_do_disable", []string{"kzalloc", "kobject_add"},
 		"the same missing link (corpus/fwdevlink-not-device-regulator.prog's mechanism): devres frees reg-fixed-voltage's " +
 			"fixed_voltage_data after regulator_unregister(), and the consumer's later regulator_disable() reads rdev->desc"},
+	{"memory leak of device_link allocated in device_link_add", []string{"__of_add_property"},
+		"a failed apply that can never be removed (sim.KernelBugs failed-apply-unremovable) keeps the overlays below it " +
+			"(not topmost), so their devices stay registered, and so do the links their drivers make " +
+			"(fwdevlink_recreated_consumer.txt: the regulator core's consumer link)"},
 	{"memory leak of device_link allocated in device_link_add", []string{"kzalloc", "kobject_add"},
 		"the program's first device_link_add returns NULL (the injected failure); the link its second call creates is the " +
 			"program's own reference, which its device_link_del of the NULL handle never drops"},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"runtime/debug"
 	"strings"
 
@@ -52,10 +53,20 @@ type Config struct {
 	// off" row, BENCHMARKS.md); the checks built into the model's own
 	// get/put and free paths (use-after-free, double put) still run.
 	NoOracles bool
+	// ReleaseText drops each overlay source's text once compiled
+	// (prog.File.ReleaseText): for a program that is only run, never
+	// printed or edited afterwards (dangle run), so a large source is
+	// not held for the run beside its compiled tree.
+	ReleaseText bool
 	// Mutant, when set, injects that bug (sim/mutants.go): a benchmarking
 	// and test aid (make bench's mutant table), nil in every user run.
 	Mutant *Mutant
 }
+
+// releaseGCBytes is how much released source text makes New collect
+// the garbage before the run: a large program's parse is most of its
+// heap (a collection costs a few milliseconds a megabyte live).
+const releaseGCBytes = 8 << 20
 
 // Result is what a run produced.
 type Result struct {
@@ -71,6 +82,10 @@ type Result struct {
 	// FailSteps, with Config.FailList, are the fallible steps each op
 	// reached, in order: what fail_nth=N of that op would fail.
 	FailSteps []fault.Step
+	// Misuse, when Op > 0, is the first op at which the program broke
+	// an API contract the kernel does not check itself (sim/misuse.go):
+	// no finding from that op on is a kernel bug by itself (Primary).
+	Misuse report.Misuse
 }
 
 // Bug is a simulator panic: a bug in dangle, not in the kernel.
@@ -108,6 +123,11 @@ type Kernel struct {
 	// registration order (unregistered at teardown: module unload).
 	notifiers []*of.OverlayNotifier
 	invSeen   map[string]bool
+	// misuse is the first op at which the program broke an API contract
+	// (sim/misuse.go): Result.Misuse.
+	misuse report.Misuse
+	// groups are the devres groups the program opened, by device.
+	groups    []progGroup
 	cache     *Cache
 	noOracles bool // Config.NoOracles
 }
@@ -128,6 +148,7 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
+	released := 0 // bytes of source text dropped (Config.ReleaseText)
 	for i := range p.Files {
 		f := &p.Files[i]
 		if !strings.HasSuffix(f.Name, ".dtso") && !strings.HasSuffix(f.Name, ".dtbo") {
@@ -144,6 +165,16 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 			return nil, err
 		}
 		k.blobs[f.Name] = t
+		if n := len(f.Data); cfg.ReleaseText && !prog.IsBlob(f.Name) && f.ReleaseText() {
+			released += n
+		}
+	}
+	if released >= releaseGCBytes {
+		// the parse set the collector's goal at twice the text and its
+		// syntax tree, most of it garbage now: collecting here starts
+		// the run from the compiled trees alone (50 MB program: 40 MB
+		// live; peak RSS 360 -> 293 MB, BENCHMARKS.md)
+		runtime.GC()
 	}
 	b := cfg.Cache.boot(prof, base, cfg)
 	b.prog, b.cache, b.blobs, b.badBlobs = p, cfg.Cache, k.blobs, k.badBlobs
@@ -275,7 +306,7 @@ func Run(p *prog.Program, cfg Config) (res *Result, err error) {
 	k.RunOps()
 	k.Teardown()
 	res = &Result{Profile: k.Prof.Name, Log: k.Log.String(), Findings: k.Log.Findings(), Known: k.Log.Known(),
-		FailSteps: k.OF.Fail.Steps}
+		FailSteps: k.OF.Fail.Steps, Misuse: k.misuse}
 	if cfg.Trace {
 		res.Trace = k.TraceReport()
 	}

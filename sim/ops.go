@@ -260,6 +260,7 @@ func (k *Kernel) blob(name string) *of.Blob {
 func opOverlayRemove(c *call) string {
 	v := c.arg("ov")
 	idp := overlayID(v)
+	c.k.checkProgramRefs(c.slot+1, "of_overlay_remove")
 	c.k.OF.SetSched(c.arg("sched").sched)
 	err := c.k.OF.OverlayRemove(idp)
 	c.k.OF.SetSched(nil)
@@ -271,6 +272,7 @@ func opOverlayRemove(c *call) string {
 }
 
 func opOverlayRemoveAll(c *call) string {
+	c.k.checkProgramRefs(c.slot+1, "of_overlay_remove_all")
 	return errnoName(c.k.OF.OverlayRemoveAll())
 }
 

@@ -167,7 +167,17 @@ func opDeviceLinkAdd(c *call) string {
 	con := c.k.Core.DeviceByNode(c.arg("consumer").node)
 	sup := c.k.Core.DeviceByNode(c.arg("supplier").node)
 	holder := c.k.holder(progHold{slot: c.slot})
-	l := c.k.Core.DeviceLinkAddBy(con, sup, parseDLFlags(c.arg("flags").str), holder)
+	flags := parseDLFlags(c.arg("flags").str)
+	if con != nil && sup != nil && flags&core.DL_FLAG_STATELESS == 0 {
+		switch {
+		case con.Driver == nil && flags&core.DL_FLAG_AUTOREMOVE_CONSUMER != 0:
+			c.misuseAt("device_link_add(DL_FLAG_AUTOREMOVE_CONSUMER) for " + con.Name + ", which no driver is bound to: the flag is for the consumer driver's probe")
+		case con.Driver != nil && sup.Driver == nil:
+			c.misuseAt("a managed device_link_add from bound consumer " + con.Name + " to unbound supplier " + sup.Name +
+				": a bound consumer's managed suppliers must be bound (device_links_driver_bound() can only make the link AVAILABLE, never ACTIVE)")
+		}
+	}
+	l := c.k.Core.DeviceLinkAddBy(con, sup, flags, holder)
 	c.bind(&linkRef{l: l, holder: holder})
 	if l == nil {
 		return "NULL"
@@ -179,6 +189,9 @@ func opDeviceLinkDel(c *call) string {
 	r, ok := c.arg("link").ref.(*linkRef)
 	if !ok || r.l == nil {
 		return errnoName(core.EINVAL)
+	}
+	if r.l.Deleted() {
+		c.misuseAt("device_link_del of " + r.l.Name() + ", which the kernel already deleted: the program's handle is dead")
 	}
 	c.k.Core.DeviceLinkDelBy(r.l, r.holder)
 	return "void"
@@ -211,10 +224,12 @@ func (c *call) group() any {
 }
 
 func opDevresOpenGroup(c *call) string {
+	c.checkDevresBound()
 	id := c.k.Core.DevresOpenGroup(c.dev, c.group(), "devres_open_group")
 	if id == nil {
 		return "NULL"
 	}
+	c.openedGroup(c.group())
 	if g, ok := id.(devresGroupID); ok {
 		return strconv.Itoa(g.n)
 	}
@@ -222,15 +237,18 @@ func opDevresOpenGroup(c *call) string {
 }
 
 func opDevresCloseGroup(c *call) string {
+	c.checkOwnGroup(c.group())
 	c.k.Core.DevresCloseGroup(c.dev, c.group())
 	return "void"
 }
 
 func opDevresReleaseGroup(c *call) string {
+	c.checkOwnGroup(c.group())
 	return strconv.Itoa(c.k.Core.DevresReleaseGroup(c.dev, c.group()))
 }
 
 func opDevresRemoveGroup(c *call) string {
+	c.checkOwnGroup(c.group())
 	c.k.Core.DevresRemoveGroup(c.dev, c.group())
 	return "void"
 }
@@ -238,6 +256,7 @@ func opDevresRemoveGroup(c *call) string {
 // opDevmAddAction registers dangle_test_action(N), which logs when the
 // driver core runs it.
 func opDevmAddAction(c *call) string {
+	c.checkDevresBound()
 	d, k, n := c.dev, c.k, c.arg("action").n
 	return errnoName(k.Core.DevmAddActionErr(d, "dangle_test_action", devresAction{n}, d, func(c *core.Core, data, arg any) {
 		c.DevErr(arg.(*core.Device), "dangle_test_action: %d", data.(devresAction).n)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"dangle/sim/kobj"
@@ -21,6 +22,8 @@ func (k *Kernel) Teardown() {
 		}
 	}
 	k.teardownCore()
+	k.checkProgramRefs(len(k.prog.Ops)+1, "the teardown's overlay removal")
+	k.checkProgramDescs(len(k.prog.Ops) + 1)
 	k.removeOverlays()
 	k.flushCore()
 	k.checkInvariants()
@@ -151,8 +154,17 @@ func (k *Kernel) leakCheck() {
 		}
 		found.Add(report.Finding{Kind: report.Leak, Title: "reference leak of " + o.Type + " taken in " + late[0].Func, Objects: []string{o.Name}, Holders: hs})
 	}
-	for _, g := range []*report.Group{&found, &known} {
-		for _, f := range g.Findings() {
+	// A changeset the teardown could not remove keeps alive everything
+	// it applied (its nodes, their devices, the references those took),
+	// so its leak is the cause of theirs: it is reported first, and a
+	// program's primary finding (Primary) is the changeset, not one of
+	// its consequences.
+	fs := found.Findings()
+	slices.SortStableFunc(fs, func(a, b report.Finding) int {
+		return boolOrder(b.Title == changesetLeak) - boolOrder(a.Title == changesetLeak)
+	})
+	for _, g := range [][]report.Finding{fs, known.Findings()} {
+		for _, f := range g {
 			k.Log.Report(f)
 			for _, obj := range f.Objects {
 				k.Log.Harness("    leaked: %s", obj)
@@ -160,6 +172,17 @@ func (k *Kernel) leakCheck() {
 		}
 	}
 }
+
+// changesetLeak is the title of a leaked overlay changeset.
+const changesetLeak = "memory leak of overlay_changeset allocated in of_overlay_fdt_apply"
+
+func boolOrder(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func holdList(o *kobj.Object) []string {
 	var hs []string
 	for _, h := range o.Holds() {

@@ -144,7 +144,7 @@ func runOne(f *runFlags, name, kernel string, base *sim.Source, stdout, stderr i
 		return 2
 	}
 	res, err := sim.Run(p, sim.Config{Filename: progLabel(name), Profile: kernel, Trace: f.trace, Strict: f.strict, Base: base, Stream: logStream(name, stdout),
-		FailList: failListOn()})
+		FailList: failListOn(), ReleaseText: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "%v\n", err)
 		return 2

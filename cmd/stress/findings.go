@@ -60,6 +60,8 @@ type findings struct {
 	queue  chan *title
 	log    *zap.Logger
 	strict bool
+	// misuse: -misuse files API misuse too; its repros may show it
+	misuse bool
 	// timeout bounds one minimization; noMinimize skips it.
 	timeout    time.Duration
 	noMinimize bool
@@ -163,10 +165,11 @@ func (f *findings) write(ctx context.Context, t *title) {
 	repro, minimized := t.prog, false
 	if ctx.Err() == nil && !f.noMinimize {
 		cfg := sim.Config{Filename: "repro.prog", Profile: t.Profile, Strict: f.strict, Quiet: true, Cache: sim.NewCache()}
-		// the same bug: the title, and clean where the original is clean
-		pred, err := crash.SameBug(t.prog, t.Title, t.atOp, cfg, profile.Names())
+		// the same bug: the title, as the program's primary finding (the
+		// soak files no other), and clean where the original is clean
+		pred, err := crash.SameFirstBug(t.prog, t.Title, t.atOp, f.misuse, cfg, profile.Names())
 		if err != nil {
-			pred = crash.Predicate(cfg, t.Title, t.atOp)
+			pred = crash.FirstPredicate(cfg, t.Title, t.atOp, f.misuse)
 		}
 		cancellable := func(c *prog.Program) minimizer.Verdict {
 			if ctx.Err() != nil {

@@ -49,7 +49,9 @@ The soak: generates and mutates programs, runs them, keeps those that add
 model signal as a corpus (DIR/corpus, resumed on restart), and writes one
 crasher directory per new finding title under DIR (repro.prog, report.txt
 whose first line is the title): raw at once, then minimized off the hot
-path and replayed on every profile. Titles already under DIR (or -known
+path and replayed on every profile. A program files at most its earliest
+finding, and none when that is its own API misuse (sim.Primary; -misuse
+files those too). Titles already under DIR (or -known
 dirs) are not new. SIGINT/SIGTERM finishes the programs in hand, writes
 everything and prints the summary; a second one exits at once (every
 announced finding is on disk already).
@@ -119,6 +121,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s.finds = newFindings(opt.out, known, log)
 	s.finds.strict, s.finds.timeout, s.finds.noMinimize = opt.strict, opt.minTimeout, !opt.minimize
 	s.finds.rawOnly = opt.rawOnly
+	s.finds.misuse = opt.misuse
 	var untilStop context.CancelFunc // set below: -until ends the run
 	s.finds.announce = func(t *title) {
 		out.println("new: %s (kernel %s) after %s programs, %.1fs -> %s", t.Title, t.Profile, group(t.Programs), t.Seconds, t.Dir)
@@ -214,7 +217,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	shard := fs.String("shard", "0/1", "run shard `i/n` of the seed space")
 	fs.StringVar(&opt.logFile, "log", "", "write structured (zap, JSON) logs to `FILE`")
 	fs.BoolVar(&opt.noSignal, "no-signal", false, "no model signal: fresh random programs only, no corpus (the baseline)")
-	fs.BoolVar(&opt.misuse, "misuse", false, "also file API misuse by the program (a WARN in the op's own function)")
+	fs.BoolVar(&opt.misuse, "misuse", false, "also file API misuse by the program (sim.Primary: a WARN in the op's own function, a dead handle, a broken devres or link contract)")
 	fs.Int64Var(&opt.programs, "programs", 0, "stop after `N` programs (0: no limit)")
 	fs.DurationVar(&opt.minTimeout, "min-timeout", 20*time.Second, "time limit of one minimization")
 	fs.BoolVar(&opt.minimize, "minimize", true, "minimize new findings (false: crashers keep the raw program)")

@@ -10,7 +10,7 @@ import (
 // which the same soak with -mutant none (the baseline) does not; both keep
 // the crashers raw; an unknown name is a usage error.
 func TestMutantFlag(t *testing.T) {
-	const want = "memory leak of of_clk_provider allocated in of_clk_add_hw_provider"
+	const want = "memory leak of nvmem_device allocated in nvmem_register"
 	has := func(args ...string) bool {
 		dir := t.TempDir()
 		code, stdout, stderr := soakRun(t, append([]string{"-programs", "30", "-seed", "1", "-workers", "1", "-kernel", "mainline",
@@ -28,8 +28,8 @@ func TestMutantFlag(t *testing.T) {
 		}
 		return false
 	}
-	if !has("-mutant", "of_fixed_clk/of_clk_del_provider") {
-		t.Errorf("-mutant of_fixed_clk/of_clk_del_provider: no %q in 30 programs", want)
+	if !has("-mutant", "at24/devm_action_release(devm_nvmem_unregister)") {
+		t.Errorf("-mutant at24/devm_action_release(devm_nvmem_unregister): no %q in 30 programs", want)
 	}
 	if has("-mutant", "none") {
 		t.Errorf("-mutant none: %q in 30 programs", want)

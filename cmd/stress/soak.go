@@ -218,17 +218,16 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 				s.log.Error("corpus write failed", zap.Error(err))
 			}
 		}
-		for _, f := range res.Findings {
-			if s.opt.ignore != nil && s.opt.ignore.MatchString(f.Title) {
-				continue
-			}
-			if !s.opt.misuse && fuzz.Misuse(p, f) {
-				continue
-			}
-			if s.finds.found(p, res.Profile, f.Title, f.Op > 0, n, time.Since(s.start)) {
-				t := f.Title
-				s.newest.Store(&t)
-			}
+		// one title per program: its earliest finding, unless that is
+		// the program's own API misuse (sim.Primary); the later ones may
+		// be its cascade
+		f, misuse := sim.Primary(p, res)
+		if f == nil || (misuse != "" && !s.opt.misuse) || (s.opt.ignore != nil && s.opt.ignore.MatchString(f.Title)) {
+			continue
+		}
+		if s.finds.found(p, res.Profile, f.Title, f.Op > 0, n, time.Since(s.start)) {
+			t := f.Title
+			s.newest.Store(&t)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 // (make bench's time to find), long before -duration; the stats name it.
 func TestUntil(t *testing.T) {
 	dir := t.TempDir()
-	const title = "reference leak of device_node taken in kobject_add" // found within the first programs on v6.6
+	const title = "use-after-free of overlay_changeset in node_overlaps_later_cs" // found within the first programs on v6.6
 	start := time.Now()
 	code, stdout, stderr := soakRun(t, "-duration", "60s", "-seed", "1", "-workers", "1", "-kernel", "v6.6",
 		"-minimize=false", "-status", "plain", "-out", dir, "-until", "^"+title+"$")

@@ -169,7 +169,7 @@ func (c *Core) I2CNewClientDevice(adap *I2CAdapter, node *of.Node, addr uint32) 
 	d.OfNode = c.OF.NodeGetOwned(node, "i2c_new_client_device", d.nodeHolder(), d.obj)
 	d.Fwnode = node
 	if err := c.DeviceRegister(d); err != nil {
-		c.OF.NodePut(node, "i2c_new_client_device", d.nodeHolder())
+		c.OF.NodePutOwned(node, "i2c_new_client_device", d.nodeHolder(), d.obj)
 		// client->name is the compatible without its vendor prefix
 		// (of_i2c_get_board_info(): of_alias_from_compatible())
 		name := ""
@@ -192,7 +192,7 @@ func (c *Core) I2CUnregisterDevice(client *I2CClient) {
 	d := client.Dev
 	if d.OfNode != nil {
 		d.OfNode.Flags &^= of.OF_POPULATED
-		c.OF.NodePut(d.OfNode, "i2c_unregister_device", d.nodeHolder())
+		c.OF.NodePutOwned(d.OfNode, "i2c_unregister_device", d.nodeHolder(), d.obj)
 	}
 	c.DeviceUnregister(d)
 }

@@ -89,6 +89,10 @@ func (l *Link) stranded() bool {
 // Name is the link device's name, "bus:supplier--bus:consumer".
 func (l *Link) Name() string { return l.dev.Name }
 
+// Deleted reports whether the link was deleted (__device_link_del():
+// off both devices' lists), whether or not its memory is freed yet.
+func (l *Link) Deleted() bool { return !slices.Contains(l.Supplier.consumers, l) }
+
 func (l *Link) managed() bool { return l.Flags&DL_FLAG_MANAGED != 0 }
 
 // syncStateOnly is device_link_flag_is_sync_state_only().

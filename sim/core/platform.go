@@ -38,7 +38,7 @@ func (c *Core) platformRemove(d *Device) {
 // of_device_alloc() took goes only now, when the last device reference
 // does (possibly from device_link_release_fn, seeds/000 and /001).
 func (c *Core) platformDeviceRelease(d *Device) {
-	c.OF.NodePut(d.OfNode, "platform_device_release", d.nodeHolder())
+	c.OF.NodePutOwned(d.OfNode, "platform_device_release", d.nodeHolder(), d.obj)
 	c.freeDevice(d, "platform_device_release")
 }
 

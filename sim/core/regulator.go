@@ -68,7 +68,7 @@ func (c *Core) RegulatorRegister(pdev *Device, np *of.Node, name string) (*Regul
 // regulatorDevRelease is regulator_dev_release(): the node reference
 // goes when the class device's last reference does.
 func (c *Core) regulatorDevRelease(d *Device) {
-	c.OF.NodePut(d.OfNode, "regulator_dev_release", d.nodeHolder())
+	c.OF.NodePutOwned(d.OfNode, "regulator_dev_release", d.nodeHolder(), d.obj)
 	c.freeDevice(d, "regulator_dev_release")
 }
 

@@ -177,7 +177,7 @@ func (c *Core) ofRegisterSPIDevice(ctlr *SPIController, nc *of.Node) *SPIDevice 
 	c.OF.NodeGetOwned(nc, "of_register_spi_device", d.nodeHolder(), d.obj)
 	d.OfNode, d.Fwnode = nc, nc
 	if err := c.DeviceAdd(d); err != nil {
-		c.OF.NodePut(nc, "of_register_spi_device", d.nodeHolder())
+		c.OF.NodePutOwned(nc, "of_register_spi_device", d.nodeHolder(), d.obj)
 		c.PutDevice(d, "spi_dev_put", d.initHolder)
 		return nil
 	}
@@ -190,7 +190,7 @@ func (c *Core) SPIUnregisterDevice(s *SPIDevice) {
 	d := s.Dev
 	if d.OfNode != nil {
 		d.OfNode.Flags &^= of.OF_POPULATED
-		c.OF.NodePut(d.OfNode, "spi_unregister_device", d.nodeHolder())
+		c.OF.NodePutOwned(d.OfNode, "spi_unregister_device", d.nodeHolder(), d.obj)
 	}
 	c.DeviceDel(d)
 	c.PutDevice(d, "spi_unregister_device", d.initHolder)

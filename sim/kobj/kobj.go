@@ -9,7 +9,8 @@ import (
 )
 
 // Hold is one outstanding reference: who took it, in which kernel
-// function, during which op (0: setup or teardown).
+// function, during which op (0: setup or teardown). It is the exported
+// view of an object's hold: an Object stores the smaller hold.
 type Hold struct {
 	Holder string
 	Func   string
@@ -25,6 +26,46 @@ type Hold struct {
 	// the object was allocated (Registry.Abandon).
 	Dropped   string
 	DroppedOp int
+}
+
+// hold is how an Object stores a Hold: 48 bytes instead of 72 (a
+// 50 MB overlay takes about 350k of them). The op fits an int32 (a
+// program of 2^31 ops does not parse), and the rare Dropped pair lives
+// in the object's objectRare, drop being its index there plus one.
+type hold struct {
+	holder, fn string
+	op         int32
+	drop       int32
+	owner      *Object
+}
+
+// inlineHolds is the room for holds allocated with a counted object;
+// spillHolds is the capacity of the first slice beyond it.
+const (
+	inlineHolds = 2
+	spillHolds  = 6
+)
+
+// lastPut is an object's last put: holder, function, op.
+type lastPut struct {
+	holder, fn string
+	op         int
+}
+
+// dropInfo is a hold's Dropped and DroppedOp (Registry.Abandon).
+type dropInfo struct {
+	fn string
+	op int
+}
+
+// view returns h as a Hold.
+func (o *Object) view(h hold) Hold {
+	v := Hold{Holder: h.holder, Func: h.fn, Op: int(h.op), Owner: h.owner}
+	if h.drop != 0 {
+		d := o.rare.drops[h.drop-1]
+		v.Dropped, v.DroppedOp = d.fn, d.op
+	}
+	return v
 }
 
 // Event is one entry of an object's lifetime timeline (kept only when the
@@ -59,12 +100,13 @@ type Object struct {
 	Dynamic bool // allocated at run time: must be freed by the end of teardown
 	hasRef  bool
 	freed   bool
-	holds   []Hold
+	holds   []hold
 	freedBy string
-	// lastPut* are the put that last dropped a reference (who released
+	// last is the put that last dropped a reference (who released
 	// the object late, for leak reports on objects at zero): LastPut.
-	lastPutHolder, lastPutFunc string
-	lastPutOp                  int
+	// Only a counted object is put, so only it has room for one, in its
+	// allocation (Alloc): a property's object is 160 bytes, not 192.
+	last *lastPut
 	// rare is what only some runs record (nil until then): a large
 	// overlay has hundreds of thousands of objects, so these stay off
 	// the Object.
@@ -83,6 +125,9 @@ type objectRare struct {
 	// released are the owner-tracked holds already put, oldest first
 	// (Registry.Owners): what an over-put by the same owner names.
 	released []Hold
+	// drops are the Dropped pairs of holds given up without a put
+	// (hold.drop indexes them); an entry outlives its hold, harmlessly.
+	drops []dropInfo
 }
 
 func (o *Object) rareFields() *objectRare {
@@ -95,7 +140,10 @@ func (o *Object) rareFields() *objectRare {
 // LastPut returns the most recent put on o (zero Hold if none): its
 // holder, function and op.
 func (o *Object) LastPut() Hold {
-	return Hold{Holder: o.lastPutHolder, Func: o.lastPutFunc, Op: o.lastPutOp}
+	if o.last == nil {
+		return Hold{}
+	}
+	return Hold{Holder: o.last.holder, Func: o.last.fn, Op: o.last.op}
 }
 
 // Ref returns the current reference count.
@@ -104,8 +152,28 @@ func (o *Object) Ref() int32 { return o.ref }
 // Freed reports whether the object has been freed.
 func (o *Object) Freed() bool { return o.freed }
 
-// Holds returns the outstanding references, oldest first.
-func (o *Object) Holds() []Hold { return o.holds }
+// Holds returns the outstanding references, oldest first (a new slice:
+// the object stores them smaller).
+func (o *Object) Holds() []Hold {
+	if len(o.holds) == 0 {
+		return nil
+	}
+	hs := make([]Hold, len(o.holds))
+	for i, h := range o.holds {
+		hs[i] = o.view(h)
+	}
+	return hs
+}
+
+// HeldBy reports whether holder holds a reference on o.
+func (o *Object) HeldBy(holder string) bool {
+	for i := range o.holds {
+		if o.holds[i].holder == holder {
+			return true
+		}
+	}
+	return false
+}
 
 // Events returns the timeline (empty unless the registry traces).
 func (o *Object) Events() []Event {
@@ -164,12 +232,14 @@ func (r *Registry) Alloc(typ, name, alloc string, dynamic, refd bool, holder str
 		// have no more)
 		a := &struct {
 			o     Object
-			holds [2]Hold
+			holds [inlineHolds]hold
+			last  lastPut
 		}{o: Object{ID: len(r.objs) + 1, Type: typ, Name: name, Alloc: alloc, Dynamic: dynamic, hasRef: refd}}
 		o = &a.o
 		o.holds = a.holds[:0]
+		o.last = &a.last
 		o.ref, o.min, o.max = 1, 1, 1
-		o.holds = append(o.holds, Hold{Holder: holder, Func: alloc, Op: r.Log.Op})
+		o.holds = append(o.holds, hold{holder: holder, fn: alloc, op: int32(r.Log.Op)})
 	} else {
 		// no count (a property, an allocation): no holds to make room
 		// for (Get on it reports an addition on 0)
@@ -236,7 +306,16 @@ func (r *Registry) GetOwned(o *Object, fn, holder string, owner *Object) bool {
 	if o.ref > o.max {
 		o.max = o.ref
 	}
-	o.holds = append(o.holds, Hold{Holder: holder, Func: fn, Op: r.Log.Op, Owner: owner})
+	if len(o.holds) == cap(o.holds) && len(o.holds) == inlineHolds {
+		// leaving the inline room: a node an overlay adds holds six
+		// references once applied (kref_init, the changeset entry,
+		// the attach, sysfs, ...), so room for six at once, in one
+		// 288-byte block, instead of growing 2 -> 4 -> 8
+		hs := make([]hold, inlineHolds, spillHolds)
+		copy(hs, o.holds)
+		o.holds = hs
+	}
+	o.holds = append(o.holds, hold{holder: holder, fn: fn, op: int32(r.Log.Op), owner: owner})
 	r.event(o, fn, holder, "get")
 	return true
 }
@@ -258,6 +337,13 @@ func (r *Registry) saturate(warned *bool, kind report.Kind, what string, line in
 // release. A put on a freed object or at zero is reported and changes
 // nothing.
 func (r *Registry) Put(o *Object, fn, holder string) bool {
+	return r.PutOwned(o, fn, holder, nil)
+}
+
+// PutOwned is Put for a reference taken with GetOwned: among holds of
+// the same holder name (two devices of one name over time, each holding
+// the node), it drops the one owner keeps.
+func (r *Registry) PutOwned(o *Object, fn, holder string, owner *Object) bool {
 	if o.freed {
 		r.uaf(o, fn)
 		return false
@@ -273,12 +359,13 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 	if o.ref < o.min {
 		o.min = o.ref
 	}
-	if h, ok := o.dropHold(holder, r.Owners); ok && r.tracked(o, h.Holder) {
-		h.Dropped, h.DroppedOp = fn, r.Log.Op // released here, by the put
+	if h, ok := o.dropHold(holder, r.Owners, owner); ok && r.tracked(o, h.holder) {
+		v := o.view(h)
+		v.Dropped, v.DroppedOp = fn, r.Log.Op // released here, by the put
 		rare := o.rareFields()
-		rare.released = append(rare.released, h)
+		rare.released = append(rare.released, v)
 	}
-	o.lastPutHolder, o.lastPutFunc, o.lastPutOp = holder, fn, r.Log.Op
+	*o.last = lastPut{holder: holder, fn: fn, op: r.Log.Op}
 	r.event(o, fn, holder, "put")
 	return o.ref == 0
 }
@@ -289,23 +376,27 @@ func (r *Registry) Put(o *Object, fn, holder string) bool {
 // does nothing if holder holds no live reference on o.
 func (r *Registry) Abandon(o *Object, fn, holder string) {
 	for i := len(o.holds) - 1; i >= 0; i-- {
-		if h := &o.holds[i]; h.Holder == holder && h.Dropped == "" {
-			h.Dropped, h.DroppedOp = fn, r.Log.Op
+		if h := &o.holds[i]; h.holder == holder && h.drop == 0 {
+			rare := o.rareFields()
+			rare.drops = append(rare.drops, dropInfo{fn: fn, op: r.Log.Op})
+			h.drop = int32(len(rare.drops))
 			r.event(o, fn, holder, "dropped")
 			return
 		}
 	}
 }
 
-// dropHold removes and returns the newest hold by holder (by any holder
+// dropHold removes and returns the newest hold by holder kept by owner
+// (when owner is set), else the newest by holder (by any holder
 // of the owners prefix when holder is the bare prefix); a put whose
 // holder took no reference removes the newest hold of all, so the holds
 // still count refs.
-func (o *Object) dropHold(holder, owners string) (Hold, bool) {
-	for pass := 0; pass < 2; pass++ {
+func (o *Object) dropHold(holder, owners string, owner *Object) (hold, bool) {
+	for pass := 0; pass < 3; pass++ {
 		for i := len(o.holds) - 1; i >= 0; i-- {
 			h := o.holds[i]
-			if pass == 0 && h.Holder == holder || pass == 1 && owners != "" && holder == owners && strings.HasPrefix(h.Holder, owners) {
+			if pass == 0 && owner != nil && h.holder == holder && h.owner == owner || pass == 1 && h.holder == holder ||
+				pass == 2 && owners != "" && holder == owners && strings.HasPrefix(h.holder, owners) {
 				o.holds = append(o.holds[:i], o.holds[i+1:]...)
 				return h, true
 			}
@@ -316,7 +407,7 @@ func (o *Object) dropHold(holder, owners string) (Hold, bool) {
 		o.holds = o.holds[:n-1]
 		return h, false
 	}
-	return Hold{}, false
+	return hold{}, false
 }
 
 // tracked reports whether a put on o by holder is owner-checked.
@@ -328,7 +419,7 @@ func (r *Registry) tracked(o *Object, holder string) bool {
 // owners prefix: whether any holder of the prefix does).
 func (o *Object) holdsAny(holder, owners string) bool {
 	for _, h := range o.holds {
-		if h.Holder == holder || holder == owners && strings.HasPrefix(h.Holder, owners) {
+		if h.holder == holder || holder == owners && strings.HasPrefix(h.holder, owners) {
 			return true
 		}
 	}

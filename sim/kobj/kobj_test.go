@@ -165,3 +165,72 @@ func TestAllocSizes(t *testing.T) {
 		t.Error("an untraced registry made the rare fields")
 	}
 }
+
+// TestHoldIsSmall: an object stores its holds in 48 bytes on a 64-bit
+// machine (a 50 MB overlay takes about 350k holds: at the exported
+// Hold's 72 bytes they were 40% of what its apply keeps live), and the
+// view Holds() returns carries every field, Dropped included.
+func TestHoldIsSmall(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(hold{}) > 48 {
+		t.Errorf("kobj.hold is %d bytes, want <= 48", unsafe.Sizeof(hold{}))
+	}
+	log := &report.Log{}
+	r := New(log)
+	o := r.Alloc("device", "d", "device_initialize", false, true, "init")
+	owner := r.Alloc("overlay_changeset", "ov", "init_overlay_changeset", false, true, "ovcs")
+	log.Op = 7
+	r.GetOwned(o, "get_device", "entry", owner)
+	log.Op = 9
+	r.Abandon(o, "gpiod_free", "entry")
+	want := []Hold{
+		{Holder: "init", Func: "device_initialize"},
+		{Holder: "entry", Func: "get_device", Op: 7, Owner: owner, Dropped: "gpiod_free", DroppedOp: 9},
+	}
+	if got := o.Holds(); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Holds() = %+v, want %+v", got, want)
+	}
+	if !o.HeldBy("entry") || o.HeldBy("nobody") {
+		t.Errorf("HeldBy: entry %t nobody %t", o.HeldBy("entry"), o.HeldBy("nobody"))
+	}
+}
+
+// TestHoldsSpillOnce: a counted object keeps its first two holds inline
+// and then moves them once into room for six (what an overlay-added node
+// holds), so a third to sixth get allocates once.
+func TestHoldsSpillOnce(t *testing.T) {
+	r := New(&report.Log{})
+	o := r.Alloc("device_node", "/n", "of_node_init", true, true, "init")
+	r.Get(o, "of_node_get", "h1")
+	if cap(o.holds) != inlineHolds {
+		t.Fatalf("cap %d with %d holds, want the inline %d", cap(o.holds), len(o.holds), inlineHolds)
+	}
+	r.Get(o, "of_node_get", "h2")
+	r.Get(o, "of_node_get", "h3")
+	if cap(o.holds) != spillHolds {
+		t.Errorf("cap %d after the first spill, want %d", cap(o.holds), spillHolds)
+	}
+	if hs := o.Holds(); len(hs) != 4 || hs[0].Holder != "init" || hs[3].Holder != "h3" {
+		t.Errorf("holds after the spill: %+v", hs)
+	}
+}
+
+// TestObjectSize: a count-less object (a property: a 50 MB overlay has
+// over 200k) fits Go's 160-byte size class, and a counted object keeps
+// its last put in its own allocation.
+func TestObjectSize(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) == 8 && unsafe.Sizeof(Object{}) > 160 {
+		t.Errorf("kobj.Object is %d bytes, want <= 160", unsafe.Sizeof(Object{}))
+	}
+	log := &report.Log{}
+	r := New(log)
+	prop := r.Alloc("property", "/n/p", "__of_prop_dup", true, false, "")
+	if r.Put(prop, "put_fn", "x") || prop.LastPut() != (Hold{}) {
+		t.Errorf("a put on a count-less object recorded %+v", prop.LastPut())
+	}
+	o := r.Alloc("device_node", "/n", "of_node_init", true, true, "init")
+	log.Op = 3
+	r.Put(o, "of_node_put", "init")
+	if got := o.LastPut(); got != (Hold{Holder: "init", Func: "of_node_put", Op: 3}) {
+		t.Errorf("LastPut() = %+v", got)
+	}
+}

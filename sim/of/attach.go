@@ -77,10 +77,13 @@ func (t *OF) detachNode(np *Node) {
 
 // attachNodeSysfs is __of_attach_node_sysfs() (drivers/of/kobj.c):
 // kobject_add() takes a reference on the parent kobject, then the node
-// takes one on itself.
+// takes one on itself. The parent reference lives in the child's
+// kobj->parent and only kobject_del() of the child drops it, so the child
+// node owns it: a leaked child's parent reference is reported under the
+// child's leak, not as a separate reference leak of the parent.
 func (t *OF) attachNodeSysfs(np *Node) {
 	if np.Parent != nil {
-		t.NodeGet(np.Parent, "kobject_add", "sysfs: child "+np.FullName)
+		t.nodeGetOwned(np.Parent, "kobject_add", "sysfs: child "+np.FullName, np.obj)
 	}
 	np.inSysfs = true
 	t.NodeGet(np, "__of_attach_node_sysfs", "sysfs")

@@ -218,30 +218,14 @@ func (t *OF) addChangesetNode(ovcs *Overlay, tg target, node *Node) error {
 // in linear time (a 20k-node overlay took 30 s here, issue 14).
 func (t *OF) changesetDupEntryCheck(ovcs *Overlay) error {
 	entries := ovcs.Cset.Entries
-	type key struct {
-		node       bool
-		path, prop string
-	}
-	keys := make([]key, len(entries))
-	for i, ce := range entries {
-		keys[i] = key{node: isNodeAction(ce.Action), path: ce.Np.Path()}
-		if !keys[i].node {
-			keys[i].prop = ce.Prop.Name
-		}
-	}
-	later := make(map[key]bool, len(entries))
-	hasDup := make([]bool, len(entries))
-	for i := len(entries) - 1; i >= 0; i-- {
-		hasDup[i] = later[keys[i]]
-		later[keys[i]] = true
-	}
+	hasDup := laterDuplicates(entries)
 	dup := false
 	for i, ce := range entries {
 		if !hasDup[i] {
 			continue
 		}
 		dup = true
-		if keys[i].node {
+		if isNodeAction(ce.Action) {
 			t.prOverlay("ERROR: multiple fragments add and/or delete node %s", ce.Np.Path())
 		} else {
 			t.prOverlay("ERROR: multiple fragments add, update, and/or delete property %s/%s", ce.Np.Path(), ce.Prop.Name)

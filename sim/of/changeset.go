@@ -25,11 +25,23 @@ func (a Action) String() string { return actionNames[a] }
 // Entry is a struct of_changeset_entry. It holds a reference on Np from
 // of_changeset_action() until __of_changeset_entry_destroy().
 type Entry struct {
-	Action  Action
+	Action Action
+	// made and seq name the entry's reference (holder): the action
+	// of_changeset_action() was given and the entry's number in its
+	// changeset, from 1. The name is made when needed, not kept: a
+	// 50 MB overlay has 300k entries (32 bytes each, not 48 and a
+	// 48-byte string).
+	made    Action
+	seq     int32
 	Np      *Node
 	Prop    *Property
 	OldProp *Property
-	holder  string
+}
+
+// holder is the name of the reference the entry holds on Np:
+// "overlay #1 cset entry 3 (ATTACH_NODE)".
+func (ce *Entry) holder(cs *Changeset) string {
+	return cs.Name + " cset entry " + strconv.Itoa(int(ce.seq)) + " (" + ce.made.String() + ")"
 }
 
 // Changeset is a struct of_changeset: its entries in list order.
@@ -47,10 +59,9 @@ func (t *OF) ChangesetAction(cs *Changeset, action Action, np *Node, prop *Prope
 		return ENOMEM
 	}
 	cs.seq++
-	ce := &Entry{Action: action, Np: np, Prop: prop,
-		holder: cs.Name + " cset entry " + strconv.Itoa(cs.seq) + " (" + action.String() + ")"}
+	ce := &Entry{Action: action, made: action, seq: int32(cs.seq), Np: np, Prop: prop}
 	// get a reference to the node
-	t.nodeGetOwned(np, "of_changeset_action", ce.holder, cs.Owner)
+	t.nodeGetOwned(np, "of_changeset_action", ce.holder(cs), cs.Owner)
 	cs.Entries = append(cs.Entries, ce)
 	return nil
 }
@@ -212,25 +223,26 @@ func (t *OF) Destroy(cs *Changeset) {
 		t.deviceLinkWaitRemoval()
 	}
 	for i := len(cs.Entries) - 1; i >= 0; i-- {
-		t.entryDestroy(cs.Entries[i])
+		t.entryDestroy(cs, cs.Entries[i])
 	}
 	cs.Entries = nil
 }
 
 // entryDestroy is __of_changeset_entry_destroy(): the refcount check for
 // attached overlay nodes, then drop the entry's reference.
-func (t *OF) entryDestroy(ce *Entry) {
+func (t *OF) entryDestroy(cs *Changeset, ce *Entry) {
+	holder := ce.holder(cs)
 	if ce.Action == OF_RECONFIG_ATTACH_NODE && t.Touch(ce.Np, "__of_changeset_entry_destroy") && ce.Np.Check(OF_OVERLAY) {
 		if ref := ce.Np.obj.Ref(); ref > 1 {
 			mark := t.log.Mark()
 			t.pr("ERROR: memory leak, expected refcount 1 instead of %d, of_node_get()/of_node_put() unbalanced - destroy cset entry: attach overlay node %s",
 				ref, ce.Np.Path())
-			t.reportHolders("memory leak in of_changeset_destroy", ce.Np, ce.holder, mark)
+			t.reportHolders("memory leak in of_changeset_destroy", ce.Np, holder, mark)
 		} else {
 			ce.Np.Flags |= OF_OVERLAY_FREE_CSET
 		}
 	}
 	if !t.Skipped("__of_changeset_entry_destroy:of_node_put(np)") { // a kernel mutant, make bench only
-		t.NodePut(ce.Np, "__of_changeset_entry_destroy", ce.holder)
+		t.NodePut(ce.Np, "__of_changeset_entry_destroy", holder)
 	}
 }

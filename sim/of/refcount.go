@@ -36,6 +36,17 @@ func (t *OF) NodePut(np *Node, fn, holder string) {
 	}
 }
 
+// NodePutOwned is NodePut of a reference taken with NodeGetOwned by
+// owner: the hold owner keeps is the one dropped (kobj.PutOwned).
+func (t *OF) NodePutOwned(np *Node, fn, holder string, owner *kobj.Object) {
+	if np == nil {
+		return
+	}
+	if t.reg.PutOwned(np.obj, fn, holder, owner) {
+		t.nodeRelease(np, fn)
+	}
+}
+
 // Touch checks a dereference of np (a read of its fields) by fn.
 func (t *OF) Touch(np *Node, fn string) bool { return t.reg.Touch(np.obj, fn) }
 

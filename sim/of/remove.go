@@ -245,10 +245,8 @@ func (t *OF) checkFragmentHold(np *Node, holder, fn string) {
 	if np == nil || np.obj.Freed() {
 		return
 	}
-	for _, h := range np.obj.Holds() {
-		if h.Holder == holder {
-			return
-		}
+	if np.obj.HeldBy(holder) {
+		return
 	}
 	t.log.Report(report.Finding{
 		Kind:    report.Ownership,

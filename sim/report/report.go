@@ -65,6 +65,15 @@ type Finding struct {
 	Known string
 }
 
+// Misuse is where a program broke an API contract the kernel does not
+// check itself (devres on a device no driver is bound to, a release of a
+// driver's own devres group, a link handle used after the kernel
+// deleted the link): Op is the op (0: none), Why says which contract.
+type Misuse struct {
+	Op  int
+	Why string
+}
+
 // Teardown is the op index of the end-of-run teardown.
 const Teardown = -1
 
