@@ -29,7 +29,9 @@ type titleAt struct {
 // It runs BENCH_PROGRAMS uniform random programs of seed BENCH_SEED on
 // mainline with the mutant on (BENCH_MUTANT empty: the baseline) and
 // prints every title with the first program that had it as a "BENCH
-// {json}" line. Program i is the same with and without the mutant.
+// {json}" line: every finding of a program counts (as in TestFind), not
+// only the one the soak files. Program i is the same with and without
+// the mutant.
 func TestMutantUniform(t *testing.T) {
 	if os.Getenv("BENCH_MUTANT_UNIFORM") != "1" {
 		t.Skip("BENCH_MUTANT_UNIFORM not set: a benchmark harness (make bench), not a test")
