@@ -29,4 +29,10 @@
 // the property copies add_changeset_property() warns will leak: they are
 // recognised by what happened, reported apart in Result.Known and not
 // counted, unless Config.Strict (dangle run -strict, DANGLE_STRICT=1).
+//
+// Mutants (mutants.go) are injected bugs, a test and benchmarking aid no
+// user run reaches: a catalog driver that forgets one release, or a kernel
+// path that skips one put, switched on by Config.Mutant (stress -mutant,
+// make bench's table 6); each has a program that shows its finding
+// (TestForgottenReleases).
 package sim

@@ -58,6 +58,9 @@ type Config struct {
 	// printed or edited afterwards (dangle run), so a large source is
 	// not held for the run beside its compiled tree.
 	ReleaseText bool
+	// Mutant, when set, injects that bug (sim/mutants.go): a benchmarking
+	// and test aid (make bench's mutant table), nil in every user run.
+	Mutant *Mutant
 }
 
 // releaseGCBytes is how much released source text makes New collect
@@ -182,6 +185,12 @@ func New(p *prog.Program, cfg Config) (*Kernel, error) {
 	b.Log.SetOut(cfg.Stream)
 	b.Log.Signal = cfg.Signal
 	b.noOracles = cfg.NoOracles
+	b.Core.Forgets, b.OF.Skips = nil, nil // a snapshot's clone must not carry a mutant over
+	if m := cfg.Mutant; m != nil && m.Driver == KernelMutant {
+		b.OF.Skips = func(site string) bool { return site == m.Release }
+	} else if m != nil {
+		b.Core.Forgets = m.forgets
+	}
 	return b, nil
 }
 

@@ -65,6 +65,10 @@ type findings struct {
 	// timeout bounds one minimization; noMinimize skips it.
 	timeout    time.Duration
 	noMinimize bool
+	// rawOnly keeps every crasher raw (-mutant): crash.Write's replays on
+	// every profile would run without the mutant, and cost most of a
+	// mutant soak's time.
+	rawOnly bool
 	// announce prints a line for a new title (after its raw write).
 	announce func(t *title)
 	// bugs: simulator panics seen (by message), bounded.
@@ -154,6 +158,9 @@ func (f *findings) minimizeLoop(ctx context.Context) {
 // write minimizes t's program (unless ctx is done), replays it on every
 // profile and writes the crasher directory.
 func (f *findings) write(ctx context.Context, t *title) {
+	if f.rawOnly {
+		return // the summary says (raw)
+	}
 	start := time.Now()
 	repro, minimized := t.prog, false
 	if ctx.Err() == nil && !f.noMinimize {

@@ -33,6 +33,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"dangle/sim"
 )
 
 func main() {
@@ -133,6 +135,7 @@ func run(args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	s := &soak{opt: opt, corpus: c, log: log, start: time.Now()}
 	s.finds = newFindings(opt.out, known, log)
 	s.finds.strict, s.finds.timeout, s.finds.noMinimize = opt.strict, opt.minTimeout, !opt.minimize
+	s.finds.rawOnly = opt.rawOnly
 	s.finds.misuse = opt.misuse
 	var untilStop context.CancelFunc // set below: -until ends the run
 	s.finds.announce = func(t *title) {
@@ -262,6 +265,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	fs.StringVar(&opt.memProfile, "memprofile", "", "write a heap profile to `FILE` at the end (and FILE.<elapsed> every -memprofile-every)")
 	fs.DurationVar(&opt.memEvery, "memprofile-every", 0, "with -memprofile: also a heap profile every `D` (0: only at the end)")
+	mutant := fs.String("mutant", "", "benchmarking aid, not for a real soak: inject the bug `NAME` (driver/release, sim/mutants.go; none: no bug, the baseline; make bench's mutant table); implies -minimize=false and raw crashers only")
 	knownDirs := fs.String("known", "", "comma-separated crasher dirs whose titles are not new (besides -out)")
 	if err := fs.Parse(args); err != nil {
 		return opt, err
@@ -306,6 +310,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case "auto", "live", "plain":
 	default:
 		return opt, fmt.Errorf("-status: want auto, live or plain, got %q", opt.statusMode)
+	}
+	if *mutant != "" {
+		// "none" is make bench's unmutated baseline, run alike
+		if *mutant != "none" {
+			if opt.mutant, err = sim.MutantByName(*mutant); err != nil {
+				return opt, fmt.Errorf("-mutant: %v", err)
+			}
+		}
+		// the minimizer's replays (and the crashers', findings.rawOnly)
+		// would run without the mutant
+		opt.minimize, opt.rawOnly = false, true
 	}
 	if *knownDirs != "" {
 		opt.known = strings.Split(*knownDirs, ",")
@@ -384,6 +399,11 @@ func extraFlags(o options) string {
 	}
 	if o.until != nil {
 		fmt.Fprintf(&b, " -until '%s'", o.until)
+	}
+	if o.mutant != nil {
+		fmt.Fprintf(&b, " -mutant %s", o.mutant.Name())
+	} else if o.rawOnly {
+		b.WriteString(" -mutant none")
 	}
 	return b.String()
 }

@@ -43,6 +43,8 @@ type options struct {
 	memProfile    string        // -memprofile: heap profile at the end
 	memEvery      time.Duration // -memprofile-every: and every D
 	hang          time.Duration
+	mutant        *sim.Mutant // -mutant: an injected bug (make bench only)
+	rawOnly       bool        // -mutant (none too): crashers stay raw
 }
 
 // soak is one running soak: the workers, the corpus and the findings.
@@ -195,7 +197,7 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 			sig.Reset()
 		}
 		sl.cur.Store(&inHand{start: time.Now(), p: p, prof: prof})
-		res, err := simRun(p, sim.Config{Filename: "stress.prog", Profile: prof, Quiet: true, Strict: s.opt.strict, Cache: cache, Signal: sig})
+		res, err := simRun(p, sim.Config{Filename: "stress.prog", Profile: prof, Quiet: true, Strict: s.opt.strict, Cache: cache, Signal: sig, Mutant: s.opt.mutant})
 		sl.cur.Store(nil)
 		if sl.abandoned.Load() {
 			return // reported as a hang; a new worker took over

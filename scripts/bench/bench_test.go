@@ -125,3 +125,30 @@ func TestSubProgram(t *testing.T) {
 		t.Error("another file or op: a sub-program")
 	}
 }
+
+// TestMutantKilled: a mutant run is killed by its earliest title that no
+// baseline has; a title a baseline has never kills; expected is set when
+// any new title contains the mutant's finding.
+func TestMutantKilled(t *testing.T) {
+	base := map[string]bool{"old leak": true}
+	r := killed(mutantRun{Titles: []mutantTitle{{"old leak", 0.1, 1}, {"x: memory leak of clk", 0.5, 9}, {"new warn", 0.3, 5}}}, base, "memory leak of clk")
+	if !r.Killed || r.Title != "new warn" || r.Seconds != 0.3 || r.Programs != 5 || !r.Expected {
+		t.Errorf("got %+v; want killed by new warn at 0.3 s, 5 programs, expected", r)
+	}
+	r = killed(mutantRun{Titles: []mutantTitle{{"old leak", 0.1, 1}}}, base, "memory leak of clk")
+	if r.Killed || r.Expected {
+		t.Errorf("got %+v; want a survivor", r)
+	}
+	k, tot, runs, kruns, exp := mutantCounts([]mutantRun{{Method: "stress", Mutant: "a", Killed: true, Expected: true},
+		{Method: "stress", Mutant: "a"}, {Method: "stress", Mutant: "b"}, {Method: "stress"}, {Method: "uniform", Mutant: "c", Killed: true}}, "stress")
+	if k != 1 || tot != 2 || runs != 3 || kruns != 1 || exp != 1 {
+		t.Errorf("mutantCounts: %d %d %d %d %d; want 1 2 3 1 1", k, tot, runs, kruns, exp)
+	}
+	rep := &report{mutants: []mutantRun{{Method: "stress", Mutant: "a", Killed: true}, {Method: "stress", Mutant: "b"}}}
+	if h := rep.mutantHeadline(config{}); !strings.Contains(h, "kills **1 of 2 injected bugs**") {
+		t.Errorf("headline clause %q", h)
+	}
+	if h := (&report{}).mutantHeadline(config{}); h != "" {
+		t.Errorf("headline clause without table 6: %q", h)
+	}
+}

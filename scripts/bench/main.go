@@ -112,6 +112,7 @@ func run(c config) error {
 		{"explore throughput", func() (err error) { r.exploreT, err = exploreThroughput(c, bins); return }},
 		{"soak", func() (err error) { r.soak, err = soak(c, bins); return }},
 		{"signal", func() (err error) { r.signal, err = signal(c, bins); return }},
+		{"mutants", func() (err error) { r.mutants, err = mutants(c, bins); return }},
 	}
 	only := os.Getenv("BENCH_STEPS")
 	ran := map[string]bool{}

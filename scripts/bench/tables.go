@@ -17,6 +17,7 @@ type report struct {
 	exploreT []exploreT
 	soak     soakResult
 	signal   []signalRun
+	mutants  []mutantRun
 }
 
 // mr renders a median with its range.
@@ -73,6 +74,7 @@ func (r *report) markdown(c config) string {
 	r.soakTable(w, c)
 	r.exploreTable(w, c)
 	r.signalTable(w, c)
+	r.mutantTable(w, c)
 	return b.String()
 }
 
@@ -86,7 +88,8 @@ func (r *report) stepTables(c config, ran map[string]bool) string {
 		step   string
 		render func(func(string, ...any), config)
 	}{{"simulator micro-benchmarks", r.simTable}, {"time to find", r.findTable}, {"minimization", r.minTable},
-		{"soak", r.soakTable}, {"explore throughput", r.exploreTable}, {"signal", r.signalTable}} {
+		{"soak", r.soakTable}, {"explore throughput", r.exploreTable}, {"signal", r.signalTable},
+		{"mutants", r.mutantTable}} {
 		if ran[t.step] {
 			t.render(w, c)
 		}
@@ -484,7 +487,8 @@ func (r *report) headline(c config) string {
 		"known bugs **%s%.1f× faster than `go test -fuzz`** (median over the bugs either finds of the time-to-find ratio; a run "+
 		"that finds nothing counts as the cap), though a rapid state machine and uniform random programs find the "+
 		"shallow ones sooner (BENCHMARKS.md, table 2); our minimizer shrinks the padded programs **%.0f× faster than "+
-		"Go's byte minimizer**.\n", r.head.date, note, limit/math.Max(sim, 1e-9), atLeast(bound), median(ratios), gos/math.Max(ours, 1e-9))
+		"Go's byte minimizer**%s.\n", r.head.date, note, limit/math.Max(sim, 1e-9), atLeast(bound), median(ratios), gos/math.Max(ours, 1e-9),
+		r.mutantHeadline(c))
 }
 
 func uniqueBugs(fs []findRun) []string {

@@ -86,11 +86,12 @@ type Core struct {
 	clocks     []*ClkProvider
 	ids        map[string]int
 
-	// Forgets is a test hook, nil in every run: it reports whether the
-	// driver model bound to d forgets the release named release (a call
-	// its remove makes, or a devres entry: the non-devm API whose undo
-	// the driver leaves out). TestForgottenReleases sets it to prove that
-	// forgetting each release a catalog driver makes is a finding.
+	// Forgets is a test and benchmarking hook, nil in every user run: it
+	// reports whether the driver model bound to d forgets the release
+	// named release (a call its remove makes, or a devres entry: the
+	// non-devm API whose undo the driver leaves out). TestForgottenReleases
+	// sets it to prove that forgetting each release a catalog driver makes
+	// is a finding; sim.Config.Mutant sets it for make bench's table 6.
 	Forgets func(d *Device, release string) bool
 
 	// GPIO is the GPIO and nvmem subsystem (a *gpio.GPIO, set by
@@ -168,8 +169,8 @@ func (c *Core) prDebug(format string, args ...any) { c.Log.Printf(format, args..
 // warn is WARN()/WARN_ON() in fn of file (report.Log.Warn).
 func (c *Core) warn(file, fn, what string) { c.Log.Warn(file, fn, what) }
 
-// Forgot reports whether the Forgets test hook says d's driver forgets
-// release (always false outside tests).
+// Forgot reports whether the Forgets hook says d's driver forgets
+// release (always false outside tests and make bench's mutant table).
 func (c *Core) Forgot(d *Device, release string) bool {
 	return c.Forgets != nil && c.Forgets(d, release)
 }

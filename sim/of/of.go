@@ -89,6 +89,12 @@ type OF struct {
 
 	Hooks Hooks
 
+	// Skips is a test and benchmarking hook, nil in every user run: it
+	// reports whether the kernel mutant on (sim.Config.Mutant) leaves out
+	// the step named site, e.g. "free_overlay_changeset:of_node_put(target)".
+	// The OF layer and the driver core ask it through Skipped.
+	Skips func(site string) bool
+
 	// synthName: unflatten synthesizes the "name" property (fdt.c
 	// populate_properties) for blobs that lack it.
 	synthName bool
@@ -181,3 +187,7 @@ func FormatHold(h kobj.Hold) string {
 	}
 	return fmt.Sprintf("%s (taken in %s, %s)", h.Holder, h.Func, report.OpName(h.Op))
 }
+
+// Skipped reports whether the Skips hook leaves out site (always false
+// outside tests and make bench's mutant table).
+func (t *OF) Skipped(site string) bool { return t.Skips != nil && t.Skips(site) }
