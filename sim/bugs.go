@@ -79,6 +79,19 @@ func fragmentHeld(f *report.Finding) bool {
 	})
 }
 
+// failedApplyKeptID matches the log line of an apply that failed and
+// still handed back a changeset id (of_overlay_fdt_apply's *ret_ovcs_id).
+var failedApplyKeptID = regexp.MustCompile(`(?m)^op \d+: returned -E[A-Z]+, (\S+ = |id )[1-9]`)
+
+// busDeviceHeld reports whether a holder of f's object is an SPI or I2C
+// device the bus created from the node (of_register_spi_device(),
+// of_i2c_register_device()).
+func busDeviceHeld(f *report.Finding) bool {
+	return slices.ContainsFunc(f.Holders, func(h string) bool {
+		return strings.Contains(h, "taken in of_register_spi_device") || strings.Contains(h, "taken in of_i2c_register_device")
+	})
+}
+
 // KernelBugs is the table of cited kernel bugs (KernelBug).
 var KernelBugs = []*KernelBug{
 	{
@@ -115,7 +128,31 @@ var KernelBugs = []*KernelBug{
 			"and was fully reverted, instead of leaving it for of_overlay_remove(). The kernel announces none of " +
 			"this as expected, so it is a bug to file, not a known finding (KnownFindings).",
 		Match: func(p *prog.Program, log string, f *report.Finding) bool {
-			return logHas(log, "Error reverting changeset") || logHas(log, " of_changeset_action (of_changeset_entry) fails")
+			// a DETACH reverted for an attach that never happened warns
+			// and returns void, so no revert error is logged: the
+			// evidence is the failed apply that kept its id
+			return logHas(log, "Error reverting changeset") || logHas(log, " of_changeset_action (of_changeset_entry) fails") ||
+				f.Title == "WARNING in __of_detach_node" && (log == "" || failedApplyKeptID.MatchString(log))
+		},
+	},
+	{
+		ID: "depopulate-clears-bus-populated",
+		Title: regexp.MustCompile(`^memory leak in of_changeset_destroy$|^memory leak of device allocated in (spi_alloc_device|i2c_new_client_device)$|` +
+			`^reference leak of device_node taken in (of_register_spi_device|of_i2c_register_device)$`),
+		Where:  "of_platform_device_destroy(), of_platform_depopulate() (drivers/of/platform.c); of_spi_notify() (drivers/spi/spi.c), of_i2c_notify() (drivers/i2c/i2c-core-of.c)",
+		Commit: "current source (drivers/of/platform.c as in intel-lab-lkp/linux and torvalds/linux); candidate: confirm on a real kernel",
+		Why: "of_platform_populate() on an SPI or I2C controller's node sets OF_POPULATED_BUS on it. " +
+			"of_platform_depopulate() then walks the controller's children with of_platform_device_destroy(), which " +
+			"recurses into every device whose node is OF_POPULATED_BUS - the bus's own controller device too - and " +
+			"clears OF_POPULATED on each child device's node, but unregisters only platform and AMBA devices. The SPI/I2C " +
+			"devices stay registered with their node flag cleared, so when an overlay later removes their node, the bus's " +
+			"reconfig notifier (of_spi_notify()/of_i2c_notify(): \"already depopulated?\") skips them: the device keeps its " +
+			"of_node reference, __of_changeset_entry_destroy() reports the node's refcount, and the device leaks. " +
+			"Fix: of_platform_device_destroy() should leave a device it does not unregister with its flags as they were " +
+			"(clear OF_POPULATED only for devices it destroys).",
+		Match: func(p *prog.Program, log string, f *report.Finding) bool {
+			return opBefore(p, "of_platform_depopulate", f) && opBefore(p, "of_platform_populate", f) &&
+				(busDeviceHeld(f) || !strings.HasPrefix(f.Title, "memory leak in"))
 		},
 	},
 	{

@@ -1,0 +1,56 @@
+package sim
+
+import "testing"
+
+// TestCiteBugTraced: findings of generated mainline programs that were
+// traced to a kernel bug (fuzz's TestGeneratedMainline, seeds 933 and
+// 1264 of 10,000, minimized) are cited with it, the evidence checked
+// against the run's log and holders.
+func TestCiteBugTraced(t *testing.T) {
+	for _, c := range []struct{ name, text, title, id string }{
+		{
+			// the build fails adding the new node's first property after
+			// its ATTACH entry was queued; of_overlay_remove() reverts the
+			// never-applied attach: __of_detach_node()'s WARN_ON(OF_DETACHED)
+			name: "failed build, remove warns",
+			text: `dangle program v1
+kernel v6.12
+ov = of_overlay_fdt_apply blob=o.dtso fail_nth=9
+of_overlay_remove ov=ov
+-- o.dtso --
+/dts-v1/;
+/plugin/;
+&bus { clock { }; };
+`,
+			title: "WARNING in __of_detach_node", id: "failed-apply-unremovable",
+		},
+		{
+			// of_platform_depopulate() on an SPI controller clears the SPI
+			// device's OF_POPULATED without unregistering it; the overlay's
+			// removal then skips it in of_spi_notify()
+			name: "depopulated SPI controller",
+			text: `dangle program v1
+kernel mainline
+of_platform_populate node=/soc/spi@4000
+of_overlay_fdt_apply blob=o.dtso
+of_platform_depopulate node=/soc/spi@4000
+-- o.dtso --
+/dts-v1/;
+/plugin/;
+&spi0 { touchscreen@c { compatible = "dangle,spi-input"; reg = <0xc>; }; };
+`,
+			title: "memory leak in of_changeset_destroy", id: "depopulate-clears-bus-populated",
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, res := runTriage(t, c.text)
+			f, why := Primary(p, res)
+			if f == nil || f.Title != c.title || why != "" {
+				t.Fatalf("primary %v (%q), want %q; findings %v", f, why, c.title, res.Findings)
+			}
+			if kb := CiteBug(p, res.Log, f); kb == nil || kb.ID != c.id {
+				t.Errorf("cited %v, want %s", kb, c.id)
+			}
+		})
+	}
+}
