@@ -85,10 +85,11 @@ var failedApplyKeptID = regexp.MustCompile(`(?m)^op \d+: returned -E[A-Z]+, (\S+
 
 // busDeviceHeld reports whether a holder of f's object is an SPI or I2C
 // device the bus created from the node (of_register_spi_device(),
-// of_i2c_register_device()).
+// of_i2c_register_device() -> i2c_new_client_device()).
 func busDeviceHeld(f *report.Finding) bool {
 	return slices.ContainsFunc(f.Holders, func(h string) bool {
-		return strings.Contains(h, "taken in of_register_spi_device") || strings.Contains(h, "taken in of_i2c_register_device")
+		return strings.Contains(h, "taken in of_register_spi_device") || strings.Contains(h, "taken in of_i2c_register_device") ||
+			strings.Contains(h, "taken in i2c_new_client_device")
 	})
 }
 
@@ -138,7 +139,7 @@ var KernelBugs = []*KernelBug{
 	{
 		ID: "depopulate-clears-bus-populated",
 		Title: regexp.MustCompile(`^memory leak in of_changeset_destroy$|^memory leak of device allocated in (spi_alloc_device|i2c_new_client_device)$|` +
-			`^reference leak of device_node taken in (of_register_spi_device|of_i2c_register_device)$`),
+			`^reference leak of device_node taken in (of_register_spi_device|of_i2c_register_device|i2c_new_client_device)$`),
 		Where:  "of_platform_device_destroy(), of_platform_depopulate() (drivers/of/platform.c); of_spi_notify() (drivers/spi/spi.c), of_i2c_notify() (drivers/i2c/i2c-core-of.c)",
 		Commit: "current source (drivers/of/platform.c as in intel-lab-lkp/linux and torvalds/linux); candidate: confirm on a real kernel",
 		Why: "of_platform_populate() on an SPI or I2C controller's node sets OF_POPULATED_BUS on it. " +

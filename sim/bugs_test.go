@@ -3,8 +3,8 @@ package sim
 import "testing"
 
 // TestCiteBugTraced: findings of generated mainline programs that were
-// traced to a kernel bug (fuzz's TestGeneratedMainline, seeds 933 and
-// 1264 of 10,000, minimized) are cited with it, the evidence checked
+// traced to a kernel bug (fuzz's TestGeneratedMainline, seeds 933, 1264
+// and 8754 of 10,000, minimized) are cited with it, the evidence checked
 // against the run's log and holders.
 func TestCiteBugTraced(t *testing.T) {
 	for _, c := range []struct{ name, text, title, id string }{
@@ -38,6 +38,20 @@ of_platform_depopulate node=/soc/spi@4000
 /dts-v1/;
 /plugin/;
 &spi0 { touchscreen@c { compatible = "dangle,spi-input"; reg = <0xc>; }; };
+`,
+			title: "memory leak in of_changeset_destroy", id: "depopulate-clears-bus-populated",
+		},
+		{
+			name: "depopulated I2C controller",
+			text: `dangle program v1
+kernel v6.9
+of_platform_populate node=/soc/i2c@3000
+of_overlay_fdt_apply blob=o.dtso
+of_platform_depopulate node=/soc/i2c@3000
+-- o.dtso --
+/dts-v1/;
+/plugin/;
+&i2c0 { touchscreen@27 { compatible = "dangle,i2c-input"; reg = <0x27>; }; };
 `,
 			title: "memory leak in of_changeset_destroy", id: "depopulate-clears-bus-populated",
 		},
