@@ -112,3 +112,7 @@ func (b *Buf) End(s Section, sep, term string, unique bool) {
 	b.B = append(b.B[:s.start], b.tmp...)
 	b.spans = b.spans[:s.first]
 }
+
+// String returns what b holds as a string (a copy: b may be reset and
+// reused after).
+func (b *Buf) String() string { return string(b.B) }

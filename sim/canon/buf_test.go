@@ -87,3 +87,16 @@ func TestSectionsSortAsStrings(t *testing.T) {
 		}
 	})
 }
+
+// TestStringCopies: String's text stays when b is reset and reused (the
+// state's Encode and Handle return it after the buffer is gone).
+func TestStringCopies(t *testing.T) {
+	var b Buf
+	b.Str("kernel v6.8\n")
+	s := b.String()
+	b.Reset()
+	b.Str("handle node NULL")
+	if s != "kernel v6.8\n" || b.String() != "handle node NULL" {
+		t.Fatalf("String gave %q, then %q", s, b.String())
+	}
+}
