@@ -44,9 +44,17 @@ import (
 // rendering of the state, whose bytes the exhaustive search hashes
 // (StateKey).
 func (k *Kernel) Encode() string {
-	var b canon.Buf
-	k.AppendState(&b)
+	b := k.render()
 	return b.String()
+}
+
+// render writes the state into a fresh buffer sized for a typical one
+// (the corpus's states are 14-23 KB), so that it grows once at most.
+func (k *Kernel) render() *canon.Buf {
+	b := new(canon.Buf)
+	b.Grow(32 << 10)
+	k.AppendState(b)
+	return b
 }
 
 // canonHolder is the one place a holder or owner string is made
@@ -130,10 +138,8 @@ func appendHeldIn(b *canon.Buf, o *kobj.Object, holder string) {
 // StateHash is a 64-bit FNV-1a hash of Encode's text: the hash line
 // `dangle run -state` prints. The search keys states by StateKey instead.
 func (k *Kernel) StateHash() uint64 {
-	var b canon.Buf
-	k.AppendState(&b)
 	h := fnv.New64a()
-	h.Write(b.B)
+	h.Write(k.render().B)
 	return h.Sum64()
 }
 
