@@ -9,23 +9,6 @@ import (
 	"dangle/sim/of"
 )
 
-// dataType renders a devres datum appendData has no case for: a
-// Stringer or named value by type and name, other pointers by type only
-// (an address is not state), values by value.
-func dataType(v any) string {
-	switch x := v.(type) {
-	case fmt.Stringer:
-		return fmt.Sprintf("%T %s", v, x.String())
-	case interface{ Name() string }:
-		return fmt.Sprintf("%T %s", v, x.Name())
-	}
-	switch reflect.TypeOf(v).Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
-		return fmt.Sprintf("%T", v)
-	}
-	return fmt.Sprintf("%T%+v", v, v)
-}
-
 // Freed reports whether the link's struct device_link was freed (a
 // program handle may outlive it).
 func (l *Link) Freed() bool { return l.obj != nil && l.obj.Freed() }
@@ -275,6 +258,23 @@ func appendData(b *canon.Buf, v any) {
 	default:
 		b.Str(dataType(v))
 	}
+}
+
+// dataType renders a devres datum appendData has no case for: a
+// Stringer or named value by type and name, other pointers by type only
+// (an address is not state), values by value.
+func dataType(v any) string {
+	switch x := v.(type) {
+	case fmt.Stringer:
+		return fmt.Sprintf("%T %s", v, x.String())
+	case interface{ Name() string }:
+		return fmt.Sprintf("%T %s", v, x.Name())
+	}
+	switch reflect.TypeOf(v).Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
+		return fmt.Sprintf("%T", v)
+	}
+	return fmt.Sprintf("%T%+v", v, v)
 }
 
 func appendDevName(b *canon.Buf, d *Device) { b.Str(devName(d)) }
