@@ -1,5 +1,7 @@
 package sim
 
+import "dangle/sim/canon"
+
 // Handle reports what op i of the program bound, for a search that picks
 // the next op from the handles a program holds (explore): desc renders
 // the value as Encode does ("overlay id 1"), and live says whether it is
@@ -8,20 +10,29 @@ package sim
 // a registered notifier or returned link. An op that bound nothing (or
 // has not run) gives "", false.
 func (k *Kernel) Handle(i int) (desc string, live bool) {
+	var b canon.Buf
+	live = k.AppendHandle(&b, i)
+	return b.String(), live
+}
+
+// AppendHandle writes what Handle(i) returns as desc into b and reports
+// its live; an op that bound nothing writes nothing. The search's key
+// adds the live handles to the state's text without a string each.
+func (k *Kernel) AppendHandle(b *canon.Buf, i int) (live bool) {
 	if i < 0 || i >= len(k.slots) || k.slots[i] == nil {
-		return "", false
+		return false
 	}
 	v := k.slots[i]
-	desc = slotTypes[k.prog.Ops[i].Result()].describe(v)
+	k.appendDescribe(b, i, v)
 	switch x := v.(type) {
 	case *int:
-		return desc, *x != 0
+		return *x != 0
 	case *nodeRef:
-		return desc, x.np != nil
+		return x.np != nil
 	case *deviceRef:
-		return desc, x.d != nil
+		return x.d != nil
 	case *descRef:
-		return desc, x.desc != nil
+		return x.desc != nil
 	}
-	return desc, true
+	return true
 }

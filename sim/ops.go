@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"dangle/prog"
+	"dangle/sim/canon"
 	"dangle/sim/core"
 	"dangle/sim/of"
 )
@@ -57,9 +58,9 @@ func init() {
 
 // slotTypes says, per result type, what a slot of that type holds; the
 // one place a new handle type is added on the simulator side. describe
-// renders a slot's value for Encode.
+// renders a slot's value for the state (AppendState) and Handle.
 var slotTypes = [prog.NumTypes]struct {
-	describe func(v any) string
+	describe func(b *canon.Buf, v any)
 }{
 	prog.TypeOverlay:  {describeOverlay},
 	prog.TypeNode:     {describeNode},

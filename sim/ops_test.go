@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dangle/prog"
+	"dangle/sim/canon"
 )
 
 // TestHandlersMatchOpTable: the op table is the single source of truth, so
@@ -72,7 +73,8 @@ func TestSlotsBound(t *testing.T) {
 			continue
 		}
 		seen[op.Result()] = true
-		if s := slotTypes[op.Result()].describe(v); s == "" {
+		var b canon.Buf
+		if slotTypes[op.Result()].describe(&b, v); len(b.B) == 0 {
 			t.Errorf("op %d: empty description", i)
 		}
 	}

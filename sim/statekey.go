@@ -7,12 +7,12 @@ import (
 	"dangle/sim/of"
 )
 
-// AppendState writes Encode's text into b, byte for byte, without fmt,
-// intermediate strings or sorting allocations once b's buffers have
-// grown: the path the exhaustive search hashes for every state
-// (StateKey). Encode stays the readable reference the subsystems'
-// EncodeState methods build; TestStateKeyMatchesEncode holds the two
-// equal over the corpus and generated programs.
+// AppendState writes the canonical state (what Encode documents and
+// returns) into b, without fmt, intermediate strings or sorting
+// allocations once b's buffers have grown: the one rendering of the
+// state, which Encode and StateHash print and StateKey hashes for every
+// state the exhaustive search visits. A new state component is added
+// here (or in its subsystem's AppendState) and nowhere else.
 func (k *Kernel) AppendState(b *canon.Buf) {
 	b.Str("kernel ").Str(k.Prof.Name).Byte('\n')
 	k.appendTree(b)
@@ -65,8 +65,8 @@ func (k *Kernel) AppendState(b *canon.Buf) {
 	}
 }
 
-// StateKey is the SHA-256 of the canonical state (Encode's text),
-// computed through AppendState into b (reset first; nil allocates one):
+// StateKey is the SHA-256 of the canonical state (AppendState's text,
+// which Encode returns), computed into b (reset first; nil allocates one):
 // two states have equal keys exactly when they encode alike, collisions
 // of SHA-256 aside. Unlike maphash it is the same in every process.
 func (k *Kernel) StateKey(b *canon.Buf) [32]byte {
@@ -78,7 +78,9 @@ func (k *Kernel) StateKey(b *canon.Buf) [32]byte {
 	return b.Key()
 }
 
-// appendTree writes DumpTree's text.
+// appendTree writes the live tree (DumpTree): one line per node in
+// for_each_of_allnodes() order with its flags, phandle and refcount,
+// then its properties and deadprops in list order.
 func (k *Kernel) appendTree(b *canon.Buf) {
 	k.OF.AllNodes(func(n *of.Node) bool {
 		of.AppendPath(b, n)
@@ -99,9 +101,8 @@ func (k *Kernel) appendTree(b *canon.Buf) {
 	})
 }
 
-// appendValue writes valueString(p): a NUL-terminated printable string
-// quoted, else hex (Property.String, then printable, byte by byte: a
-// byte outside 0x20-0x7e is a rune outside it or an invalid one).
+// appendValue writes a property value: a NUL-terminated string of
+// printable ASCII (0x20-0x7e) quoted, else hex, "<empty>" for none.
 func appendValue(b *canon.Buf, p *of.Property) {
 	v := p.Value
 	if n := len(v); n > 0 && v[n-1] == 0 && printableBytes(v[:n-1]) {
@@ -124,7 +125,11 @@ func printableBytes(p []byte) bool {
 	return true
 }
 
-// appendObject writes encodeObject(o).
+// appendObject writes a live registry object: type, name, refcount and
+// its holds, oldest first (a put by a holder that took no reference
+// drops the newest, so the order is state). A hold's op index is left
+// out; whether it was taken at boot (op 0) stays, since the leak oracle
+// tells them apart.
 func (k *Kernel) appendObject(b *canon.Buf, o *kobj.Object) {
 	b.Str("obj ").Str(o.Type).Byte(' ').Str(o.Name).Str(" ref=").Int(int64(o.Ref())).
 		Str(" dynamic=").Bool(o.Dynamic).Str(" holders=[")
@@ -162,78 +167,8 @@ func (k *Kernel) appendObject(b *canon.Buf, o *kobj.Object) {
 	}
 }
 
-// appendDescribe writes slot i's describe text (slotTypes), the handle
-// types of Encode's describe* functions without fmt; another type falls
-// back to its describe.
+// appendDescribe writes slot i's value v by its result type's
+// describe (slotTypes).
 func (k *Kernel) appendDescribe(b *canon.Buf, i int, v any) {
-	switch x := v.(type) {
-	case *int:
-		b.Str("overlay id ").Int(int64(*x))
-	case *nodeRef:
-		if x.np == nil {
-			b.Str("node NULL")
-			return
-		}
-		b.Str("node ")
-		of.AppendNodeState(b, x.np)
-		appendHeldIn(b, x.np.Obj(), x.holder)
-	case *deviceRef:
-		if x.d == nil {
-			b.Str("device NULL")
-			return
-		}
-		b.Str("device ").Str(x.d.Name).Str(" freed=").Bool(x.d.Obj().Freed())
-		appendHeldIn(b, x.d.Obj(), x.holder)
-	case *linkRef:
-		if x.l == nil {
-			b.Str("device_link NULL")
-			return
-		}
-		b.Str("device_link ").Str(x.l.Name()).Str(" freed=").Bool(x.l.Freed())
-	case *descRef:
-		if x.desc == nil {
-			b.Str("gpio_desc NULL")
-			return
-		}
-		b.Str("gpio_desc ").Str(x.desc.Name())
-	case *of.OverlayNotifier:
-		b.Str("notifier ")
-		of.AppendNotifierState(b, x)
-	default:
-		b.Str(slotTypes[k.prog.Ops[i].Result()].describe(v))
-	}
-}
-
-// appendHeldIn writes heldIn(o, holder).
-func appendHeldIn(b *canon.Buf, o *kobj.Object, holder string) {
-	hs := o.Holds()
-	for i := len(hs) - 1; i >= 0; i-- {
-		if hs[i].Holder == holder {
-			b.Str(" held in ").Str(hs[i].Func)
-			return
-		}
-	}
-	b.Str(" not held")
-}
-
-// AppendHandle writes what Handle(i) returns as desc into b and reports
-// its live; an op that bound nothing writes nothing. The search's key
-// adds the live handles to the state's text without a string each.
-func (k *Kernel) AppendHandle(b *canon.Buf, i int) (live bool) {
-	if i < 0 || i >= len(k.slots) || k.slots[i] == nil {
-		return false
-	}
-	v := k.slots[i]
-	k.appendDescribe(b, i, v)
-	switch x := v.(type) {
-	case *int:
-		return *x != 0
-	case *nodeRef:
-		return x.np != nil
-	case *deviceRef:
-		return x.d != nil
-	case *descRef:
-		return x.desc != nil
-	}
-	return true
+	slotTypes[k.prog.Ops[i].Result()].describe(b, v)
 }

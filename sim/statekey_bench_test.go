@@ -25,7 +25,8 @@ func benchState(b *testing.B) *sim.Kernel {
 	return k
 }
 
-// BenchmarkEncode is the canonical text through fmt (Kernel.Encode).
+// BenchmarkEncode is the canonical text as a string (Kernel.Encode:
+// AppendState into a fresh buffer, then copied out).
 func BenchmarkEncode(b *testing.B) {
 	k := benchState(b)
 	b.ReportAllocs()
@@ -35,7 +36,8 @@ func BenchmarkEncode(b *testing.B) {
 	b.SetBytes(int64(len(k.Encode())))
 }
 
-// BenchmarkStateHash is the former key: FNV-64a of Encode.
+// BenchmarkStateHash is the former key: FNV-64a of the text (the
+// hash line of dangle run -state).
 func BenchmarkStateHash(b *testing.B) {
 	k := benchState(b)
 	b.ReportAllocs()

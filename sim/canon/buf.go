@@ -24,6 +24,14 @@ func (b *Buf) Reset() {
 	b.spans = b.spans[:0]
 }
 
+// Grow reserves room for n more bytes, and for sorting a section of up
+// to n bytes, so that a fresh Buf writing a state of about n bytes does
+// not reallocate as it goes.
+func (b *Buf) Grow(n int) {
+	b.B = slices.Grow(b.B, n)
+	b.tmp = slices.Grow(b.tmp[:0], n)
+}
+
 // Key is the 32-byte SHA-256 of what b holds: the state key.
 func (b *Buf) Key() [32]byte { return sha256.Sum256(b.B) }
 
@@ -112,3 +120,7 @@ func (b *Buf) End(s Section, sep, term string, unique bool) {
 	b.B = append(b.B[:s.start], b.tmp...)
 	b.spans = b.spans[:s.first]
 }
+
+// String returns what b holds as a string (a copy: b may be reset and
+// reused after).
+func (b *Buf) String() string { return string(b.B) }

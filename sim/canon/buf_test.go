@@ -87,3 +87,42 @@ func TestSectionsSortAsStrings(t *testing.T) {
 		}
 	})
 }
+
+// TestStringCopies: String's text stays when b is reset and reused (the
+// state's Encode and Handle return it after the buffer is gone).
+func TestStringCopies(t *testing.T) {
+	var b Buf
+	b.Str("kernel v6.8\n")
+	s := b.String()
+	b.Reset()
+	b.Str("handle node NULL")
+	if s != "kernel v6.8\n" || b.String() != "handle node NULL" {
+		t.Fatalf("String gave %q, then %q", s, b.String())
+	}
+}
+
+// TestGrowReserves: after Grow(n), writing n bytes with a sorted
+// section of them reallocates neither buffer, and the text is as
+// without Grow.
+func TestGrowReserves(t *testing.T) {
+	write := func(b *Buf) {
+		b.Str("head\n")
+		s := b.Begin()
+		for _, w := range []string{"pear", "apple", "fig"} {
+			b.Str(w)
+			b.Item(s)
+		}
+		b.End(s, "", "\n", false)
+	}
+	var plain, grown Buf
+	write(&plain)
+	grown.Grow(64)
+	p, q := &grown.B[:1][0], &grown.tmp[:1][0]
+	write(&grown)
+	if grown.String() != plain.String() || grown.String() != "head\napple\nfig\npear\n" {
+		t.Fatalf("after Grow: %q, without: %q", grown.String(), plain.String())
+	}
+	if &grown.B[0] != p || &grown.tmp[0] != q {
+		t.Fatal("Grow(64) did not reserve room for a 22-byte state")
+	}
+}
