@@ -14,11 +14,11 @@ import (
 // device keeps its node, its links and its properties. Those secondary
 // findings are real symptoms but not separate bugs, and filing each as a
 // title buries the cause under its cascade. The soak and the fuzz
-// targets therefore file at most one finding per program: its earliest
-// (Result.Findings is in the order the oracles raised them, teardown
-// last). Nothing before it can be its consequence; anything after it
-// may be. A bug that only shows after another one in some program is
-// still filed when some other program reaches it first.
+// targets therefore file a program's earliest finding (Result.Findings
+// is in the order the oracles raised them, teardown last): nothing
+// before it can be its consequence; anything after it may be. A later
+// finding is filed only when Laters (below) shows it independent of the
+// earlier ones.
 //
 // The earliest finding is not filed either when it is API misuse by the
 // program (Misuse): the kernel checking its caller, and the program is
@@ -110,4 +110,265 @@ var handleOps = map[string]bool{
 var misuseCallee = map[string]string{
 	"device_link_del":    "device_link_put_kref",
 	"device_link_remove": "device_link_put_kref",
+}
+
+// Later findings. Filing only the primary hides a real bug that a
+// program also trips after an unrelated one: a driver forgetting one
+// release shows as a teardown leak, and teardown comes last, so any
+// earlier finding in the program (another bug, or the program's own
+// misuse) hid it. Laters files a later finding when it is independent
+// of the earlier ones by one of two rules, tried in this order:
+//
+//   - re-verification: it removes, from a copy of the program, the op
+//     that raised the copy's primary finding (or broke the contract the
+//     primary is misuse of; prog.RemoveOp takes the ops using its result
+//     with it, so the copy stays def-use consistent), runs the copy, and
+//     repeats until the later title is the copy's primary finding: it is
+//     filed with the copy, a program that shows it first (what the
+//     minimizer's crash.FirstPredicate keeps). A title that is gone once
+//     its cause is removed is a cascade and is not filed.
+//   - object-disjointness, for a leak that no removal can bring first
+//     (the harness's teardown removes what the program left applied, so
+//     the earlier bug comes back first there): the leak is filed, with
+//     the program itself, when no earlier finding names one of its
+//     objects (a node counts with its properties and children), except
+//     an earlier finding held only by objects the leak leaks, which is
+//     its consequence: of_changeset_destroy() finding the leds overlay
+//     node still referenced by the device leds-gpio forgot to
+//     unregister. A cascade leak names the earlier finding's objects (B1
+//     on v6.8: the node of_changeset_destroy reported, freed late and
+//     then leaked), and is not filed. No object rule applies after
+//     misuse: the rest of that program runs outside the API contract.
+//
+// Re-verification is the honest test (its repro shows the title first);
+// disjointness alone would be cheaper but misses causes that touch no
+// shared object, so it only backs up re-verification for leaks. Both
+// run only for titles the caller has not filed (skip), and only on
+// programs with more than one finding, or a misuse-tainted one.
+
+// maxLaterRounds bounds the removals Laters tries for one later title.
+const maxLaterRounds = 4
+
+// Later is a later finding Laters files, with the reduced program in
+// which it is the primary finding.
+type Later struct {
+	Finding report.Finding
+	Prog    *prog.Program
+}
+
+// Laters returns the later findings of program p, run as res under cfg,
+// that are independent of the earlier ones (see above), each with the
+// program that shows it first, in the order res raised them. skip, when
+// set, names titles not to consider (the ones the caller has filed
+// already); the primary finding's title and titles an earlier finding
+// of res has are never considered. cfg.Signal is not used (a
+// re-verification run is not the caller's coverage).
+func Laters(p *prog.Program, res *Result, cfg Config, skip func(title string) bool) []Later {
+	if res == nil || len(res.Findings) == 0 {
+		return nil
+	}
+	cfg.Signal = nil
+	cfg.Trace, cfg.FailList, cfg.Stream = false, false, nil
+	// the primary itself is a candidate when Primary does not file it
+	// for a contract an earlier op broke: without that op it may be first
+	first, why := Primary(p, res)
+	later := res.Findings[1:]
+	seen := map[string]bool{first.Title: true}
+	if why != "" && Misuse(p, *first) == "" && res.Misuse.Op > 0 {
+		later, seen = res.Findings, map[string]bool{}
+	}
+	var out []Later
+	for _, f := range later {
+		if seen[f.Title] {
+			continue
+		}
+		seen[f.Title] = true
+		if skip != nil && skip(f.Title) {
+			continue
+		}
+		if l, ok := reverify(p, res, cfg, f.Title); ok {
+			out = append(out, l)
+		} else if disjoint(p, res, f) {
+			out = append(out, Later{Finding: f, Prog: p})
+		}
+	}
+	return out
+}
+
+// reverify removes the ops that raise the primary finding of a copy of p
+// until title is the copy's primary finding, and returns the copy and
+// that finding. Each round tries two removals of the primary's op: the
+// op alone, then the op that defines the object it works on (the start
+// of its chain of links, Program.Links: the of_overlay_fdt_apply whose
+// of_overlay_remove raised it), which takes the object's whole life with
+// it, for when the op alone only moves the earlier bug to the teardown
+// (the harness removes what the program left applied).
+func reverify(p *prog.Program, res *Result, cfg Config, title string) (Later, bool) {
+	q, r := p, res
+	for round := 0; round < maxLaterRounds; round++ {
+		f, why := Primary(q, r)
+		if f == nil || findingTitled(r, title) == nil {
+			return Later{}, false
+		}
+		// the op that raised the primary, or that broke the contract
+		// the primary is the misuse of
+		at := f.Op - 1
+		if why != "" && r.Misuse.Op > 0 {
+			at = r.Misuse.Op - 1
+		}
+		if at < 0 || at >= len(q.Ops) {
+			return Later{}, false // boot or teardown: nothing to remove
+		}
+		var next *prog.Program
+		var nres *Result
+		for _, i := range removals(q, at) {
+			c := q.Clone()
+			prog.RemoveOp(c, i)
+			cr, err := Run(c, cfg)
+			if err != nil {
+				continue
+			}
+			g, gwhy := Primary(c, cr)
+			if g != nil && g.Title == title {
+				if gwhy != "" {
+					return Later{}, false // misuse, with its cause gone
+				}
+				return Later{Finding: *g, Prog: c}, true
+			}
+			if g == nil || findingTitled(cr, title) == nil || (g.Op <= 0 && (gwhy == "" || cr.Misuse.Op <= 0)) {
+				continue // a cascade of what went, or stuck at teardown
+			}
+			next, nres = c, cr
+			break
+		}
+		if next == nil {
+			return Later{}, false
+		}
+		q, r = next, nres
+	}
+	return Later{}, false
+}
+
+// removals are the ops reverify tries to remove for the primary raised
+// at op i of p: i, then the op its chain of links starts at, if another.
+func removals(p *prog.Program, i int) []int {
+	root := i
+	for {
+		ls := p.Links(root)
+		if len(ls) == 0 || ls[0] < 0 || ls[0] >= root {
+			break
+		}
+		root = ls[0]
+	}
+	if root == i {
+		return []int{i}
+	}
+	return []int{i, root}
+}
+
+// disjoint reports whether later finding l of program p, run as res, is
+// a leak independent of every finding before it by its objects: res has
+// no misuse, and each earlier finding either names no object l names
+// (nor an ancestor or descendant of one: a node and its properties or
+// children are one object here) or is held only by objects l leaks (the
+// earlier finding is l's consequence: of_changeset_destroy() finding the
+// overlay node still referenced by the device a driver forgot to
+// unregister, which the teardown then reports leaked).
+func disjoint(p *prog.Program, res *Result, l report.Finding) bool {
+	if l.Kind != report.Leak || res.Misuse.Op > 0 || Misuse(p, l) != "" {
+		return false
+	}
+	leaked := objectNames(l.Objects)
+	for _, e := range res.Findings {
+		if e.Title == l.Title && e.Op == l.Op && slices.Equal(e.Objects, l.Objects) {
+			break // l itself: the findings before it are checked
+		}
+		if Misuse(p, e) != "" {
+			return false
+		}
+		if !overlaps(objectNames(e.Objects), leaked) {
+			continue
+		}
+		if len(e.Holders) == 0 || !overlapsAll(objectNames(holderNames(e.Holders)), leaked) {
+			return false
+		}
+	}
+	return true
+}
+
+// objectNames strips a finding's object names of their notes: "soc:bus
+// (refcount 2) (with led0)" is soc:bus.
+func objectNames(objs []string) []string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		if i := strings.Index(o, " ("); i >= 0 {
+			o = o[:i]
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// holderNames are the objects named by a finding's holders, "device
+// soc:bus@10000:leds (taken in of_device_alloc, op 2)": the word after
+// the holder's kind. A holder that is not an object ("last put by
+// platform_device_release", "program ref dev") names nothing.
+func holderNames(hs []string) []string {
+	var out []string
+	for _, h := range hs {
+		kind, rest, ok := strings.Cut(h, " ")
+		if !ok || kind == "program" || kind == "last" {
+			out = append(out, "") // matches nothing
+			continue
+		}
+		out = append(out, rest)
+	}
+	return out
+}
+
+// sameObject reports whether a and b name one object, or a node and its
+// property or descendant (device-tree paths).
+func sameObject(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if a == b {
+		return true
+	}
+	if strings.HasPrefix(a, "/") && strings.HasPrefix(b, "/") {
+		return strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
+	}
+	return false
+}
+
+// overlaps reports whether some object of as is some object of bs.
+func overlaps(as, bs []string) bool {
+	for _, a := range as {
+		for _, b := range bs {
+			if sameObject(a, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// overlapsAll reports whether every object of as is some object of bs.
+func overlapsAll(as, bs []string) bool {
+	for _, a := range as {
+		if !overlaps([]string{a}, bs) {
+			return false
+		}
+	}
+	return true
+}
+
+// findingTitled returns res's first finding titled title, or nil.
+func findingTitled(res *Result, title string) *report.Finding {
+	for i := range res.Findings {
+		if res.Findings[i].Title == title {
+			return &res.Findings[i]
+		}
+	}
+	return nil
 }

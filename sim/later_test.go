@@ -1,0 +1,136 @@
+package sim
+
+import (
+	"strings"
+	"testing"
+
+	"dangle/prog"
+)
+
+// The programs of the Laters tests: B1 (seeds/000) on v6.8, whose
+// of_changeset_destroy leak at the removal is followed by its cascade at
+// teardown (the overlay node freed late, then leaked), and the leds-gpio
+// overlay of the leds-gpio mutants (sim/mutants.go).
+const (
+	laterB1     = "ov = of_overlay_fdt_apply blob=b1.dtso\nof_overlay_remove ov=ov\n"
+	laterB1File = `-- b1.dtso --
+/dts-v1/;
+/plugin/;
+&bus {
+	vdd: regulator-vdd {
+		compatible = "regulator-fixed";
+		regulator-name = "vdd";
+	};
+};
+&i2c0 {
+	gpio@20 {
+		compatible = "nxp,pca9534";
+		reg = <0x20>;
+		vcc-supply = <&vdd>;
+		gpio-controller;
+		#gpio-cells = <2>;
+	};
+};
+`
+	laterLeds = "ov2 = of_overlay_fdt_apply blob=o.dtso\nof_overlay_remove ov=ov2\n"
+)
+
+// laterRun runs ops and files on kernel with mutant m (nil: none) and
+// returns the program, the result and what Laters files.
+func laterRun(t *testing.T, kernel, ops, files string, m *Mutant) (*prog.Program, *Result, []Later) {
+	t.Helper()
+	p, err := prog.Parse("t.prog", []byte("dangle program v1\nkernel "+kernel+"\n"+ops+files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Filename: "t.prog", Quiet: true, Mutant: m}
+	res, err := Run(p, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, res, Laters(p, res, cfg, nil)
+}
+
+func ledsFiles(t *testing.T, m *Mutant) string {
+	t.Helper()
+	_, files, ok := strings.Cut(m.Prog, "-- o.dtso --")
+	if !ok {
+		t.Fatalf("mutant %s: no o.dtso", m.Name())
+	}
+	return "-- o.dtso --" + files
+}
+
+func mutant(t *testing.T, name string) *Mutant {
+	t.Helper()
+	m, err := MutantByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestLatersCascade: B1's teardown findings ("memory leak before free
+// overlay changeset in of_node_release", "memory leak of device_node
+// allocated in add_changeset_node") are its cascade: removing the
+// removal op moves B1 to the teardown, removing the apply removes them
+// too, and the leaked node is the one of_changeset_destroy reported.
+// Laters files neither.
+func TestLatersCascade(t *testing.T) {
+	_, res, later := laterRun(t, "v6.8", laterB1, laterB1File, nil)
+	titles := map[string]bool{}
+	for _, f := range res.Findings {
+		titles[f.Title] = true
+	}
+	if len(titles) < 3 || res.Findings[0].Title != "memory leak in of_changeset_destroy" {
+		t.Fatalf("B1 on v6.8: findings %v, want the changeset leak then its cascade", res.Findings)
+	}
+	for _, l := range later {
+		t.Errorf("cascade filed: %q at %d", l.Finding.Title, l.Finding.Op)
+	}
+}
+
+// TestLatersDisjointLeak: a forgotten devm_led_classdev_release after B1
+// in one program: its teardown leak names no B1 object, and the leds
+// changeset leak before it is held only by the device it leaks (its
+// consequence), so it is filed, with the program itself (no removal
+// makes it first: the teardown removes the leds overlay again).
+func TestLatersDisjointLeak(t *testing.T) {
+	const want = "memory leak of device allocated in led_classdev_register_ext"
+	m := mutant(t, "leds-gpio/devm_led_classdev_release")
+	p, res, later := laterRun(t, "v6.8", laterB1+laterLeds, laterB1File+ledsFiles(t, m), m)
+	if f, _ := Primary(p, res); f == nil || f.Title == want {
+		t.Fatalf("primary %v: want B1's first", f)
+	}
+	if len(later) != 1 || later[0].Finding.Title != want || later[0].Prog != p {
+		t.Fatalf("laters %v, want %q with the program itself", later, want)
+	}
+	if _, _, later := laterRun(t, "v6.8", laterB1+laterLeds, laterB1File+ledsFiles(t, m), nil); len(later) != 0 {
+		t.Errorf("without the mutant: laters %v", later)
+	}
+}
+
+// TestLatersReverified: a forgotten devm_gpiod_release after the
+// program's own misuse (a release of the driver's devres group): the
+// teardown module leak is tainted by the misuse, so Primary files
+// nothing; without the misusing op it is the primary finding, and
+// Laters files it with that reduced program.
+func TestLatersReverified(t *testing.T) {
+	const want = "reference leak of module taken in try_module_get"
+	m := mutant(t, "leds-gpio/devm_gpiod_release")
+	ops := "devres_release_group node=/soc/i2c@3000\n" + laterLeds
+	p, res, later := laterRun(t, "mainline", ops, ledsFiles(t, m), m)
+	if f, why := Primary(p, res); f == nil || why == "" {
+		t.Fatalf("primary %v (%q): want misuse", f, why)
+	}
+	if len(later) != 1 || later[0].Finding.Title != want {
+		t.Fatalf("laters %v, want %q", later, want)
+	}
+	q := later[0].Prog
+	qres, err := Run(q, Config{Filename: "q.prog", Quiet: true, Mutant: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, why := Primary(q, qres); len(q.Ops) != len(p.Ops)-1 || f == nil || f.Title != want || why != "" {
+		t.Errorf("reduced program (%d ops of %d): primary %v (%q), want %q first\n%s", len(q.Ops), len(p.Ops), f, why, want, q.Print())
+	}
+}
