@@ -268,77 +268,79 @@ func removals(p *prog.Program, i int) []int {
 
 // disjoint reports whether later finding l of program p, run as res, is
 // a leak independent of every finding before it by its objects: res has
-// no misuse, and each earlier finding either names no object l names
-// (nor an ancestor or descendant of one: a node and its properties or
-// children are one object here) or is held only by objects l leaks (the
-// earlier finding is l's consequence: of_changeset_destroy() finding the
-// overlay node still referenced by the device a driver forgot to
-// unregister, which the teardown then reports leaked).
+// no misuse, no earlier finding says the teardown itself went wrong
+// (teardownWrong: every leak it then finds may be its consequence), and
+// each earlier finding either names no object l names or
+// holds it (its holders: what keeps the leak alive may be the earlier
+// finding's victim, a gpiochip a double gpiod_put freed, whose parent
+// i2c client then leaks), a node counting with its properties and
+// children, or is held only by objects l leaks (the earlier finding is
+// l's consequence: of_changeset_destroy() finding the leds overlay node
+// still referenced by the device leds-gpio forgot to unregister, which
+// the teardown then reports leaked).
 func disjoint(p *prog.Program, res *Result, l report.Finding) bool {
 	if l.Kind != report.Leak || res.Misuse.Op > 0 || Misuse(p, l) != "" {
 		return false
 	}
 	leaked := objectNames(l.Objects)
+	mine := append(objectNames(l.Holders), leaked...)
 	for _, e := range res.Findings {
 		if e.Title == l.Title && e.Op == l.Op && slices.Equal(e.Objects, l.Objects) {
 			break // l itself: the findings before it are checked
 		}
-		if Misuse(p, e) != "" {
+		if Misuse(p, e) != "" || (e.Op <= 0 && teardownWrong(e)) {
 			return false
 		}
-		if !overlaps(objectNames(e.Objects), leaked) {
+		if !overlaps(objectNames(e.Objects), mine) {
 			continue
 		}
-		if len(e.Holders) == 0 || !overlapsAll(objectNames(holderNames(e.Holders)), leaked) {
+		hs := objectNames(e.Holders)
+		if len(hs) == 0 || !overlapsAll(hs, leaked) {
 			return false
 		}
 	}
 	return true
 }
 
-// objectNames strips a finding's object names of their notes: "soc:bus
-// (refcount 2) (with led0)" is soc:bus.
-func objectNames(objs []string) []string {
-	out := make([]string, 0, len(objs))
-	for _, o := range objs {
-		if i := strings.Index(o, " ("); i >= 0 {
-			o = o[:i]
-		}
-		out = append(out, o)
-	}
-	return out
+// teardownWrong reports whether finding e, raised at boot or teardown,
+// means the teardown itself went wrong: anything but a leak (a removal
+// that deadlocked or warned stops part way), or the leak of a whole
+// overlay changeset (every node and device its overlay made stays, and
+// each leak the teardown then finds may be that).
+func teardownWrong(e report.Finding) bool {
+	return e.Kind != report.Leak || strings.HasPrefix(e.Title, "memory leak of overlay_changeset ")
 }
 
-// holderNames are the objects named by a finding's holders, "device
-// soc:bus@10000:leds (taken in of_device_alloc, op 2)": the word after
-// the holder's kind. A holder that is not an object ("last put by
-// platform_device_release", "program ref dev") names nothing.
-func holderNames(hs []string) []string {
+// objectNames are the names of objects in a finding's object or holder
+// lines ("soc:bus@10000:leds (refcount 2) (with led0)", "device_add:
+// child gpiochip1 (taken in device_add, op 1)"): the words that look
+// like an object's name, with a letter and a digit or one of "/:@.-"
+// (a node path, a device or module name), not a function name, a note
+// or a number.
+func objectNames(lines []string) []string {
 	var out []string
-	for _, h := range hs {
-		kind, rest, ok := strings.Cut(h, " ")
-		if !ok || kind == "program" || kind == "last" {
-			out = append(out, "") // matches nothing
-			continue
+	for _, line := range lines {
+		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == ',' || r == ';' }) {
+			w = strings.TrimRight(w, ":")
+			if strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz") && strings.ContainsAny(w, "0123456789/:@.-") && !strings.Contains(w, "_") {
+				out = append(out, w)
+			}
 		}
-		out = append(out, rest)
 	}
 	return out
 }
 
 // sameObject reports whether a and b name one object, or a node and its
-// property or descendant (device-tree paths).
+// property or descendant (device-tree paths), or a GPIO line and its
+// chip ("gpiochip1:3").
 func sameObject(a, b string) bool {
-	if a == "" || b == "" {
-		return false
-	}
 	if a == b {
 		return true
 	}
 	if strings.HasPrefix(a, "/") && strings.HasPrefix(b, "/") {
 		return strings.HasPrefix(a, b+"/") || strings.HasPrefix(b, a+"/")
 	}
-	return false
+	return strings.HasPrefix(a, b+":") || strings.HasPrefix(b, a+":")
 }
 
 // overlaps reports whether some object of as is some object of bs.
