@@ -140,3 +140,21 @@ func TestLatersReverified(t *testing.T) {
 		t.Errorf("reduced program (%d ops of %d): primary %v (%q), want %q first\n%s", len(q.Ops), len(p.Ops), f, why, want, q.Print())
 	}
 }
+
+// TestLatersNoticedLeak: a pca953x that forgets devm_regulator_release
+// keeps its supply open: regulator_unregister() WARNs at the removal,
+// and the teardown finds the regulator device leaked, held by the
+// consumer's reference from the apply (op 1), older than the warning, so
+// the warning noticed the leak and did not cause it: the leak is filed.
+func TestLatersNoticedLeak(t *testing.T) {
+	const want = "memory leak of device allocated in regulator_register"
+	m := mutant(t, "pca953x/devm_regulator_release")
+	ops, files, _ := strings.Cut(m.Prog, "-- ")
+	p, res, later := laterRun(t, "mainline", ops, "-- "+files, m)
+	if f, _ := Primary(p, res); f == nil || f.Title != "WARNING in regulator_unregister" {
+		t.Fatalf("primary %v: want the regulator_unregister warning", f)
+	}
+	if len(later) != 1 || later[0].Finding.Title != want || later[0].Prog != p {
+		t.Fatalf("laters %v, want %q", later, want)
+	}
+}

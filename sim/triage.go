@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -277,7 +278,11 @@ func removals(p *prog.Program, i int) []int {
 // children, or is held only by objects l leaks (the earlier finding is
 // l's consequence: of_changeset_destroy() finding the leds overlay node
 // still referenced by the device leds-gpio forgot to unregister, which
-// the teardown then reports leaked).
+// the teardown then reports leaked), or has no holders and was raised
+// at an op after every reference that keeps l alive was taken (it
+// noticed l's object still referenced: "WARNING in
+// regulator_unregister" for a regulator a consumer never put; a
+// warning cannot have taken a reference older than itself).
 func disjoint(p *prog.Program, res *Result, l report.Finding) bool {
 	if l.Kind != report.Leak || res.Misuse.Op > 0 || Misuse(p, l) != "" {
 		return false
@@ -295,7 +300,34 @@ func disjoint(p *prog.Program, res *Result, l report.Finding) bool {
 			continue
 		}
 		hs := objectNames(e.Holders)
-		if len(hs) == 0 || !overlapsAll(hs, leaked) {
+		if len(hs) > 0 && overlapsAll(hs, leaked) {
+			continue // e is l's consequence
+		}
+		if len(e.Holders) == 0 && e.Op > 0 && heldBefore(l.Holders, e.Op) {
+			continue // e noticed l's object still referenced
+		}
+		return false
+	}
+	return true
+}
+
+// takenAt is the op a holder line says its reference was taken at.
+var takenAt = regexp.MustCompile(`, op (\d+)\)$`)
+
+// heldBefore reports whether every holder of a leak took its reference
+// before op: the kernel warning at op about the leaked object (a
+// regulator_unregister() that finds its regulator still open) did not
+// make that reference, it noticed it.
+func heldBefore(holders []string, op int) bool {
+	if len(holders) == 0 {
+		return false
+	}
+	for _, h := range holders {
+		m := takenAt.FindStringSubmatch(h)
+		if m == nil {
+			return false
+		}
+		if n, err := strconv.Atoi(m[1]); err != nil || n >= op {
 			return false
 		}
 	}
