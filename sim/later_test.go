@@ -158,3 +158,29 @@ func TestLatersNoticedLeak(t *testing.T) {
 		t.Fatalf("laters %v, want %q", later, want)
 	}
 }
+
+// TestLatersCorrupted: after a double gpiod_put (B6) freed a gpiochip
+// under its users, the teardown's leak of the expander's i2c client is
+// not filed by its objects: the state was corrupted before it
+// (testdata/laters/b6_cascade.prog, from a mainline soak that filed it
+// before the rule).
+func TestLatersCorrupted(t *testing.T) {
+	const leak = "memory leak of device allocated in i2c_new_client_device"
+	p, err := prog.ParseFile("testdata/laters/b6_cascade.prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Filename: "b6_cascade.prog", Quiet: true}
+	res, err := Run(p, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if findingTitled(res, leak) == nil {
+		t.Fatalf("no %q in %v", leak, res.Findings)
+	}
+	for _, l := range Laters(p, res, cfg, nil) {
+		if l.Finding.Title == leak {
+			t.Errorf("filed %q after the double put", leak)
+		}
+	}
+}

@@ -269,8 +269,9 @@ func removals(p *prog.Program, i int) []int {
 
 // disjoint reports whether later finding l of program p, run as res, is
 // a leak independent of every finding before it by its objects: res has
-// no misuse, no earlier finding says the teardown itself went wrong
-// (teardownWrong: every leak it then finds may be its consequence), and
+// no misuse, no earlier finding corrupted the state (corrupts) or says
+// the teardown itself went wrong (teardownWrong: every leak it then
+// finds may be its consequence), and
 // each earlier finding either names no object l names or
 // holds it (its holders: what keeps the leak alive may be the earlier
 // finding's victim, a gpiochip a double gpiod_put freed, whose parent
@@ -293,7 +294,7 @@ func disjoint(p *prog.Program, res *Result, l report.Finding) bool {
 		if e.Title == l.Title && e.Op == l.Op && slices.Equal(e.Objects, l.Objects) {
 			break // l itself: the findings before it are checked
 		}
-		if Misuse(p, e) != "" || (e.Op <= 0 && teardownWrong(e)) {
+		if Misuse(p, e) != "" || corrupts(e) || (e.Op <= 0 && teardownWrong(e)) {
 			return false
 		}
 		if !overlaps(objectNames(e.Objects), mine) {
@@ -332,6 +333,21 @@ func heldBefore(holders []string, op int) bool {
 		}
 	}
 	return true
+}
+
+// corrupts reports whether finding e leaves a state no later finding can
+// be told apart from by its objects: memory the kernel freed or put
+// once too often (a use-after-free, a refcount underflow or add on
+// zero, a double put: B6's double gpiod_put frees a gpiochip whose
+// parent i2c client then leaks), a broken invariant, or a kernel that
+// hung (a deadlock: nothing after it runs on a real kernel). Only
+// re-verification files what comes after those.
+func corrupts(e report.Finding) bool {
+	switch e.Kind {
+	case report.UseAfterFree, report.RefcountUnderflow, report.RefcountAddOnZero, report.Ownership, report.Invariant, report.Deadlock:
+		return true
+	}
+	return strings.HasPrefix(e.Title, "livelock ") || strings.HasPrefix(e.Title, "general protection fault ")
 }
 
 // teardownWrong reports whether finding e, raised at boot or teardown,
