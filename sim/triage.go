@@ -189,7 +189,10 @@ func Laters(p *prog.Program, res *Result, cfg Config, skip func(title string) bo
 		}
 		if l, ok := reverify(p, res, cfg, f.Title); ok {
 			out = append(out, l)
-		} else if disjoint(p, res, f) {
+		} else if disjoint(p, res, f) && stable(p, cfg, func(q *prog.Program, r *Result) bool {
+			g := findingTitled(r, f.Title)
+			return g != nil && disjoint(q, r, *g)
+		}) {
 			out = append(out, Later{Finding: f, Prog: p})
 		}
 	}
@@ -231,7 +234,10 @@ func reverify(p *prog.Program, res *Result, cfg Config, title string) (Later, bo
 			}
 			g, gwhy := Primary(c, cr)
 			if g != nil && g.Title == title {
-				if gwhy != "" {
+				if gwhy != "" || !stable(c, cfg, func(q *prog.Program, r *Result) bool {
+					h, hwhy := Primary(q, r)
+					return h != nil && h.Title == title && hwhy == ""
+				}) {
 					return Later{}, false // misuse, with its cause gone
 				}
 				return Later{Finding: *g, Prog: c}, true
@@ -248,6 +254,19 @@ func reverify(p *prog.Program, res *Result, cfg Config, title string) (Later, bo
 		q, r = next, nres
 	}
 	return Later{}, false
+}
+
+// stable reports whether program p, printed and parsed again (what the
+// caller files: a crasher's repro.prog), still satisfies ok when run
+// under cfg: a filed title must show in the program as written, not
+// only in the generator's in-memory one.
+func stable(p *prog.Program, cfg Config, ok func(*prog.Program, *Result) bool) bool {
+	q, err := prog.Parse(cfg.Filename, p.Print())
+	if err != nil {
+		return false
+	}
+	r, err := Run(q, cfg)
+	return err == nil && ok(q, r)
 }
 
 // removals are the ops reverify tries to remove for the primary raised
