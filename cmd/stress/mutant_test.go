@@ -55,7 +55,7 @@ func TestMutantFlag(t *testing.T) {
 func TestMutantLater(t *testing.T) {
 	const want = "memory leak of device allocated in led_classdev_register_ext"
 	dir := t.TempDir()
-	code, stdout, stderr := soakRun(t, "-programs", "40", "-seed", "3", "-workers", "1", "-kernel", "mainline",
+	code, stdout, stderr := soakRun(t, "-programs", "40", "-seed", "2", "-workers", "1", "-kernel", "mainline",
 		"-status", "plain", "-out", dir, "-mutant", "leds-gpio/devm_led_classdev_release")
 	if code != 0 && code != 1 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
