@@ -193,10 +193,27 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 	// one finding per program, its earliest, unless the program misused
 	// the API (sim.Primary): the later ones may be its cascade
 	f, why := sim.Primary(p, res)
-	if f == nil || (r.Env.Ignore != nil && r.Env.Ignore.MatchString(f.Title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(f.Title)) || (!r.Env.Misuse && why != "") {
+	if f == nil {
 		return nil, nil
 	}
-	return []Failure{{Finding: *f, Prog: p, Profile: res.Profile}}, nil
+	if !r.skip(f.Title) && (r.Env.Misuse || why == "") {
+		return []Failure{{Finding: *f, Prog: p, Profile: res.Profile}}, nil
+	}
+	// when that one is not filed, a later one independent of it
+	// (sim.Laters), with the reduced program that shows it first: only
+	// then, so a program's failure stays its primary where it has one,
+	// and the re-runs are paid only by such programs
+	cfg := sim.Config{Filename: "decoded.prog", Profile: r.Env.Kernel, Quiet: true, Cache: r.Cache, Strict: r.Env.Strict}
+	if ls := sim.Laters(p, res, cfg, r.skip); len(ls) > 0 {
+		return []Failure{{Finding: ls[0].Finding, Prog: ls[0].Prog, Profile: res.Profile}}, nil
+	}
+	return nil, nil
+}
+
+// skip reports whether the environment leaves title out (Env.Ignore,
+// Env.Only).
+func (r *Runner) skip(title string) bool {
+	return (r.Env.Ignore != nil && r.Env.Ignore.MatchString(title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(title))
 }
 
 // Report is the text a failing target prints: the title, the report,

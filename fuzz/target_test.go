@@ -104,3 +104,32 @@ func TestNoMisuse(t *testing.T) {
 		t.Errorf("seeds: %d with misuse, %d without", len(a), len(b))
 	}
 }
+
+// TestRunnerLater: B1 after the program's own misuse (a release of the
+// driver's devres group) is tainted by it, so its primary finding is not
+// filed; the target files B1 as a later independent finding (sim.Laters)
+// with the reduced program that shows it first, without the misuse.
+func TestRunnerLater(t *testing.T) {
+	b1, err := prog.ParseFile("../corpus/b1-reg-expander.prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const title = "memory leak in of_changeset_destroy"
+	p := b1.Clone()
+	misuse := mustParse(t, "dangle program v1\ndevres_release_group node=/soc/i2c@3000\n")
+	if err := prog.InsertOp(p, 0, misuse.Ops[0]); err != nil {
+		t.Fatal(err)
+	}
+	r := NewRunner("FuzzLifecycle", Env{Kernel: "v6.8"})
+	fails, err := r.RunProg(p, nil)
+	if err != nil || len(fails) != 1 || fails[0].Finding.Title != title {
+		t.Fatalf("B1 after misuse: %v %v; want %q", fails, err, title)
+	}
+	if q := fails[0].Prog; len(q.Ops) != len(p.Ops)-1 || q.Ops[0].Name() == "devres_release_group" {
+		t.Errorf("filed with\n%s\nwant the program without its misuse", q.Print())
+	}
+	r.Env.Ignore = regexp.MustCompile("of_changeset_destroy")
+	if fails, _ := r.RunProg(p, nil); len(fails) != 0 {
+		t.Errorf("DANGLE_IGNORE: %v", fails)
+	}
+}

@@ -73,6 +73,9 @@ type findings struct {
 	announce func(t *title)
 	// bugs: simulator panics seen (by message), bounded.
 	bugs map[string]bool
+	// tries counts the re-verifications of later titles not filed
+	// (tryLater).
+	tries map[string]int
 }
 
 // maxQueue bounds the titles waiting for the minimizer; past it a new
@@ -81,7 +84,7 @@ const maxQueue = 256
 
 func newFindings(out string, known []string, log *zap.Logger) *findings {
 	f := &findings{out: out, titles: map[string]*title{}, queue: make(chan *title, maxQueue), log: log,
-		bugs: map[string]bool{}, announce: func(*title) {}}
+		bugs: map[string]bool{}, tries: map[string]int{}, announce: func(*title) {}}
 	for _, t := range known {
 		f.titles[t] = &title{Title: t, onDisk: true}
 	}
@@ -102,6 +105,24 @@ func loadKnown(dirs ...string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// maxLaterTries bounds the re-verifications (sim.Laters) of one title
+// the soak has not filed: a cascade title common in some program shape
+// would otherwise cost a few re-runs in every such program.
+const maxLaterTries = 32
+
+// tryLater reports whether the soak should re-verify a later finding
+// titled tl (sim.Laters): not when tl is filed already or has used its
+// tries.
+func (f *findings) tryLater(tl string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.titles[tl] != nil || f.tries[tl] >= maxLaterTries {
+		return false
+	}
+	f.tries[tl]++
+	return true
 }
 
 // found records that program p raised title tl on profile prof after

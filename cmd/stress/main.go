@@ -50,9 +50,11 @@ The soak: generates and mutates programs, runs them, keeps those that add
 model signal as a corpus (DIR/corpus, resumed on restart), and writes one
 crasher directory per new finding title under DIR (repro.prog, report.txt
 whose first line is the title): raw at once, then minimized off the hot
-path and replayed on every profile. A program files at most its earliest
-finding, and none when that is its own API misuse (sim.Primary; -misuse
-files those too). Titles already under DIR (or -known
+path and replayed on every profile. A program files its earliest
+finding, unless that is its own API misuse (sim.Primary; -misuse files
+those too), and a later new title only when it is independent of the
+findings before it (sim.Laters: filed with the reduced program that
+shows it first, or for a leak sharing no object with them). Titles already under DIR (or -known
 dirs) are not new. SIGINT/SIGTERM finishes the programs in hand, writes
 everything and prints the summary; a second one exits at once (every
 announced finding is on disk already).

@@ -227,12 +227,31 @@ func (s *soak) worker(ctx context.Context, id int, replay []*entry, sl *slot) {
 		// the program's own API misuse (sim.Primary); the later ones may
 		// be its cascade
 		f, misuse := sim.Primary(p, res)
-		if f == nil || (misuse != "" && !s.opt.misuse) || (s.opt.ignore != nil && s.opt.ignore.MatchString(f.Title)) {
-			continue
+		if f != nil && (misuse == "" || s.opt.misuse) && (s.opt.ignore == nil || !s.opt.ignore.MatchString(f.Title)) {
+			if s.finds.found(p, res.Profile, f.Title, f.Op > 0, n, time.Since(s.start)) {
+				t := f.Title
+				s.newest.Store(&t)
+			}
 		}
-		if s.finds.found(p, res.Profile, f.Title, f.Op > 0, n, time.Since(s.start)) {
-			t := f.Title
-			s.newest.Store(&t)
+		// and each later new title that is independent of the earlier
+		// findings, with the reduced program that shows it first
+		// (sim.Laters; findings.tryLater bounds the re-runs)
+		if len(res.Findings) > 1 || misuse != "" {
+			sl.cur.Store(&inHand{start: time.Now(), p: p, prof: prof})
+			later := sim.Laters(p, res, sim.Config{Filename: "stress.prog", Profile: prof, Quiet: true, Strict: s.opt.strict, Cache: cache, Mutant: s.opt.mutant},
+				func(t string) bool {
+					return (s.opt.ignore != nil && s.opt.ignore.MatchString(t)) || !s.finds.tryLater(t)
+				})
+			sl.cur.Store(nil)
+			if sl.abandoned.Load() {
+				return
+			}
+			for _, l := range later {
+				if s.finds.found(l.Prog, res.Profile, l.Finding.Title, l.Finding.Op > 0, n, time.Since(s.start)) {
+					t := l.Finding.Title
+					s.newest.Store(&t)
+				}
+			}
 		}
 	}
 }
