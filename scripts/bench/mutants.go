@@ -173,8 +173,9 @@ func (r *report) mutantTable(w func(string, ...any), c config) {
 		"unmutated baseline runs %d programs per seed. A run kills its mutant when it has a title the same method's baseline "+
 		"of its seed has not (twice as long, to leave fewer titles to chance); *own finding* counts the kills whose new titles include the mutant's own finding (the title "+
 		"TestForgottenReleases demonstrates): a kill by other titles alone may be the soak's divergence (the mutant changes "+
-		"the signal, so the corpus and the programs after it), not the mutant. Times are to the first new title. The soak files one title per program (its primary finding, "+
-		"sim.Primary), so a mutant's teardown leak after an earlier finding goes unfiled. Uniform: the same count of uniform "+
+		"the signal, so the corpus and the programs after it), not the mutant. Times are to the first new title. The soak files a program's primary finding (sim.Primary) and "+
+		"the later ones sim.Laters shows independent of it (the title comes first once its cause is removed, or a leak "+
+		"shares no object with an earlier finding), so a mutant's teardown leak after an unrelated finding is filed. Uniform: the same count of uniform "+
 		"random programs (bench's TestMutantUniform; every finding of a program counts, as in table 2's harness), the "+
 		"same programs with and without the mutant.",
 		n, mutantSeeds(c), 2*n)
