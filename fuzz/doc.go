@@ -22,7 +22,8 @@
 //
 // Configuration is by environment variable, since go test -fuzz owns
 // the flags (see Env): DANGLE_KERNEL, DANGLE_IGNORE, DANGLE_ONLY,
-// DANGLE_STRICT, DANGLE_MISUSE, DANGLE_SKIP_DRIVERS, DANGLE_SEEDS=none.
+// DANGLE_STRICT, DANGLE_MISUSE, DANGLE_SKIP_DRIVERS, DANGLE_SKIP_CITED,
+// DANGLE_SEEDS=none.
 //
 // # Seeds and make test
 //

@@ -35,6 +35,11 @@ import (
 //	               seeds that need it are left out
 //	DANGLE_ONLY    a regexp: fail only on titles it matches (to measure
 //	               the time to find one bug, B1: DANGLE_ONLY=of_changeset_destroy)
+//	DANGLE_SKIP_CITED  1: do not fail on a finding that sim.KernelBugs
+//	               already explains (a cited kernel bug, filed in
+//	               crashers/), so a long run goes on to new ones: Go's
+//	               fuzzer stops at the first failure, and on mainline the
+//	               cited bugs come within seconds
 //
 // API misuse is a WARN_ON in the very function an op calls, raised at
 // that op, or an ownership finding there (of_node_put of a reference the
@@ -53,12 +58,15 @@ type Env struct {
 	Strict   bool
 	Seeds    bool
 	Skip     []string
+	// SkipCited: findings sim.CiteBug explains do not fail the target.
+	SkipCited bool
 }
 
 // ReadEnv reads Env; a bad DANGLE_IGNORE is an error.
 func ReadEnv() (Env, error) {
 	e := Env{Kernel: os.Getenv("DANGLE_KERNEL"), Strict: sim.StrictFromEnv(), Seeds: os.Getenv("DANGLE_SEEDS") != "none",
-		Misuse: os.Getenv("DANGLE_MISUSE") == "1", NoMisuse: os.Getenv("DANGLE_MISUSE") == "0"}
+		Misuse: os.Getenv("DANGLE_MISUSE") == "1", NoMisuse: os.Getenv("DANGLE_MISUSE") == "0",
+		SkipCited: os.Getenv("DANGLE_SKIP_CITED") == "1"}
 	if s := os.Getenv("DANGLE_SKIP_DRIVERS"); s != "" {
 		e.Skip = strings.Split(s, ",")
 	}
@@ -196,7 +204,11 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 	if f == nil {
 		return nil, nil
 	}
-	if !r.skip(f.Title) && (r.Env.Misuse || why == "") {
+	skip := r.skip
+	if r.Env.SkipCited {
+		skip = func(title string) bool { return r.skip(title) || cited(p, res, title) }
+	}
+	if !skip(f.Title) && (r.Env.Misuse || why == "") {
 		return []Failure{{Finding: *f, Prog: p, Profile: res.Profile}}, nil
 	}
 	// when that one is not filed, a later one independent of it
@@ -204,7 +216,7 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 	// then, so a program's failure stays its primary where it has one,
 	// and the re-runs are paid only by such programs
 	cfg := sim.Config{Filename: "decoded.prog", Profile: r.Env.Kernel, Quiet: true, Cache: r.Cache, Strict: r.Env.Strict}
-	if ls := sim.Laters(p, res, cfg, r.skip); len(ls) > 0 {
+	if ls := sim.Laters(p, res, cfg, skip); len(ls) > 0 {
 		return []Failure{{Finding: ls[0].Finding, Prog: ls[0].Prog, Profile: res.Profile}}, nil
 	}
 	return nil, nil
@@ -212,6 +224,17 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 
 // skip reports whether the environment leaves title out (Env.Ignore,
 // Env.Only).
+// cited reports whether a finding of res titled title is a kernel bug
+// sim.KernelBugs explains (by title and program: the run is quiet).
+func cited(p *prog.Program, res *sim.Result, title string) bool {
+	for i := range res.Findings {
+		if res.Findings[i].Title == title && sim.CiteBug(p, "", &res.Findings[i]) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Runner) skip(title string) bool {
 	return (r.Env.Ignore != nil && r.Env.Ignore.MatchString(title)) || (r.Env.Only != nil && !r.Env.Only.MatchString(title))
 }
