@@ -224,6 +224,22 @@ var KernelBugs = []*KernelBug{
 		Match:  func(p *prog.Program, _ string, _ *report.Finding) bool { return hasSource(p, `"dangle,dt-fixup"`) },
 	},
 	{
+		ID:     "add-property-eexist-leak",
+		Title:  regexp.MustCompile(`^memory leak of property allocated in __of_prop_alloc$`),
+		Where:  "__of_add_property() (drivers/of/base.c), of_changeset_add_prop_helper(), __of_changeset_entry_apply(), of_changeset_destroy() (drivers/of/dynamic.c)",
+		Commit: "c81f6ce16785 (\"of: dynamic: Fix memleak when of_pci_add_properties() failed\"); current source",
+		Why: "of_changeset_add_prop_helper() parks a new property on np->deadprops so that of_changeset_destroy() " +
+			"frees it if the changeset is never applied. When the changeset is applied, __of_add_property() first " +
+			"unlinks the property from deadprops and only then looks for a property of the same name; finding one, it " +
+			"returns -EEXIST with the property on no list, and __of_changeset_entry_destroy() frees no entry's " +
+			"property: it leaks. Reached here through dangle's dangle,dt-fixup driver, which adds its properties with " +
+			"a changeset in probe and reverts it from a deferred release (as of_pci_make_dev_node() does): unbound and " +
+			"bound again before the release ran, the second probe's apply meets the first one's property. " +
+			"Fix: in __of_add_property(), check for the duplicate before unlinking from deadprops.",
+		Hazard: true,
+		Match:  func(p *prog.Program, _ string, _ *report.Finding) bool { return hasSource(p, `"dangle,dt-fixup"`) },
+	},
+	{
 		ID:     "fw-devlink-regulator-unlinked",
 		Title:  regexp.MustCompile(`^WARNING in regulator_unregister$|^use-after-free of fixed_voltage_data in _regulator_do_disable$`),
 		Where:  "fw_devlink_link_device(), __fw_devlink_link_to_suppliers() (drivers/base/core.c); regulator_unregister() (drivers/regulator/core.c)",

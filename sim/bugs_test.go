@@ -7,7 +7,10 @@ import "testing"
 // and 8754 of 10,000, minimized) are cited with it, the evidence checked
 // against the run's log and holders.
 func TestCiteBugTraced(t *testing.T) {
-	for _, c := range []struct{ name, text, title, id string }{
+	for _, c := range []struct {
+		name, text, title, id string
+		later                 bool // not the primary finding: after the dt-fixup deadlock
+	}{
 		{
 			// the build fails adding the new node's first property after
 			// its ATTACH entry was queued; of_overlay_remove() reverts the
@@ -55,12 +58,34 @@ of_platform_depopulate node=/soc/i2c@3000
 `,
 			title: "memory leak in of_changeset_destroy", id: "depopulate-clears-bus-populated",
 		},
+		{
+			// sim/testdata/scenarios/dt_fixup_rebind_eexist.txt
+			name: "dt-fixup rebound before its release",
+			text: `dangle program v1
+of_overlay_fdt_apply blob=fixup.dtso
+device_release_driver node=/soc/bus@10000/fixup@3000
+device_attach node=/soc/bus@10000/fixup@3000
+-- fixup.dtso --
+/dts-v1/;
+/plugin/;
+&bus { fixup@3000 { compatible = "dangle,dt-fixup"; reg = <0x3000 0x100>; }; };
+`,
+			title: "memory leak of property allocated in __of_prop_alloc", id: "add-property-eexist-leak", later: true,
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, res := runTriage(t, c.text)
 			f, why := Primary(p, res)
+			if c.later {
+				f = nil
+				for i := range res.Findings {
+					if res.Findings[i].Title == c.title {
+						f = &res.Findings[i]
+					}
+				}
+			}
 			if f == nil || f.Title != c.title || why != "" {
-				t.Fatalf("primary %v (%q), want %q; findings %v", f, why, c.title, res.Findings)
+				t.Fatalf("finding %v (%q), want %q; findings %v", f, why, c.title, res.Findings)
 			}
 			if kb := CiteBug(p, res.Log, f); kb == nil || kb.ID != c.id {
 				t.Errorf("cited %v, want %s", kb, c.id)
