@@ -33,8 +33,11 @@ import (
 //	               choice (seq.Weights.Misuse 0: no op on a handle the
 //	               program gave up, B6's double put included), and the
 //	               seeds that need it are left out
-//	DANGLE_ONLY    a regexp: fail only on titles it matches (to measure
-//	               the time to find one bug, B1: DANGLE_ONLY=of_changeset_destroy)
+//	DANGLE_ONLY    a regexp: fail only on titles it matches, on any
+//	               finding of the program that has one (not only its
+//	               primary: this measures the time to find one bug, B1:
+//	               DANGLE_ONLY=of_changeset_destroy, and is the same-title
+//	               predicate the minimizer and the rapid harness use)
 //	DANGLE_SKIP_CITED  1: do not fail on a finding that sim.KernelBugs
 //	               already explains (a cited kernel bug, filed in
 //	               crashers/), so a long run goes on to new ones: Go's
@@ -197,6 +200,19 @@ func (r *Runner) RunProg(p *prog.Program, accept map[string]bool) ([]Failure, er
 		if accept[f.Title] {
 			return nil, nil // a seed showing its bug
 		}
+	}
+	if r.Env.Only != nil {
+		// measuring one bug: does the program show it at all (as the
+		// minimizer's same-title predicate and the rapid and uniform
+		// harnesses ask), wherever it comes among the findings
+		for i := range res.Findings {
+			f := &res.Findings[i]
+			misuse := sim.Misuse(p, *f) != "" || res.Misuse.Op > 0 && (f.Op >= res.Misuse.Op || f.Op == report.Teardown)
+			if !r.skip(f.Title) && (r.Env.Misuse || !misuse) {
+				return []Failure{{Finding: *f, Prog: p, Profile: res.Profile}}, nil
+			}
+		}
+		return nil, nil
 	}
 	// one finding per program, its earliest, unless the program misused
 	// the API (sim.Primary): the later ones may be its cascade
