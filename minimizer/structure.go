@@ -154,33 +154,42 @@ func mergeApplies(p *prog.Program, i, j int) *prog.Program {
 // properties, children and labels move over and the block goes. dtc
 // makes one fragment per block, so this is one fragment fewer.
 func passMergeFragments(s *session) {
-	for _, name := range overlayFiles(s.cur) {
-		for changed := true; changed; {
-			changed = false
-			f := parseFile(s.cur, name)
-			if f == nil || !f.Plugin {
-				break
-			}
-		pairs:
-			for a := 0; a < len(f.Nodes); a++ {
-				for b := a + 1; b < len(f.Nodes); b++ {
-					if !sameTarget(f.Nodes[a], f.Nodes[b]) {
-						continue
-					}
-					g := parseFile(s.cur, name)
-					x, y := g.Nodes[a], g.Nodes[b]
-					x.Labels = append(x.Labels, y.Labels...)
-					x.Props = append(x.Props, y.Props...)
-					x.Children = append(x.Children, y.Children...)
-					g.Nodes = append(g.Nodes[:b:b], g.Nodes[b+1:]...)
-					if s.try(withFile(s.cur, name, dt.Format(g))) {
-						changed = true
-						break pairs
-					}
+	untilStable(s, func(name string, f *dt.File) bool {
+		for a := 0; a < len(f.Nodes); a++ {
+			for b := a + 1; b < len(f.Nodes); b++ {
+				if !sameTarget(f.Nodes[a], f.Nodes[b]) {
+					continue
+				}
+				g := parseFile(s.cur, name)
+				mergeInto(g.Nodes[a], g.Nodes[b])
+				g.Nodes = append(g.Nodes[:b:b], g.Nodes[b+1:]...)
+				if s.try(withFile(s.cur, name, dt.Format(g))) {
+					return true
 				}
 			}
 		}
+		return false
+	})
+}
+
+// untilStable calls step on each overlay source of s.cur, parsed afresh,
+// again as long as step reports an accepted reduction.
+func untilStable(s *session, step func(name string, f *dt.File) bool) {
+	for _, name := range overlayFiles(s.cur) {
+		for {
+			f := parseFile(s.cur, name)
+			if f == nil || !f.Plugin || !step(name, f) {
+				break
+			}
+		}
 	}
+}
+
+// mergeInto moves y's labels, properties and children over to x.
+func mergeInto(x, y *dt.NodeDef) {
+	x.Labels = append(x.Labels, y.Labels...)
+	x.Props = append(x.Props, y.Props...)
+	x.Children = append(x.Children, y.Children...)
 }
 
 func sameTarget(a, b *dt.NodeDef) bool {
@@ -193,40 +202,29 @@ func sameTarget(a, b *dt.NodeDef) bool {
 // as an earlier one's in the same block has its __overlay__ body moved
 // into the earlier one's, and goes.
 func passMergeExplicit(s *session) {
-	for _, name := range overlayFiles(s.cur) {
-		for changed := true; changed; {
-			changed = false
-			f := parseFile(s.cur, name)
-			if f == nil || !f.Plugin {
-				break
-			}
-		blocks:
-			for bi, blk := range f.Nodes {
-				for a := 0; a < len(blk.Children); a++ {
-					ka := fragmentTarget(blk.Children[a])
-					if ka == "" {
+	untilStable(s, func(name string, f *dt.File) bool {
+		for bi, blk := range f.Nodes {
+			for a := 0; a < len(blk.Children); a++ {
+				ka := fragmentTarget(blk.Children[a])
+				if ka == "" {
+					continue
+				}
+				for b := a + 1; b < len(blk.Children); b++ {
+					if fragmentTarget(blk.Children[b]) != ka {
 						continue
 					}
-					for b := a + 1; b < len(blk.Children); b++ {
-						if fragmentTarget(blk.Children[b]) != ka {
-							continue
-						}
-						g := parseFile(s.cur, name)
-						kids := g.Nodes[bi].Children
-						x, y := overlayBody(kids[a]), overlayBody(kids[b])
-						x.Labels = append(x.Labels, y.Labels...)
-						x.Props = append(x.Props, y.Props...)
-						x.Children = append(x.Children, y.Children...)
-						g.Nodes[bi].Children = append(kids[:b:b], kids[b+1:]...)
-						if s.try(withFile(s.cur, name, dt.Format(g))) {
-							changed = true
-							break blocks
-						}
+					g := parseFile(s.cur, name)
+					kids := g.Nodes[bi].Children
+					mergeInto(overlayBody(kids[a]), overlayBody(kids[b]))
+					g.Nodes[bi].Children = append(kids[:b:b], kids[b+1:]...)
+					if s.try(withFile(s.cur, name, dt.Format(g))) {
+						return true
 					}
 				}
 			}
 		}
-	}
+		return false
+	})
 }
 
 // fragmentTarget returns how explicit fragment n names its target
