@@ -13,26 +13,8 @@ import (
 // overlay of the leds-gpio mutants (sim/mutants.go).
 const (
 	laterB1     = "ov = of_overlay_fdt_apply blob=b1.dtso\nof_overlay_remove ov=ov\n"
-	laterB1File = `-- b1.dtso --
-/dts-v1/;
-/plugin/;
-&bus {
-	vdd: regulator-vdd {
-		compatible = "regulator-fixed";
-		regulator-name = "vdd";
-	};
-};
-&i2c0 {
-	gpio@20 {
-		compatible = "nxp,pca9534";
-		reg = <0x20>;
-		vcc-supply = <&vdd>;
-		gpio-controller;
-		#gpio-cells = <2>;
-	};
-};
-`
-	laterLeds = "ov2 = of_overlay_fdt_apply blob=o.dtso\nof_overlay_remove ov=ov2\n"
+	laterB1File = "-- b1.dtso --\n/dts-v1/;\n/plugin/;\n" + mutantRegExpander // B1's regulator + expander
+	laterLeds   = "ov2 = of_overlay_fdt_apply blob=o.dtso\nof_overlay_remove ov=ov2\n"
 )
 
 // laterRun runs ops and files on kernel with mutant m (nil: none) and
